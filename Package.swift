@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "nfskeeper",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nfskeeper", targets: ["nfskeeper"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.0.0"),
+    ],
+    targets: [
+        // Debian's libnfs-dev, through pkg-config. Only the module map and the umbrella header.
+        .systemLibrary(
+            name: "CNFS",
+            pkgConfig: "libnfs",
+            providers: [.apt(["libnfs-dev"])]
+        ),
+        // The little C that Swift cannot express comfortably: the MOUNT EXPORT call on an explicit
+        // port with a deadline, driven by libnfs's raw RPC layer.
+        .target(name: "CNFSShim", dependencies: ["CNFS"]),
+        // The server view: one libnfs session, typed operations, errors, credentials, timeouts.
+        .target(
+            name: "ServerView",
+            dependencies: [
+                "CNFS", "CNFSShim",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // `nfskeeper server`: what the server view sees of a server and export.
+        .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
+        // Text tables, JSON and exit codes shared by every subcommand.
+        .target(name: "Reports", dependencies: ["Rainbow"]),
+        .executableTarget(
+            name: "nfskeeper",
+            dependencies: [
+                "ServerView", "ServerSurvey", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ServerViewTests", dependencies: ["ServerView", "ServerSurvey", "Reports"]),
+    ]
+)

@@ -1,0 +1,179 @@
+import Foundation
+import Reports
+import ServerView
+
+/// What the server view sees of one server and export: `nfskeeper server URL`.
+///
+/// Every step is bounded by the timeout; a step that fails is reported with its reason and the
+/// survey goes on where that makes sense (an unreachable server ends it).
+public struct ServerSurvey: Codable, Sendable {
+    public var url: String
+    public var server: String
+    public var reachable: Bool
+    public var connectSeconds: Double?
+    public var versions: [VersionAnswer]
+    public var roundTrip: RoundTrip?
+    public var clock: ServerClockReading?
+    public var rootSquash: RootSquash?
+    public var writable: Bool?
+    public var filesystem: NFSFileSystemStats?
+    public var exports: [NFSExport]?
+    public var findings: [Finding]
+    public var severity: Severity { findings.map(\.severity).max() ?? .ok }
+
+    public struct VersionAnswer: Codable, Sendable {
+        public var version: Int
+        public var answers: Bool
+        public var error: String?
+    }
+
+    /// GETATTR round trips of the export's root, on this node's monotonic clock.
+    public struct RoundTrip: Codable, Sendable {
+        public var version: Int
+        public var samples: Int
+        public var minSeconds: Double
+        public var medianSeconds: Double
+        public var p99Seconds: Double
+    }
+
+    /// What the server did with uid 0: a file created as root, and the owner it got.
+    public struct RootSquash: Codable, Sendable {
+        public var squashed: Bool
+        /// The owner the server gave root's file (65534 when squashed to nobody); nil when the
+        /// server refused the create (EACCES as root itself means squashed).
+        public var mappedUid: UInt32?
+        public var evidence: String
+    }
+
+    public struct Finding: Codable, Sendable {
+        public var severity: Severity
+        public var rule: String
+        public var message: String
+    }
+
+    /// Runs the survey. `node` names the temporary file (unique per node and process).
+    public static func run(_ url: ServerURL, samples: Int = 20, timeout: Duration = .seconds(10),
+                           node: String = ProcessInfo.processInfo.hostName) async -> ServerSurvey {
+        var survey = ServerSurvey(url: url.description, server: url.serverAndExport, reachable: false,
+                                  versions: [], findings: [])
+        await survey.survey(url, samples: samples, timeout: timeout, node: node)
+        return survey
+    }
+
+    private mutating func note(_ severity: Severity, _ rule: String, _ message: String) {
+        findings.append(Finding(severity: severity, rule: rule, message: message))
+    }
+
+    private mutating func survey(_ url: ServerURL, samples: Int, timeout: Duration, node: String) async {
+        // 1. Which versions answer, as root (root's own identity is what squash is about).
+        var views: [ServerURL.Version: ServerView] = [:]
+        for version in ServerURL.Version.allCases {
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                views[version] = try await ServerView.connect(url.with(version: version), as: .root, timeout: timeout)
+                if version == url.version { connectSeconds = (clock.now - start).seconds }
+                versions.append(VersionAnswer(version: version.rawValue, answers: true))
+            } catch {
+                versions.append(VersionAnswer(version: version.rawValue, answers: false, error: error.description))
+                if version == url.version && !error.isServerAnswer {
+                    note(.crit, "unreachable", "\(url.serverAndExport) NFSv\(version.rawValue): \(error.description)")
+                }
+            }
+            if Task.isCancelled { return }
+        }
+        guard let view = views[url.version] ?? views.values.first else {
+            if findings.isEmpty { note(.crit, "unreachable", "no NFS version answered on \(url.serverAndExport)") }
+            return
+        }
+        reachable = true
+        let usedVersion = await view.url.version
+        if views[url.version] == nil {
+            note(.warn, "version", "NFSv\(url.version.rawValue) does not answer; surveyed over NFSv\(usedVersion.rawValue)")
+        }
+
+        // 2. Round trip.
+        var times: [Double] = []
+        for _ in 0..<max(1, samples) {
+            guard !Task.isCancelled, let t = try? await view.timedGetattr() else { break }
+            times.append(t.seconds)
+        }
+        if !times.isEmpty {
+            times.sort()
+            roundTrip = RoundTrip(version: usedVersion.rawValue, samples: times.count, minSeconds: times[0],
+                                  medianSeconds: percentile(times, 0.5), p99Seconds: percentile(times, 0.99))
+            if percentile(times, 0.5) > 0.020 {
+                note(.warn, "latency", "median GETATTR round trip \(formatSeconds(percentile(times, 0.5))): every cache revalidation costs this much")
+            }
+        }
+
+        // 3. Root squash, writability and the clock, through one temporary file made as root.
+        await probeWithTemporaryFile(view, node: node)
+        filesystem = try? await view.statvfs()
+
+        // 4. The export list (MOUNT protocol; NFSv4-only servers may not run it).
+        do {
+            exports = try ServerView.exports(host: url.host, mountPort: url.mountPort, timeout: timeout)
+        } catch {
+            note(.info, "exports", "export list unavailable: \(error.description)")
+        }
+    }
+
+    private mutating func probeWithTemporaryFile(_ view: ServerView, node: String) async {
+        let name = "/" + TemporaryName.make(purpose: "server", node: node)
+        do {
+            try await view.createExclusive(name, mode: [.ownerReadWrite])
+        } catch {
+            switch error.errno {
+            case .readOnlyFileSystem:
+                writable = false
+                note(.warn, "read-only", "the export is read-only (EROFS): nothing can be provisioned or probed on it")
+            case .permissionDenied:
+                writable = false
+                rootSquash = RootSquash(squashed: true, mappedUid: nil,
+                                        evidence: "creating a file as uid 0 was refused (EACCES)")
+                note(.info, "root-squash", "root is squashed: root cannot write the export's root directory; provisioning acts as the owner instead")
+            default:
+                note(.warn, "write", "could not create a test file as root: \(error.description)")
+            }
+            return
+        }
+        writable = true
+        await inspectRootFile(view, name)
+        // Actor calls are not cancelled by a signal's task cancellation, so this always runs.
+        do {
+            try await view.unlink(name)
+        } catch {
+            note(.warn, "cleanup", "could not remove \(name): \(error.description)")
+        }
+    }
+
+    private mutating func inspectRootFile(_ view: ServerView, _ name: String) async {
+        if let owner = try? await view.stat(name).uid {
+            rootSquash = RootSquash(squashed: owner != 0, mappedUid: owner,
+                                    evidence: "a file created as uid 0 is owned by uid \(owner)")
+            if owner != 0 {
+                note(.info, "root-squash", "root is squashed to uid \(owner): a root chown through the kernel mount fails with EPERM; provisioning acts as the owner instead")
+            }
+        }
+        do {
+            let reading = try await view.readServerClock(touching: name)
+            clock = reading
+            let skew = abs(reading.offsetSeconds)
+            if skew >= 30 {
+                note(.crit, "clock", "the server's clock is \(formatSeconds(reading.offsetSeconds)) off this node's: synchronise clocks (chrony/NTP)")
+            } else if skew >= 1 {
+                note(.warn, "clock", "the server's clock is \(formatSeconds(reading.offsetSeconds)) off this node's: synchronise clocks (chrony/NTP)")
+            }
+        } catch {
+            note(.warn, "clock", "could not read the server's clock: \(error.description)")
+        }
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count - 1, max(0, rank - 1))]
+}

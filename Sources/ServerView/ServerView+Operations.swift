@@ -1,0 +1,230 @@
+import CNFS
+import Glibc
+import SystemPackage
+
+extension ServerView {
+    /// Attributes of `path` as the server stores them. Sends LOOKUP for each component, then GETATTR.
+    /// A symlink is reported as itself, never followed, unless `followSymlinks` is set.
+    public func stat(_ path: String, followSymlinks: Bool = false) throws(ServerViewError) -> NFSAttributes {
+        var st = nfs_stat_64()
+        let rc = followSymlinks ? nfs_stat64(ctx, path, &st) : nfs_lstat64(ctx, path, &st)
+        try check(rc, "GETATTR", path)
+        return NFSAttributes(st)
+    }
+
+    /// Whether `path` exists on the server: GETATTR, with "no such file" answered as `false`.
+    public func exists(_ path: String) throws(ServerViewError) -> Bool {
+        do {
+            _ = try stat(path)
+            return true
+        } catch where error.errno == .noSuchFileOrDirectory {
+            return false
+        }
+    }
+
+    /// Creates a directory with `mode` (MKDIR), owned by this session's credentials.
+    public func mkdir(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        try check(nfs_mkdir2(ctx, path, Int32(mode.rawValue)), "MKDIR", path)
+    }
+
+    /// Creates a regular file that must not exist yet (CREATE EXCLUSIVE for NFSv3, OPEN with
+    /// EXCLUSIVE4 for NFSv4), owned by this session's credentials, then closes it.
+    ///
+    /// Exclusive creation stores no attributes, and libnfs 4.0.0 drops the mode on NFSv4, so the
+    /// mode is set afterwards (SETATTR) when the server did not record it.
+    public func createExclusive(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        var fh: OpaquePointer?
+        try check(nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, Int32(mode.rawValue), &fh), "CREATE", path)
+        if let fh { nfs_close(ctx, fh) }
+        if try stat(path).mode != UInt32(mode.rawValue) {
+            try chmod(path, mode: mode)
+        }
+    }
+
+    /// Writes `bytes` at `offset` (OPEN/LOOKUP, WRITE with FILE_SYNC semantics via COMMIT on close).
+    public func write(_ path: String, _ bytes: [UInt8], at offset: UInt64 = 0) throws(ServerViewError) {
+        try withOpenFile(path, flags: O_WRONLY) { (fh) throws(ServerViewError) in
+            try writeAll(fh, bytes, at: offset, path: path)
+        }
+    }
+
+    /// Appends `bytes` to the end of the file (GETATTR for the size, then WRITE); returns the new size.
+    @discardableResult
+    public func append(_ path: String, _ bytes: [UInt8]) throws(ServerViewError) -> UInt64 {
+        try withOpenFile(path, flags: O_WRONLY) { (fh) throws(ServerViewError) in
+            var st = nfs_stat_64()
+            try check(nfs_fstat64(ctx, fh, &st), "GETATTR", path)
+            try writeAll(fh, bytes, at: st.nfs_size, path: path)
+            return st.nfs_size + UInt64(bytes.count)
+        }
+    }
+
+    /// Reads up to `count` bytes from `offset` (READ).
+    public func read(_ path: String, count: Int, at offset: UInt64 = 0) throws(ServerViewError) -> [UInt8] {
+        try withOpenFile(path, flags: O_RDONLY) { (fh) throws(ServerViewError) in
+            var buffer = [UInt8](repeating: 0, count: count)
+            let n = buffer.withUnsafeMutableBytes { nfs_pread(ctx, fh, offset, UInt64(count), $0.baseAddress) }
+            try check(Int32(clamping: n), "READ", path)
+            return Array(buffer.prefix(Int(n)))
+        }
+    }
+
+    /// Removes a file (REMOVE).
+    public func unlink(_ path: String) throws(ServerViewError) {
+        try check(nfs_unlink(ctx, path), "REMOVE", path)
+    }
+
+    /// Removes an empty directory (RMDIR).
+    public func rmdir(_ path: String) throws(ServerViewError) {
+        try check(nfs_rmdir(ctx, path), "RMDIR", path)
+    }
+
+    /// Renames within the export (RENAME); replaces `to` if it exists, as rename(2) does.
+    public func rename(_ from: String, to: String) throws(ServerViewError) {
+        try check(nfs_rename(ctx, from, to), "RENAME", from)
+    }
+
+    /// Lists a directory with each entry's attributes (READDIRPLUS for NFSv3, READDIR with
+    /// attributes for NFSv4), without "." and "..".
+    public func readdir(_ path: String) throws(ServerViewError) -> [NFSDirectoryEntry] {
+        var dir: OpaquePointer?
+        try check(nfs_opendir(ctx, path, &dir), "READDIRPLUS", path)
+        defer { nfs_closedir(ctx, dir) }
+        var entries: [NFSDirectoryEntry] = []
+        while let entry = nfs_readdir(ctx, dir) {
+            let name = String(cString: entry.pointee.name)
+            if name == "." || name == ".." { continue }
+            entries.append(NFSDirectoryEntry(name: name, attributes: NFSAttributes(entry.pointee)))
+        }
+        return entries
+    }
+
+    /// Changes owner and group (SETATTR). Never follows a symlink: a link's own owner changes.
+    ///
+    /// libnfs 4.0.0 cannot SETATTR an NFSv4 directory (the server answers NFS4ERR_ISDIR); there the
+    /// call goes through a one-shot NFSv3 session to the same export with the same credentials.
+    /// A v4-only export fails with ENOTSUP: create the directory as its owner instead (connect
+    /// with the owner's credentials, then `mkdir`).
+    public func chown(_ path: String, uid: UInt32, gid: UInt32) throws(ServerViewError) {
+        try setattrRoutingAroundV4(path) { (ctx) in nfs_lchown(ctx, path, Int32(bitPattern: uid), Int32(bitPattern: gid)) }
+    }
+
+    /// Changes permission bits (SETATTR). Same NFSv4 directory route as `chown`.
+    public func chmod(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        try setattrRoutingAroundV4(path) { (ctx) in nfs_chmod(ctx, path, Int32(mode.rawValue)) }
+    }
+
+    private func setattrRoutingAroundV4(_ path: String, _ call: (OpaquePointer) -> Int32) throws(ServerViewError) {
+        guard url.version == .v4, try stat(path).type == .directory else {
+            return try check(call(ctx), "SETATTR", path)
+        }
+        let v3 = try oneShotSession(url.with(version: .v3), for: path)
+        defer { nfs_destroy_context(v3) }
+        let rc = call(v3)
+        if rc < 0 {
+            let detail = String(cString: nfs_get_error(v3))
+            throw ServerViewError(operation: "SETATTR", server: url.serverAndExport, path: path,
+                                  errno: Errno(rawValue: -rc), detail: "via NFSv3: " + detail)
+        }
+    }
+
+    /// A second, synchronous libnfs context on this actor's thread, for one call and then destroyed.
+    private func oneShotSession(_ other: ServerURL, for path: String) throws(ServerViewError) -> OpaquePointer {
+        let unsupported = { (detail: String) in
+            ServerViewError(operation: "SETATTR", server: self.url.serverAndExport, path: path, errno: .notSupported,
+                            detail: "libnfs 4.0.0 cannot change an NFSv4 directory's attributes and " + detail)
+        }
+        guard let v3 = nfs_init_context() else { throw unsupported("no NFSv3 context could be made") }
+        guard let parsed = nfs_parse_url_dir(v3, other.libnfsURL) else {
+            nfs_destroy_context(v3)
+            throw unsupported("the NFSv3 URL was refused")
+        }
+        defer { nfs_destroy_url(parsed) }
+        nfs_set_timeout(v3, Int32(clamping: timeout.milliseconds))
+        nfs_set_autoreconnect(v3, 0)
+        nfs_set_uid(v3, Int32(bitPattern: credentials.uid))
+        nfs_set_gid(v3, Int32(bitPattern: credentials.gid))
+        if nfs_mount(v3, parsed.pointee.server, parsed.pointee.path) < 0 {
+            let why = String(cString: nfs_get_error(v3))
+            nfs_destroy_context(v3)
+            throw unsupported("the export does not answer NFSv3 (\(why)); create it as its owner instead")
+        }
+        return v3
+    }
+
+    /// Space and inode counts of the exported filesystem (FSSTAT / NFSv4 space attributes).
+    public func statvfs(_ path: String = "/") throws(ServerViewError) -> NFSFileSystemStats {
+        var sv = nfs_statvfs_64()
+        try check(nfs_statvfs64(ctx, path, &sv), "FSSTAT", path)
+        return NFSFileSystemStats(
+            blockSize: sv.f_frsize, totalBytes: sv.f_blocks * sv.f_frsize, freeBytes: sv.f_bfree * sv.f_frsize,
+            availableBytes: sv.f_bavail * sv.f_frsize, totalFiles: sv.f_files, freeFiles: sv.f_ffree,
+            maxNameLength: sv.f_namemax)
+    }
+
+    /// One GETATTR of `path`, timed on this node's monotonic clock: the server round trip.
+    public func timedGetattr(_ path: String = "/") throws(ServerViewError) -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var st = nfs_stat_64()
+        try check(nfs_lstat64(ctx, path, &st), "GETATTR", path)
+        return clock.now - start
+    }
+
+    private func withOpenFile<T>(_ path: String, flags: Int32,
+                                 _ body: (OpaquePointer) throws(ServerViewError) -> T) throws(ServerViewError) -> T {
+        var fh: OpaquePointer?
+        try check(nfs_open(ctx, path, flags, &fh), "OPEN", path)
+        defer { nfs_close(ctx, fh) }
+        return try body(fh!)
+    }
+
+    private func writeAll(_ fh: OpaquePointer, _ bytes: [UInt8], at offset: UInt64, path: String) throws(ServerViewError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                nfs_pwrite(ctx, fh, offset + UInt64(done), UInt64(bytes.count - done),
+                           UnsafeMutableRawPointer(mutating: raw.baseAddress! + done))
+            }
+            try check(Int32(clamping: n), "WRITE", path)
+            if n == 0 { throw failure(-EIO, "WRITE", path) }
+            done += Int(n)
+        }
+    }
+}
+
+extension NFSAttributes {
+    init(_ st: nfs_stat_64) {
+        self.init(type: NFSFileType(mode: st.nfs_mode), mode: UInt32(st.nfs_mode & 0o7777),
+                  uid: UInt32(truncatingIfNeeded: st.nfs_uid), gid: UInt32(truncatingIfNeeded: st.nfs_gid),
+                  size: st.nfs_size, links: st.nfs_nlink, fileid: st.nfs_ino,
+                  mtime: NFSTime(seconds: Int64(st.nfs_mtime), nanoseconds: UInt32(st.nfs_mtime_nsec)),
+                  ctime: NFSTime(seconds: Int64(st.nfs_ctime), nanoseconds: UInt32(st.nfs_ctime_nsec)))
+    }
+
+    init(_ e: nfsdirent) {
+        // nfsdirent.mode carries the type bits on NFSv3 (READDIRPLUS) but not always on NFSv4:
+        // fall back to the separate type field.
+        let typeFromMode = NFSFileType(mode: UInt64(e.mode))
+        let type: NFSFileType = typeFromMode != .unknown ? typeFromMode : NFSFileType(nf3type: e.type)
+        self.init(type: type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, links: UInt64(e.nlink),
+                  fileid: e.inode,
+                  mtime: NFSTime(seconds: Int64(e.mtime.tv_sec), nanoseconds: e.mtime_nsec),
+                  ctime: NFSTime(seconds: Int64(e.ctime.tv_sec), nanoseconds: e.ctime_nsec))
+    }
+}
+
+extension NFSFileType {
+    init(nf3type: UInt32) {
+        switch nf3type {
+        case 1: self = .regular
+        case 2: self = .directory
+        case 3: self = .blockDevice
+        case 4: self = .characterDevice
+        case 5: self = .symlink
+        case 6: self = .socket
+        case 7: self = .fifo
+        default: self = .unknown
+        }
+    }
+}

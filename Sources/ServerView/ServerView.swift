@@ -1,0 +1,102 @@
+import CNFS
+import Glibc
+import SystemPackage
+
+/// The NFS server as it really is: one libnfs session that talks to the server directly,
+/// bypassing every cache of this node's kernel (and libnfs's own directory cache).
+///
+/// A file this view creates is, to the kernel mount on this node, a file made by another node.
+///
+/// Concurrency: a libnfs context is not thread-safe, so a `ServerView` is an actor whose every
+/// method runs on one dedicated thread of its own (`SessionThread`). Calls from many tasks are
+/// serialised; a call that waits on a slow server blocks only that thread, never Swift's
+/// cooperative pool, and never longer than `timeout`. Open several views for parallel traffic.
+public actor ServerView {
+    public let url: ServerURL
+    public let credentials: NFSCredentials
+    public let timeout: Duration
+    private let thread: SessionThread
+    // Owned by this actor and touched only on its thread; destroyed in deinit, when no call can run.
+    nonisolated(unsafe) private var context: OpaquePointer?
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    private init(url: ServerURL, credentials: NFSCredentials, timeout: Duration) {
+        self.url = url
+        self.credentials = credentials
+        self.timeout = timeout
+        self.thread = SessionThread(name: "nfs \(url.serverAndExport)")
+    }
+
+    deinit {
+        if let context { nfs_destroy_context(context) }
+        thread.stop()
+    }
+
+    /// Connects to the server and mounts the export (MOUNT MNT for NFSv3, PUTROOTFH + LOOKUP for
+    /// NFSv4), presenting `credentials` as AUTH_SYS on every later call.
+    ///
+    /// The TCP connection is tried first, so a refused port or a silent host fails fast with
+    /// `ECONNREFUSED` or `ETIMEDOUT` instead of libnfs's generic error. Every call of the session,
+    /// this one included, is bounded by `timeout`.
+    public static func connect(_ url: ServerURL, as credentials: NFSCredentials? = nil,
+                               timeout: Duration = .seconds(10)) async throws(ServerViewError) -> ServerView {
+        let port = url.nfsPort ?? (url.version == .v4 ? 2049 : 111)
+        if case .failure(let errno) = tcpConnect(host: url.host, port: port, timeout: timeout) {
+            throw ServerViewError(operation: "CONNECT", server: "\(url.host) port \(port)", path: nil,
+                                  errno: errno, detail: "")
+        }
+        let creds = credentials
+            ?? NFSCredentials(uid: url.uid ?? UInt32(getuid()), gid: url.gid ?? UInt32(getgid()))
+        let view = ServerView(url: url, credentials: creds, timeout: timeout)
+        try await view.mount()
+        return view
+    }
+
+    private func mount() throws(ServerViewError) {
+        guard let ctx = nfs_init_context() else {
+            throw ServerViewError(operation: "MOUNT", server: url.serverAndExport, path: nil,
+                                  errno: .noMemory, detail: "nfs_init_context failed")
+        }
+        context = ctx
+        guard let parsed = nfs_parse_url_dir(ctx, url.libnfsURL) else {
+            throw failure(-EINVAL, "MOUNT", nil)
+        }
+        defer { nfs_destroy_url(parsed) }
+        nfs_set_timeout(ctx, Int32(clamping: timeout.milliseconds))
+        nfs_set_dircache(ctx, 0)
+        nfs_set_autoreconnect(ctx, 0)
+        nfs_set_uid(ctx, Int32(bitPattern: credentials.uid))
+        nfs_set_gid(ctx, Int32(bitPattern: credentials.gid))
+        try check(nfs_mount(ctx, parsed.pointee.server, parsed.pointee.path), "MOUNT", nil)
+    }
+
+    /// The live libnfs context; every caller runs on this actor's thread.
+    var ctx: OpaquePointer { context! }
+
+    func check(_ rc: Int32, _ operation: String, _ path: String?) throws(ServerViewError) {
+        if rc < 0 { throw failure(rc, operation, path) }
+    }
+
+    /// Turns libnfs's negative errno and message into a typed error. libnfs reports a timeout as
+    /// EINTR or EIO with "timed out" in the text, and a dropped connection as EIO from the service
+    /// loop: both are re-labelled so callers can tell them from a server's answer.
+    func failure(_ rc: Int32, _ operation: String, _ path: String?) -> ServerViewError {
+        let detail = context.flatMap { nfs_get_error($0) }.map { String(cString: $0) } ?? ""
+        var errno = Errno(rawValue: -rc)
+        let lower = detail.lowercased()
+        if lower.contains("timed out") || errno == .interrupted {
+            errno = .timedOut
+        } else if errno == .ioError && (lower.contains("service failed") || lower.contains("socket")) {
+            errno = .connectionReset
+        }
+        return ServerViewError(operation: operation, server: url.serverAndExport, path: path,
+                               errno: errno, detail: detail)
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    /// Seconds as a Double, the unit of every JSON field.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,14 @@
+import Glibc
+
+/// Names of the files the agent creates on shared storage: unique per node, process and call, and
+/// recognisable (`.nfskeeper-PURPOSE-NODE-PID-RANDOM`), so that a later run can find the leftovers
+/// of a killed one and never mistakes anyone else's file for its own.
+public enum TemporaryName {
+    public static let prefix = ".nfskeeper-"
+
+    public static func make(purpose: String, node: String) -> String {
+        let safeNode = String(node.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }.prefix(64))
+        let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return "\(prefix)\(purpose)-\(safeNode)-\(getpid())-\(random)"
+    }
+}

@@ -1,0 +1,34 @@
+import Dispatch
+import Glibc
+
+/// Runs `body` as a task that SIGINT and SIGTERM cancel instead of killing the process, so the
+/// work in progress stops at its next check and removes what it created on shared storage.
+/// Returns the body's result, or exits 128+signal once the body has unwound.
+func runInterruptible<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let task = Task { try await body() }
+    let caught = SignalBox()
+    let sources = [SIGINT, SIGTERM].map { signo -> DispatchSourceSignal in
+        signal(signo, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+        source.setEventHandler {
+            caught.set(signo)
+            task.cancel()
+        }
+        source.resume()
+        return source
+    }
+    defer { sources.forEach { $0.cancel() } }
+    let result = await task.result
+    if let signo = caught.get() {
+        exit(128 + signo)
+    }
+    return try result.get()
+}
+
+private final class SignalBox: @unchecked Sendable {
+    private var value: Int32?
+    private var lock = pthread_mutex_t()
+    init() { pthread_mutex_init(&lock, nil) }
+    func set(_ v: Int32) { pthread_mutex_lock(&lock); value = value ?? v; pthread_mutex_unlock(&lock) }
+    func get() -> Int32? { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return value }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct NFSKeeper: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nfskeeper",
+        abstract: "Keeps an NFS shared directory consistent and fast for the cluster nodes that mount it.",
+        discussion: """
+        nfskeeper talks to the NFS server directly through libnfs (the "server view", which no cache \
+        of this node can fool) and compares it with what this node's kernel mount shows.
+
+        Exit codes follow the Nagios plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
+        """,
+        version: "0.1.0",
+        subcommands: [ServerCommand.self]
+    )
+}
