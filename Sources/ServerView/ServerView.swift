@@ -68,6 +68,15 @@ public actor ServerView {
         nfs_set_autoreconnect(ctx, 0)
         nfs_set_uid(ctx, Int32(bitPattern: credentials.uid))
         nfs_set_gid(ctx, Int32(bitPattern: credentials.gid))
+        if url.version == .v4 {
+            // The NFSv4 client owner. libnfs's default, "Libnfs pid:PID TIME", is the same for every
+            // session a process opens within one second, and each SETCLIENTID then expires the
+            // others' state (NFS4ERR_EXPIRED): make every session its own client.
+            let owner = "nfskeeper/\(hostName())/\(getpid())/\(UInt64.random(in: 0...UInt64.max))"
+            nfs4_set_client_name(ctx, owner)
+            var verifier = (0..<8).map { _ in CChar(bitPattern: UInt8.random(in: 0...255)) }
+            nfs4_set_verifier(ctx, &verifier)
+        }
         try check(nfs_mount(ctx, parsed.pointee.server, parsed.pointee.path), "MOUNT", nil)
     }
 
@@ -93,6 +102,12 @@ public actor ServerView {
         return ServerViewError(operation: operation, server: url.serverAndExport, path: path,
                                errno: errno, detail: detail)
     }
+}
+
+func hostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    gethostname(&buffer, buffer.count - 1)
+    return String(cString: buffer)
 }
 
 extension Duration {
