@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The figures behind scripts/bench.
+        .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
         .testTarget(name: "ServerViewTests", dependencies: ["ServerView", "ServerSurvey", "Reports"]),
     ]
 )

@@ -93,10 +93,14 @@ public struct ServerSurvey: Codable, Sendable {
         }
 
         // 2. Round trip.
-        var times: [Double] = []
-        for _ in 0..<max(1, samples) {
-            guard !Task.isCancelled, let t = try? await view.timedGetattr() else { break }
-            times.append(t.seconds)
+        // On the session's own thread, so the figure is the server's, not thread hand-offs'.
+        var times = await withTaskExecutorPreference(view.taskExecutor) {
+            var times: [Double] = []
+            for _ in 0..<max(1, samples) {
+                guard !Task.isCancelled, let t = try? await view.timedGetattr() else { break }
+                times.append(t.seconds)
+            }
+            return times
         }
         if !times.isEmpty {
             times.sort()

@@ -10,7 +10,8 @@ import SystemPackage
 /// Concurrency: a libnfs context is not thread-safe, so a `ServerView` is an actor whose every
 /// method runs on one dedicated thread of its own (`SessionThread`). Calls from many tasks are
 /// serialised; a call that waits on a slow server blocks only that thread, never Swift's
-/// cooperative pool, and never longer than `timeout`. Open several views for parallel traffic.
+/// cooperative pool, and never longer than `timeout`. Open several views for parallel traffic;
+/// see `taskExecutor` for tight loops of calls.
 public actor ServerView {
     public let url: ServerURL
     public let credentials: NFSCredentials
@@ -20,6 +21,11 @@ public actor ServerView {
     nonisolated(unsafe) private var context: OpaquePointer?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    /// The session's thread as a task executor. A caller that makes many calls in a row (polling,
+    /// timing round trips) runs its loop in `withTaskExecutorPreference(view.taskExecutor) { … }`:
+    /// the loop then shares the session's thread and no call pays for two thread hand-offs.
+    public nonisolated var taskExecutor: any TaskExecutor { thread }
 
     private init(url: ServerURL, credentials: NFSCredentials, timeout: Duration) {
         self.url = url

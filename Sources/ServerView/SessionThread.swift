@@ -6,7 +6,7 @@ import Foundation
 /// the server answers or the timeout fires. Running them on Swift's cooperative pool (one thread
 /// per core, two here) would stall every other task — a probe's kernel-side polls included — for
 /// as long as a slow server takes. One thread per session keeps both promises.
-final class SessionThread: SerialExecutor, @unchecked Sendable {
+final class SessionThread: SerialExecutor, TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
@@ -30,6 +30,10 @@ final class SessionThread: SerialExecutor, @unchecked Sendable {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
+    }
+
     /// Lets the thread finish the jobs already queued, then exit.
     func stop() {
         condition.lock()
@@ -38,8 +42,23 @@ final class SessionThread: SerialExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Calls come in bursts (a probe polls, a survey times round trips); waking a sleeping thread
+    /// costs about as much as a loopback GETATTR, so look for the next job a little before sleeping.
+    private func spinBriefly() {
+        let clock = ContinuousClock()
+        let until = clock.now.advanced(by: .microseconds(50))
+        while clock.now < until {
+            condition.lock()
+            let ready = !jobs.isEmpty || stopping
+            condition.unlock()
+            if ready { return }
+            sched_yield()
+        }
+    }
+
     private func run() {
         while true {
+            spinBriefly()
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
             if jobs.isEmpty && stopping {
@@ -48,7 +67,7 @@ final class SessionThread: SerialExecutor, @unchecked Sendable {
             }
             let job = jobs.removeFirst()
             condition.unlock()
-            job.runSynchronously(on: asUnownedSerialExecutor())
+            job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
         }
     }
 }
