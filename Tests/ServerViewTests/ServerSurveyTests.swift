@@ -7,7 +7,7 @@ import Testing
 /// `nfskeeper server`'s facts, one export at a time, against the real ganesha.
 @Suite struct ServerSurveyTests {
     @Test func theReadWriteExportIsWritableUnsquashedAndInTime() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("rw"), samples: 10, node: "survey-test")
+        let survey = await ServerSurvey.run(TestServer.url("rw"), samples: 10, node: "survey-rw")
         #expect(survey.reachable)
         #expect(survey.versions.map(\.answers) == [true, true])
         #expect(survey.writable == true)
@@ -17,20 +17,20 @@ import Testing
         #expect(abs(try #require(survey.clock).offsetSeconds) < 0.5)
         #expect(Set(try #require(survey.exports).map(\.path)) == ["/rw", "/squash", "/ro"])
         #expect(survey.severity == .ok)
-        try expectNoLeftovers("rw")
+        try expectNoLeftovers("rw", node: "survey-rw")
     }
 
     @Test func theSquashExportShowsRootMappedToNobody() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("squash", .v4), samples: 3, node: "survey-test")
+        let survey = await ServerSurvey.run(TestServer.url("squash", .v4), samples: 3, node: "survey-squash")
         #expect(survey.rootSquash?.squashed == true)
         #expect(survey.rootSquash?.mappedUid == 65534)
         #expect(survey.findings.contains { $0.rule == "root-squash" && $0.severity == .info })
         #expect(survey.severity.exitCode == 0)
-        try expectNoLeftovers("squash")
+        try expectNoLeftovers("squash", node: "survey-squash")
     }
 
     @Test func theReadOnlyExportIsAWarning() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("ro"), samples: 3, node: "survey-test")
+        let survey = await ServerSurvey.run(TestServer.url("ro"), samples: 3, node: "survey-ro")
         #expect(survey.reachable && survey.writable == false)
         #expect(survey.clock == nil)
         #expect(survey.severity == .warn && survey.severity.exitCode == 1)
@@ -38,12 +38,12 @@ import Testing
     }
 
     @Test func aV4OnlyExportAnswersOnlyNFSv4() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("v4only", .v4), samples: 3, node: "survey-test")
+        let survey = await ServerSurvey.run(TestServer.url("v4only", .v4), samples: 3, node: "survey-v4only")
         #expect(survey.versions.first { $0.version == 3 }?.answers == false)
         #expect(survey.versions.first { $0.version == 4 }?.answers == true)
         #expect(survey.writable == true)
         #expect(survey.roundTrip?.version == 4)
-        try expectNoLeftovers("v4only")
+        try expectNoLeftovers("v4only", node: "survey-v4only")
     }
 
     @Test func anUnreachableServerIsCritical() async throws {
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func theJSONReportDecodesBackWithTheSameFacts() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("squash"), samples: 2, node: "survey-test")
+        let survey = await ServerSurvey.run(TestServer.url("squash"), samples: 2, node: "survey-json")
         let json = try encodeJSON(survey)
         let back = try JSONDecoder().decode(ServerSurvey.self, from: Data(json.utf8))
         #expect(back.server == "127.0.0.1:/squash")
@@ -66,9 +66,9 @@ import Testing
         #expect(json.contains("\"severity\" : \"info\""))
     }
 
-    /// No `.nfskeeper-server-survey-test-<our pid>-…` file may remain in the export.
-    private func expectNoLeftovers(_ export: String) throws {
-        let mine = "\(TemporaryName.prefix)server-survey-test-\(getpid())-"
+    /// No `.nfskeeper-server-<node>-<our pid>-…` file may remain in the export.
+    private func expectNoLeftovers(_ export: String, node: String) throws {
+        let mine = "\(TemporaryName.prefix)server-\(node)-\(getpid())-"
         let names = try FileManager.default.contentsOfDirectory(atPath: TestServer.backingDirectory(export))
         #expect(names.filter { $0.hasPrefix(mine) }.isEmpty)
     }
