@@ -19,7 +19,8 @@ public struct ServerSurvey: Codable, Sendable {
     public var filesystem: NFSFileSystemStats?
     public var exports: [NFSExport]?
     public var findings: [Finding]
-    public var severity: Severity { findings.map(\.severity).max() ?? .ok }
+    /// The worst finding's severity: the run's exit code.
+    public private(set) var severity: Severity = .ok
 
     public struct VersionAnswer: Codable, Sendable {
         public var version: Int
@@ -62,6 +63,7 @@ public struct ServerSurvey: Codable, Sendable {
 
     private mutating func note(_ severity: Severity, _ rule: String, _ message: String) {
         findings.append(Finding(severity: severity, rule: rule, message: message))
+        self.severity = max(self.severity, severity)
     }
 
     private mutating func survey(_ url: ServerURL, samples: Int, timeout: Duration, node: String) async {

@@ -9,7 +9,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds any single NFS call may take before it counts as failed.", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Option(help: ArgumentHelp("This node's name in the names of temporary files (default: the host name).", valueName: "name"))
+    @Option(help: ArgumentHelp("This node's name in the names of temporary files; defaults to the host name.", valueName: "name"))
     var nodeName: String = ProcessInfo.processInfo.hostName
 
     func validate() throws {
