@@ -30,6 +30,12 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Mount table, effective NFS options, mountstats, fstab/systemd/autofs: pure parsing.
+        .target(name: "Mounts"),
+        // This node's kernel mount: every call on a thread with a deadline.
+        .target(name: "KernelView", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        // `nfskeeper check`: mount options judged, drift from declarations.
+        .target(name: "Check", dependencies: ["Mounts", "KernelView", "ServerView", "Reports"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -37,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

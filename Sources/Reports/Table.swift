@@ -62,7 +62,7 @@ public enum Terminal {
 
     public static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    static func paint(_ text: String, severity: Severity?, bold: Bool, color: Bool) -> String {
+    public static func paint(_ text: String, severity: Severity?, bold: Bool, color: Bool) -> String {
         guard color else { return text }
         var out = text
         switch severity {

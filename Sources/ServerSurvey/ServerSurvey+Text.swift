@@ -37,7 +37,7 @@ extension ServerSurvey {
             for e in exports { table.add(e.path, e.clients.isEmpty ? "*" : e.clients.joined(separator: ",")) }
             out += "\n\n" + table.render(color: color)
         }
-        out += "\n\n" + findingsTable(findings.map { ($0.severity, $0.rule, $0.message) }, color: color)
+        out += "\n\n" + findingsTable(findings, color: color)
         return out
     }
 }

@@ -46,12 +46,6 @@ public struct ServerSurvey: Codable, Sendable {
         public var evidence: String
     }
 
-    public struct Finding: Codable, Sendable {
-        public var severity: Severity
-        public var rule: String
-        public var message: String
-    }
-
     /// Runs the survey. `node` names the temporary file (unique per node and process).
     public static func run(_ url: ServerURL, samples: Int = 20, timeout: Duration = .seconds(10),
                            node: String = ProcessInfo.processInfo.hostName) async -> ServerSurvey {
@@ -62,7 +56,7 @@ public struct ServerSurvey: Codable, Sendable {
     }
 
     private mutating func note(_ severity: Severity, _ rule: String, _ message: String) {
-        findings.append(Finding(severity: severity, rule: rule, message: message))
+        findings.append(Finding(severity, rule, subject: server, message))
         self.severity = max(self.severity, severity)
     }
 
