@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // Debian's libnfs-dev, through pkg-config. Only the module map and the umbrella header.
@@ -49,6 +50,12 @@ let package = Package(
         ),
         // The figures behind scripts/bench.
         .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
+        .testTarget(
+            name: "MountsTests",
+            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Reports",
+                           .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "ServerViewTests", dependencies: ["ServerView", "ServerSurvey", "Reports"]),
     ]
 )

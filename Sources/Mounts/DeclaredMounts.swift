@@ -110,7 +110,9 @@ public struct DeclaredMounts: Sendable {
             var map = String(fields[1])
             if let colon = map.firstIndex(of: ":"), map.hasPrefix("file") { map = String(map[map.index(after: colon)...]) }
             guard map.hasPrefix("/") else { continue }  // program, ldap, -hosts…: not files we can read
-            let options = fields.dropFirst(2).filter { $0.hasPrefix("-") }.map { String($0.dropFirst()) }.joined(separator: ",")
+            // "-rw,vers=4.2" are mount options; "--timeout=60" and the like are the automounter's own.
+            let options = fields.dropFirst(2).filter { $0.hasPrefix("-") && !$0.hasPrefix("--") }
+                .map { String($0.dropFirst()) }.joined(separator: ",")
             entries.append(MasterEntry(mountPoint: String(fields[0]), map: map, options: options))
         }
         return entries
@@ -129,7 +131,9 @@ public struct DeclaredMounts: Sendable {
             let key = String(fields[0])
             let entryOptions = fields.count >= 3 && fields[1].hasPrefix("-") ? String(fields[1].dropFirst()) : ""
             let location = String(fields.last!)
-            guard location.contains(":/") else { continue }  // not an NFS location
+            guard let colon = location.range(of: ":/"), colon.lowerBound != location.startIndex else {
+                continue  // not host:/path (":/dev/sdb1" is a local device)
+            }
             let fstypeOption = splitOptions(Substring(entryOptions + "," + masterOptions)).first { $0.name == "fstype" }?.value
             if let fstypeOption, fstypeOption != "nfs" && fstypeOption != "nfs4" { continue }
             let point = mountPoint == "/-" ? key : mountPoint + "/" + key

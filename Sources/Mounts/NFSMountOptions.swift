@@ -70,7 +70,7 @@ public struct NFSMountOptions: Hashable, Sendable, Codable {
     private mutating func apply(_ rawName: String, _ value: String?) {
         let name = rawName.lowercased()
         explicit.append(name)
-        let number = value.flatMap { Int($0) }
+        let number = value.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }  // else kept in `other`
         switch (name, number) {
         case ("vers", _), ("nfsvers", _): version = value
         case ("v2", _), ("v3", _), ("v4", _): version = String(name.dropFirst())
