@@ -7,7 +7,7 @@ import Testing
 /// `nfskeeper server`'s facts, one export at a time, against the real ganesha.
 @Suite struct ServerSurveyTests {
     @Test func theReadWriteExportIsWritableUnsquashedAndInTime() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("rw"), samples: 10, node: "survey-rw")
+        let survey = await ServerSurvey.run(try TestServer.url("rw"), samples: 10, node: "survey-rw")
         #expect(survey.reachable)
         #expect(survey.versions.map(\.answers) == [true, true])
         #expect(survey.writable == true)
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func theSquashExportShowsRootMappedToNobody() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("squash", .v4), samples: 3, node: "survey-squash")
+        let survey = await ServerSurvey.run(try TestServer.url("squash", .v4), samples: 3, node: "survey-squash")
         #expect(survey.rootSquash?.squashed == true)
         #expect(survey.rootSquash?.mappedUid == 65534)
         #expect(survey.findings.contains { $0.rule == "root-squash" && $0.severity == .info })
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func theReadOnlyExportIsAWarning() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("ro"), samples: 3, node: "survey-ro")
+        let survey = await ServerSurvey.run(try TestServer.url("ro"), samples: 3, node: "survey-ro")
         #expect(survey.reachable && survey.writable == false)
         #expect(survey.clock == nil)
         #expect(survey.severity == .warn && survey.severity.exitCode == 1)
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func aV4OnlyExportAnswersOnlyNFSv4() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("v4only", .v4), samples: 3, node: "survey-v4only")
+        let survey = await ServerSurvey.run(try TestServer.url("v4only", .v4), samples: 3, node: "survey-v4only")
         #expect(survey.versions.first { $0.version == 3 }?.answers == false)
         #expect(survey.versions.first { $0.version == 4 }?.answers == true)
         #expect(survey.writable == true)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func theJSONReportDecodesBackWithTheSameFacts() async throws {
-        let survey = await ServerSurvey.run(TestServer.url("squash"), samples: 2, node: "survey-json")
+        let survey = await ServerSurvey.run(try TestServer.url("squash"), samples: 2, node: "survey-json")
         let json = try encodeJSON(survey)
         let back = try JSONDecoder().decode(ServerSurvey.self, from: Data(json.utf8))
         #expect(back.server == "127.0.0.1:/squash")
@@ -69,7 +69,7 @@ import Testing
     /// No `.nfskeeper-server-<node>-<our pid>-…` file may remain in the export.
     private func expectNoLeftovers(_ export: String, node: String) throws {
         let mine = "\(TemporaryName.prefix)server-\(node)-\(getpid())-"
-        let names = try FileManager.default.contentsOfDirectory(atPath: TestServer.backingDirectory(export))
+        let names = try FileManager.default.contentsOfDirectory(atPath: try TestServer.backingDirectory(export))
         #expect(names.filter { $0.hasPrefix(mine) }.isEmpty)
     }
 }

@@ -33,7 +33,7 @@ import Testing
 
     @Test(arguments: [ServerURL.Version.v3, .v4])
     func aMissingExportIsTheServersAnswer(_ version: ServerURL.Version) async throws {
-        var url = TestServer.url("rw", version)
+        var url = try TestServer.url("rw", version)
         url.export = "/no-such-export"
         let error = await #expect(throws: ServerViewError.self) { _ = try await ServerView.connect(url) }
         #expect(error?.isServerAnswer == true)
@@ -122,7 +122,7 @@ import Testing
 
 @Suite struct ExportListTests {
     @Test func listsTheExportsThatSpeakNFSv3() throws {
-        let url = TestServer.url("rw")
+        let url = try TestServer.url("rw")
         let exports = try ServerView.exports(host: url.host, mountPort: url.mountPort)
         #expect(Set(exports.map(\.path)) == ["/rw", "/squash", "/ro"])  // /v4only has no MOUNT entry
         #expect(exports.allSatisfy { $0.clients.isEmpty })

@@ -55,7 +55,7 @@ import Testing
         #expect(try await view.stat(file).size == 12)
         #expect(String(decoding: try await view.read(file, count: 64), as: UTF8.self) == "hello, world")
         // The backing file holds the same bytes: the write reached the server, not a cache.
-        let onDisk = try String(contentsOfFile: TestServer.backingDirectory("rw") + file, encoding: .utf8)
+        let onDisk = try String(contentsOfFile: try TestServer.backingDirectory("rw") + file, encoding: .utf8)
         #expect(onDisk == "hello, world")
         try await view.unlink(file)
     }
@@ -149,7 +149,7 @@ import Testing
         try await view.mkdir(dir, mode: .ownerReadWriteExecute)
         try await view.createExclusive(dir + "/" + name, mode: .ownerReadWrite)
         #expect(try await view.readdir(dir).map(\.name) == [name])
-        #expect(FileManager.default.fileExists(atPath: TestServer.backingDirectory("rw") + dir + "/" + name))
+        #expect(FileManager.default.fileExists(atPath: try TestServer.backingDirectory("rw") + dir + "/" + name))
         try await view.unlink(dir + "/" + name)
         try await view.rmdir(dir)
     }
@@ -175,9 +175,9 @@ import Testing
         let view = try await TestServer.connect("rw", version)
         let link = TestServer.scratchName("link")
         // Planted on the server's disk: the server view has no symlink call, by design.
-        try FileManager.default.createSymbolicLink(atPath: TestServer.backingDirectory("rw") + link,
+        try FileManager.default.createSymbolicLink(atPath: try TestServer.backingDirectory("rw") + link,
                                                    withDestinationPath: "/etc")
-        defer { try? FileManager.default.removeItem(atPath: TestServer.backingDirectory("rw") + link) }
+        defer { try? FileManager.default.removeItem(atPath: try TestServer.backingDirectory("rw") + link) }
         #expect(try await view.stat(link).type == .symlink)
     }
 }

@@ -25,25 +25,28 @@ enum TestServer {
         return env
     }()
 
-    static func value(_ key: String) -> String {
-        guard let value = environment[key] else {
-            fatalError("\(key) is not set: start the test server first (scripts/nfs-test-server start), or run scripts/test")
-        }
+    struct NotRunning: Error, CustomStringConvertible {
+        var key: String
+        var description: String { "\(key) is not set: start the test server first (scripts/nfs-test-server start), or run scripts/test" }
+    }
+
+    static func value(_ key: String) throws -> String {
+        guard let value = environment[key] else { throw NotRunning(key: key) }
         return value
     }
 
     /// The URL of export `name` ("rw", "squash", "ro", "v4only") in `version`.
-    static func url(_ name: String, _ version: ServerURL.Version = .v3) -> ServerURL {
-        try! ServerURL(parsing: value("NFSKEEPER_TEST_URL_\(name.uppercased())_V\(version.rawValue)"))
+    static func url(_ name: String, _ version: ServerURL.Version = .v3) throws -> ServerURL {
+        try ServerURL(parsing: value("NFSKEEPER_TEST_URL_\(name.uppercased())_V\(version.rawValue)"))
     }
 
     /// The directory on this machine that ganesha exports as `name`: for checking results only;
     /// tests make their files through NFS.
-    static func backingDirectory(_ name: String) -> String { value("NFSKEEPER_TEST_DIR_\(name.uppercased())") }
+    static func backingDirectory(_ name: String) throws -> String { try value("NFSKEEPER_TEST_DIR_\(name.uppercased())") }
 
     static func connect(_ name: String, _ version: ServerURL.Version = .v3, as credentials: NFSCredentials = .root,
                         timeout: Duration = .seconds(10)) async throws -> ServerView {
-        try await ServerView.connect(url(name, version), as: credentials, timeout: timeout)
+        try await ServerView.connect(try url(name, version), as: credentials, timeout: timeout)
     }
 
     /// A fresh directory name under the export root, unique to this test.
