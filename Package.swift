@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "KernelView", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper check`: mount options judged, drift from declarations.
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "ServerView", "Reports"]),
+        // `nfskeeper provision`: the launcher's scratch directory, created right.
+        .target(name: "Provisioning", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -44,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -15,6 +15,15 @@ public struct KernelView: Sendable {
         case timedOut
 
         public var value: T? { if case .success(let v) = self { v } else { nil } }
+
+        /// The next call, made only if this one succeeded.
+        public func then<U: Sendable>(_ next: (T) -> Outcome<U>) -> Outcome<U> {
+            switch self {
+            case .success(let v): next(v)
+            case .failure(let e): .failure(e)
+            case .timedOut: .timedOut
+            }
+        }
     }
 
     /// What `lstat` reports, trimmed to what nfskeeper compares.

@@ -32,7 +32,7 @@ public struct MountTable: Sendable {
         return entries.enumerated().filter { topByPoint[$0.element.mountPoint] == $0.offset }.map(\.element)
     }
 
-    static func normalize(_ path: String) -> String {
+    public static func normalize(_ path: String) -> String {
         var parts: [Substring] = []
         for part in path.split(separator: "/") where part != "." {
             if part == ".." { _ = parts.popLast() } else { parts.append(part) }

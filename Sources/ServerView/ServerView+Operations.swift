@@ -109,9 +109,9 @@ extension ServerView {
         try setattrRoutingAroundV4(path) { (ctx) in nfs_lchown(ctx, path, Int32(bitPattern: uid), Int32(bitPattern: gid)) }
     }
 
-    /// Changes permission bits (SETATTR). Same NFSv4 directory route as `chown`.
+    /// Changes permission bits (SETATTR). Never follows a symlink. Same NFSv4 directory route as `chown`.
     public func chmod(_ path: String, mode: FilePermissions) throws(ServerViewError) {
-        try setattrRoutingAroundV4(path) { (ctx) in nfs_chmod(ctx, path, Int32(mode.rawValue)) }
+        try setattrRoutingAroundV4(path) { (ctx) in nfs_lchmod(ctx, path, Int32(mode.rawValue)) }
     }
 
     private func setattrRoutingAroundV4(_ path: String, _ call: (OpaquePointer) -> Int32) throws(ServerViewError) {

@@ -1,0 +1,104 @@
+import Glibc
+import SystemPackage
+
+/// An open directory on this node, acted on through its descriptor: what is checked is what is
+/// changed (no path is looked up twice), and no symlink is ever followed.
+///
+/// Every call runs with the view's deadline. The descriptor closes when the handle goes away.
+public final class DirectoryHandle: @unchecked Sendable {
+    public let path: String
+    let fd: Int32
+    let kernel: KernelView
+
+    init(path: String, fd: Int32, kernel: KernelView) {
+        self.path = path
+        self.fd = fd
+        self.kernel = kernel
+    }
+
+    deinit { close(fd) }
+
+    /// `fstat(2)` of this directory.
+    public func status() -> KernelView.Outcome<KernelView.Status> {
+        let fd = fd
+        return kernel.bounded {
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
+            return .success(KernelView.Status(st))
+        }
+    }
+
+    /// `fstatat(2)` of an entry, never following it; `nil` when there is no such entry.
+    public func status(of name: String) -> KernelView.Outcome<KernelView.Status?> {
+        let fd = fd
+        return kernel.bounded {
+            var st = stat()
+            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                return errno == ENOENT ? .success(nil) : .failure(Errno(rawValue: errno))
+            }
+            return .success(KernelView.Status(st))
+        }
+    }
+
+    /// `mkdirat(2)`; the mode is then subject to the umask, so callers `chmod` afterwards.
+    public func makeDirectory(_ name: String, mode: UInt32) -> KernelView.Outcome<Void> {
+        let fd = fd
+        return kernel.bounded {
+            mkdirat(fd, name, mode_t(mode)) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
+        }
+    }
+
+    /// `unlinkat(2)` with AT_REMOVEDIR: removes an empty directory entry (never a symlink's target).
+    public func removeDirectory(_ name: String) -> KernelView.Outcome<Void> {
+        let fd = fd
+        return kernel.bounded {
+            unlinkat(fd, name, AT_REMOVEDIR) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
+        }
+    }
+
+    /// Opens a subdirectory with O_NOFOLLOW: a symlink there fails with ELOOP instead of being followed.
+    public func openDirectory(_ name: String) -> KernelView.Outcome<DirectoryHandle> {
+        let (fd, kernel, child) = (fd, kernel, path.hasSuffix("/") ? path + name : path + "/" + name)
+        return kernel.bounded {
+            let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard sub >= 0 else { return .failure(Errno(rawValue: errno)) }
+            return .success(DirectoryHandle(path: child, fd: sub, kernel: kernel))
+        }
+    }
+
+    /// `fchown(2)` of this directory.
+    public func changeOwner(uid: UInt32, gid: UInt32) -> KernelView.Outcome<Void> {
+        let fd = fd
+        return kernel.bounded { fchown(fd, uid, gid) == 0 ? .success(()) : .failure(Errno(rawValue: errno)) }
+    }
+
+    /// `fchmod(2)` of this directory.
+    public func changeMode(_ mode: UInt32) -> KernelView.Outcome<Void> {
+        let fd = fd
+        return kernel.bounded { fchmod(fd, mode_t(mode)) == 0 ? .success(()) : .failure(Errno(rawValue: errno)) }
+    }
+}
+
+extension KernelView {
+    /// Opens an absolute path one component at a time from `/`, each with O_NOFOLLOW: fails with
+    /// ELOOP (or ENOTDIR) if any component is a symlink, however it got there and whenever.
+    public func openDirectoryNoFollow(_ path: String) -> Outcome<DirectoryHandle> {
+        guard path.hasPrefix("/") else { return .failure(.invalidArgument) }
+        let components = path.split(separator: "/").map(String.init)
+        guard !components.contains(".."), !components.contains(".") else { return .failure(.invalidArgument) }
+        let kernel = self
+        let root: Outcome<DirectoryHandle> = bounded {
+            let fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            return fd >= 0 ? .success(DirectoryHandle(path: "/", fd: fd, kernel: kernel)) : .failure(Errno(rawValue: errno))
+        }
+        guard case .success(var handle) = root else { return root }
+        for name in components {
+            switch handle.openDirectory(name) {
+            case .success(let next): handle = next
+            case .failure(let errno): return .failure(errno)
+            case .timedOut: return .timedOut
+            }
+        }
+        return .success(handle)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Reports
+
+/// Posit Workbench's launcher and server configuration, as far as the scratch directory goes:
+/// `launcher.local.conf` (`scratch-path=`), `launcher.conf` (`[cluster]` `name=`/`type=Local`),
+/// `rserver.conf` (`server-user=`). Simple `key=value` files with `#` comments and `[sections]`.
+public struct LauncherConfig: Sendable {
+    public var directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public var localConf: String { directory + "/launcher.local.conf" }
+    public var launcherConf: String { directory + "/launcher.conf" }
+    public var rserverConf: String { directory + "/rserver.conf" }
+
+    /// Key–value entries of one file, with the section each stands in and its line number.
+    struct Entry { var section: String; var key: String; var value: String; var line: Int }
+
+    static func entries(_ text: String) -> [Entry] {
+        var section = ""
+        var out: [Entry] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            out.append(Entry(section: section, key: line[..<eq].trimmingCharacters(in: .whitespaces),
+                             value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), line: i + 1))
+        }
+        return out
+    }
+
+    /// Findings about the three files for a scratch directory `scratch`, cluster `cluster`, owner `owner`.
+    public func findings(scratch: String, cluster: String, owner: String) -> [Finding] {
+        var out: [Finding] = []
+        func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
+        if let text = read(localConf) {
+            let value = Self.entries(text).last { $0.key == "scratch-path" }
+            switch value {
+            case nil:
+                out.append(Finding(.warn, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
+                                   "scratch-path is not set: the Local launcher uses /var/lib/rstudio-launcher, local to each node",
+                                   fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
+            case let v? where v.value != scratch && v.value.trimmingSuffix("/") != scratch:
+                out.append(Finding(.warn, "scratch-path", subject: localConf, option: "scratch-path", value: v.value,
+                                   "\(localConf):\(v.line) sets scratch-path=\(v.value), not the provisioned \(scratch)",
+                                   fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
+            case let v?:
+                out.append(Finding(.ok, "scratch-path", subject: localConf, option: "scratch-path", value: v.value, "scratch-path names the provisioned directory"))
+            }
+        } else {
+            out.append(Finding(.info, "scratch-path", subject: localConf, "\(localConf) does not exist: not a Workbench launcher node, or configured elsewhere"))
+        }
+        if let text = read(launcherConf) {
+            let entries = Self.entries(text).filter { $0.section == "cluster" }
+            let localNames = Self.clusters(entries).filter { $0.type.lowercased() == "local" }.map(\.name)
+            if localNames.isEmpty {
+                out.append(Finding(.warn, "launcher-cluster", subject: launcherConf, "no [cluster] of type Local in \(launcherConf)", fix: "add [cluster] name=\(cluster) type=Local"))
+            } else if !localNames.contains(cluster) {
+                out.append(Finding(.warn, "launcher-cluster", subject: launcherConf, option: "name", value: localNames.joined(separator: ","),
+                                   "the Local cluster is named \(localNames.joined(separator: ", ")) in \(launcherConf), not \(cluster)",
+                                   fix: "provision with --cluster \(localNames[0]), or rename the cluster"))
+            }
+        }
+        if let text = read(rserverConf), let user = Self.entries(text).last(where: { $0.key == "server-user" }), user.value != owner {
+            out.append(Finding(.warn, "server-user", subject: rserverConf, option: "server-user", value: user.value,
+                               "\(rserverConf) runs Workbench as \(user.value), but the scratch directory is for \(owner)",
+                               fix: "provision with --owner \(user.value)"))
+        }
+        return out
+    }
+
+    static func clusters(_ entries: [Entry]) -> [(name: String, type: String)] {
+        // Each `name=` in a [cluster] section starts a cluster; a following `type=` belongs to it.
+        var out: [(name: String, type: String)] = []
+        for e in entries {
+            if e.key == "name" { out.append((e.value, "")) }
+            if e.key == "type", !out.isEmpty { out[out.count - 1].type = e.value }
+        }
+        return out
+    }
+
+    /// Sets `scratch-path=` in launcher.local.conf, keeping every other byte; the original is kept
+    /// as `launcher.local.conf.nfskeeper-YYYYmmddTHHMMSSZ.bak`. Returns the backup's path (nil when
+    /// the file did not exist and was created). Written to a temporary file and renamed into place.
+    public func writeScratchPath(_ scratch: String, now: Date = Date()) throws -> (changed: Bool, backup: String?) {
+        let manager = FileManager.default
+        let existing = manager.contents(atPath: localConf)
+        var bytes = existing ?? Data()
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let current = Self.entries(text).last(where: { $0.key == "scratch-path" }) {
+            if current.value == scratch { return (false, nil) }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let old = lines[current.line - 1]
+            let eq = old.firstIndex(of: "=")!
+            let trailingCR = old.hasSuffix("\r") ? "\r" : ""
+            lines[current.line - 1] = String(old[...eq]) + scratch + trailingCR
+            bytes = Data(lines.joined(separator: "\n").utf8)
+        } else {
+            if !bytes.isEmpty && bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+            bytes.append(contentsOf: Array("scratch-path=\(scratch)\n".utf8))
+        }
+        var backup: String?
+        if existing != nil {
+            let stamp = ISO8601DateFormatter.string(from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+                .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+            backup = localConf + ".nfskeeper-\(stamp).bak"
+            try manager.copyItem(atPath: localConf, toPath: backup!)
+        }
+        let temporary = localConf + ".nfskeeper-\(getpid()).tmp"
+        guard manager.createFile(atPath: temporary, contents: bytes) else { throw CocoaError(.fileWriteUnknown) }
+        if existing != nil, let attributes = try? manager.attributesOfItem(atPath: localConf) {
+            try? manager.setAttributes([.posixPermissions: attributes[.posixPermissions] as Any,
+                                        .ownerAccountID: attributes[.ownerAccountID] as Any,
+                                        .groupOwnerAccountID: attributes[.groupOwnerAccountID] as Any], ofItemAtPath: temporary)
+        } else {
+            try? manager.setAttributes([.posixPermissions: 0o644], ofItemAtPath: temporary)
+        }
+        guard rename(temporary, localConf) == 0 else {
+            try? manager.removeItem(atPath: temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return (true, backup)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) && count > 1 ? String(dropLast(suffix.count)) : self }
+}

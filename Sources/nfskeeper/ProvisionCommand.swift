@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Provisioning
+import Reports
+import ServerView
+
+struct ProvisionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision",
+        abstract: "Create or fix the Job Launcher's scratch directory on the share, on every node alike.",
+        discussion: """
+        Replaces the manual `mkdir -p <share>/Local; chown rstudio-server <share>/Local`. Idempotent: \
+        a second run changes nothing and says so (`changed: false`).
+
+        When the export squashes root, a root chown fails with EPERM; nfskeeper then creates (or \
+        fixes) the directory through the server view as the owner (AUTH_SYS), so no export change \
+        is needed. It never follows a symlink: a link at <share>/<cluster>, or anywhere on the way, \
+        is refused and left untouched. Afterwards it compares owner and mode as the server stores \
+        them with what this node's mount shows (NFSv4 id mapping, differing uids).
+
+        It also checks scratch-path in launcher.local.conf, the Local cluster's name in \
+        launcher.conf and server-user in rserver.conf; --write-config sets scratch-path, keeping \
+        the rest of the file byte for byte and a timestamped backup.
+
+        Exit codes: 0 ok, 1 warnings, 2 failed (nothing was changed when a check failed first).
+
+        Examples:
+          nfskeeper provision --share /mnt/shared
+          nfskeeper provision --share /mnt/shared --write-config --json
+          nfskeeper provision --share /mnt/shared --dry-run
+        """
+    )
+
+    @Option(help: ArgumentHelp("The NFS share as mounted on this node; the scratch directory goes in it.", valueName: "path"))
+    var share: String
+
+    @Option(help: "The Local cluster's name in launcher.conf: the directory's name.")
+    var cluster = "Local"
+
+    @Option(help: "The user that runs Workbench (server-user).")
+    var owner = "rstudio-server"
+
+    @Option(help: "The directory's group; default: the owner's primary group.")
+    var group: String?
+
+    @Option(help: ArgumentHelp("Permissions, in octal.", valueName: "octal"))
+    var mode = "0755"
+
+    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).", valueName: "url"))
+    var server: String?
+
+    @Flag(help: "Accept a share that is not NFS (test setups).")
+    var allowNonNFS = false
+
+    @Flag(help: "Print the plan; change nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Workbench's configuration directory.", valueName: "dir"))
+    var rstudioConfig = "/etc/rstudio"
+
+    @Flag(help: "Set scratch-path in launcher.local.conf to the scratch directory.")
+    var writeConfig = false
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard let m = UInt32(mode, radix: 8), m <= 0o7777 else { throw ValidationError("--mode must be octal, like 0755") }
+        guard share.hasPrefix("/") else { throw ValidationError("--share must be an absolute path") }
+        if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
+    }
+
+    func run() async throws {
+        var request = ProvisionRequest(share: share, node: common.nodeName)
+        request.cluster = cluster
+        request.owner = owner
+        request.group = group
+        request.mode = UInt32(mode, radix: 8)!
+        request.server = try server.map { try ServerURL(parsing: $0) }
+        request.allowNonNFS = allowNonNFS
+        request.dryRun = dryRun
+        request.rstudioConfigDirectory = rstudioConfig
+        request.writeConfig = writeConfig
+        request.timeout = common.timeoutDuration
+        let immutable = request
+        let result = try await runInterruptible { await Provisioner.run(immutable) }
+        print(common.json ? try encodeJSON(result) : result.textReport())
+        throw ExitCode(result.exitCode)
+    }
+}
