@@ -58,6 +58,6 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "ServerViewTests", dependencies: ["ServerView", "ServerSurvey", "Reports"]),
+        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "KernelView", "Reports"]),
     ]
 )

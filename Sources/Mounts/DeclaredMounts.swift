@@ -56,7 +56,7 @@ public struct DeclaredMounts: Sendable {
     // MARK: fstab(5): spec file vfstype mntops freq passno
 
     public mutating func parseFstab(_ text: String, file: String) {
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, line) in splitLines(text).enumerated() {
             let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -77,7 +77,7 @@ public struct DeclaredMounts: Sendable {
     public mutating func parseMountUnit(_ text: String, file: String) {
         var section = ""
         var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
+        for line in splitLines(text) {
             let trimmed = line.trimmingWhitespace()
             if trimmed.hasPrefix("#") || trimmed.hasPrefix(";") || trimmed.isEmpty { continue }
             if trimmed.hasPrefix("[") { section = String(trimmed); continue }
@@ -102,7 +102,7 @@ public struct DeclaredMounts: Sendable {
 
     func parseAutoMaster(_ text: String, file: String) -> [MasterEntry] {
         var entries: [MasterEntry] = []
-        for line in text.split(separator: "\n") {
+        for line in splitLines(text) {
             let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("+") { continue }
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -120,7 +120,7 @@ public struct DeclaredMounts: Sendable {
 
     /// `key [-options] [host:]/path`; for a direct map (`/-` in the master) the key is the full path.
     public mutating func parseAutofsMap(_ text: String, file: String, mountPoint: String, masterOptions: String) {
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, line) in splitLines(text).enumerated() {
             let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("+") { continue }
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })

@@ -30,9 +30,9 @@ public struct MountInfo: Sendable {
     public init(parsing text: String, source: String = "/proc/self/mountinfo") {
         entries = []
         warnings = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in splitLines(text).enumerated() {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            switch MountInfo.parseLine(line) {
+            switch MountInfo.parseLine(line.hasSuffix("\r") ? line.dropLast() : line) {
             case .success(let entry): entries.append(entry)
             case .failure(let reason): warnings.append(ParseWarning(source: source, line: index + 1, reason: reason.text))
             }

@@ -63,9 +63,9 @@ public struct MountStats: Sendable {
         var inOperations = false
         func warn(_ line: Int, _ reason: String) { warnings.append(ParseWarning(source: source, line: line, reason: reason)) }
 
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in splitLines(text).enumerated() {
             let lineNumber = index + 1
-            let line = rawLine.drop { $0 == " " || $0 == "\t" }
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty { continue }
             if line.hasPrefix("device ") {
                 if let current { devices.append(current) }

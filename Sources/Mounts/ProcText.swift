@@ -53,3 +53,10 @@ func splitOptions(_ text: Substring) -> [(name: String, value: String?)] {
         return (String(item), nil)
     }
 }
+
+/// The lines of `text`, split at every LF byte. (Swift's `split(separator: "\n")` compares
+/// Characters, and "\r\n" is one Character: a CRLF file would come out as a single line.)
+/// A CR before the LF stays on the line; the parsers treat it as trailing white space.
+public func splitLines(_ text: String) -> [Substring] {
+    text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Mounts
 import Reports
 
 /// Posit Workbench's launcher and server configuration, as far as the scratch directory goes:
@@ -19,8 +20,8 @@ public struct LauncherConfig: Sendable {
     static func entries(_ text: String) -> [Entry] {
         var section = ""
         var out: [Entry] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        for (i, raw) in splitLines(text).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
             guard let eq = line.firstIndex(of: "=") else { continue }
@@ -90,7 +91,7 @@ public struct LauncherConfig: Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         if let current = Self.entries(text).last(where: { $0.key == "scratch-path" }) {
             if current.value == scratch { return (false, nil) }
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var lines = splitLines(text).map(String.init)
             let old = lines[current.line - 1]
             let eq = old.firstIndex(of: "=")!
             let trailingCR = old.hasSuffix("\r") ? "\r" : ""
