@@ -12,18 +12,24 @@ import Reports
         return dir
     }
 
+    static func remove(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
+
     @Test func absentFilesAreInformationOnly() throws {
-        let config = LauncherConfig(directory: try Self.directory([:]))
+        let dir = try Self.directory([:])
+        defer { Self.remove(dir) }
+        let config = LauncherConfig(directory: dir)
         let findings = config.findings(scratch: "/mnt/shared/Local", cluster: "Local", owner: "rstudio-server")
         #expect(findings.map(\.rule) == ["scratch-path"] && findings[0].severity == .info)
     }
 
     @Test func aWrongScratchPathClusterNameAndServerUserAreWarnings() throws {
-        let config = LauncherConfig(directory: try Self.directory([
+        let dir = try Self.directory([
             "launcher.local.conf": "# local plugin\nscratch-path=/var/lib/rstudio-launcher\nunprivileged=1\n",
             "launcher.conf": "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Kube\ntype=Kubernetes\n\n[cluster]\nname=LocalLauncher\ntype=Local\n",
             "rserver.conf": "www-port=8787\nserver-user=rstudio\n",
-        ]))
+        ])
+        defer { Self.remove(dir) }
+        let config = LauncherConfig(directory: dir)
         let findings = config.findings(scratch: "/mnt/shared/Local", cluster: "Local", owner: "rstudio-server")
         #expect(Set(findings.map(\.rule)) == ["scratch-path", "launcher-cluster", "server-user"])
         #expect(findings.allSatisfy { $0.severity == .warn })
@@ -32,11 +38,13 @@ import Reports
     }
 
     @Test func aMatchingConfigurationIsOK() throws {
-        let config = LauncherConfig(directory: try Self.directory([
+        let dir = try Self.directory([
             "launcher.local.conf": "scratch-path=/mnt/shared/Local/\n",
             "launcher.conf": "[cluster]\nname=Local\ntype=Local\n",
             "rserver.conf": "server-user=rstudio-server\n",
-        ]))
+        ])
+        defer { Self.remove(dir) }
+        let config = LauncherConfig(directory: dir)
         let findings = config.findings(scratch: "/mnt/shared/Local", cluster: "Local", owner: "rstudio-server")
         #expect(findings.worst == .ok)
     }
@@ -44,6 +52,7 @@ import Reports
     @Test func writingScratchPathKeepsEveryOtherByteAndABackup() throws {
         let original = "# Workbench local launcher\r\nunprivileged=1\r\nscratch-path = /old/place\r\n  # trailing comment\r\nsave-unspecified-output=0"
         let dir = try Self.directory(["launcher.local.conf": original])
+        defer { Self.remove(dir) }
         let config = LauncherConfig(directory: dir)
         let (changed, backup) = try config.writeScratchPath("/mnt/shared/Local", now: Date(timeIntervalSince1970: 1_800_000_000))
         #expect(changed)
@@ -56,10 +65,13 @@ import Reports
 
     @Test func writingScratchPathAppendsWhenMissingAndCreatesWhenAbsent() throws {
         let dir = try Self.directory(["launcher.local.conf": "unprivileged=1"])
+        defer { Self.remove(dir) }
         let config = LauncherConfig(directory: dir)
         _ = try config.writeScratchPath("/s/Local")
         #expect(try String(contentsOfFile: config.localConf, encoding: .utf8) == "unprivileged=1\nscratch-path=/s/Local\n")
-        let empty = LauncherConfig(directory: try Self.directory([:]))
+        let emptyDir = try Self.directory([:])
+        defer { Self.remove(emptyDir) }
+        let empty = LauncherConfig(directory: emptyDir)
         let (changed, backup) = try empty.writeScratchPath("/s/Local")
         #expect(changed && backup == nil)
         #expect(try String(contentsOfFile: empty.localConf, encoding: .utf8) == "scratch-path=/s/Local\n")
