@@ -61,28 +61,25 @@ public struct Provisioner {
         case .failure(let errno): return fail("share", "\(normalizedShare): \(errno.description)", fix: "mount the share on this node")
         }
 
-        // 3. Its mount: NFS (unless allowed otherwise) and writable.
+        // 3. Its mount: NFS (unless allowed otherwise) and writable, and where it is on the server.
         let mountInfo = MountInfo(parsing: request.mountInfoText ?? ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""))
         let shareStatus = share.status().value
         let device = shareStatus.map { (major: $0.deviceMajor, minor: $0.deviceMinor) }
-        guard let mount = MountTable(mountInfo).mount(containing: normalizedShare, device: device) else {
-            return fail("share", "no mount holds \(normalizedShare)")
-        }
-        if !mount.isNFS && !request.allowNonNFS {
-            return fail("not-nfs", "\(normalizedShare) is on \(mount.fsType) (\(mount.source)), not NFS: a scratch directory there is not shared between nodes",
+        let location: ServerLocation
+        switch ServerLocation.resolve(normalizedShare, in: MountTable(mountInfo), device: device,
+                                      server: request.server, allowNonNFS: request.allowNonNFS) {
+        case .success(let l): location = l
+        case .failure(.notNFS(let m)):
+            return fail("not-nfs", "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not shared between nodes",
                         fix: "mount the NFS share at \(normalizedShare)")
+        case .failure(let failure): return fail("share", failure.description)
         }
-        if mount.isReadOnly {
-            return fail("read-only", "\(mount.mountPoint) is mounted read-only on this node", fix: "mount it read-write")
+        if location.mount.isReadOnly {
+            return fail("read-only", "\(location.mount.mountPoint) is mounted read-only on this node", fix: "mount it read-write")
         }
 
-        // 4. The server view: URL, path inside the export, root squash.
-        let options = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
-        guard let url = request.server ?? (mount.isNFS ? ServerURL(mountSource: mount.source, options: options) : nil) else {
-            return fail("server", "no server view: \(mount.source) is not host:/export", fix: "pass --server nfs://HOST/EXPORT")
-        }
-        let relative = String(normalizedShare.dropFirst(mount.mountPoint == "/" ? 0 : mount.mountPoint.count))
-        let sharePath = MountTable.normalize((mount.isNFS ? mount.root : "/") + "/" + relative)
+        // 4. The server view: root squash.
+        let (url, sharePath) = (location.url, location.path)
         let scratchPath = MountTable.normalize(sharePath + "/" + request.cluster)
         result.serverURL = url.description
         result.serverPath = scratchPath

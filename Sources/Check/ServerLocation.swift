@@ -1,0 +1,40 @@
+import Mounts
+import ServerView
+
+/// Where a directory of this node's mount lives on the server: the server view's URL and the path
+/// inside the export. For NFS the URL comes from the mount source and options and the path adds
+/// the mount's root (bind mounts of a subdirectory); `--server` overrides the URL for FUSE or bind
+/// views of an export, whose mount point then stands for the export's root.
+public struct ServerLocation: Sendable {
+    public var mount: MountInfoEntry
+    public var url: ServerURL
+    public var path: String
+
+    public enum Failure: Error, CustomStringConvertible {
+        case notMounted(String)
+        case notNFS(MountInfoEntry)
+        case noServer(MountInfoEntry)
+
+        public var description: String {
+            switch self {
+            case .notMounted(let path): "no mount holds \(path)"
+            case .notNFS(let m): "\(m.mountPoint) is \(m.fsType) (\(m.source)), not NFS"
+            case .noServer(let m): "no server view for \(m.source): it is not host:/export; pass --server nfs://HOST/EXPORT"
+            }
+        }
+    }
+
+    /// `path` must be normalized; `device` (from stat) picks between mounts that contain it.
+    public static func resolve(_ path: String, in table: MountTable, device: (major: UInt32, minor: UInt32)?,
+                               server: ServerURL?, allowNonNFS: Bool) -> Result<ServerLocation, Failure> {
+        guard let mount = table.mount(containing: path, device: device) else { return .failure(.notMounted(path)) }
+        guard mount.isNFS || allowNonNFS else { return .failure(.notNFS(mount)) }
+        let options = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
+        guard let url = server ?? (mount.isNFS ? ServerURL(mountSource: mount.source, options: options) : nil) else {
+            return .failure(.noServer(mount))
+        }
+        let relative = mount.mountPoint == "/" ? path : String(path.dropFirst(mount.mountPoint.count))
+        let root = mount.isNFS && server == nil ? mount.root : "/"
+        return .success(ServerLocation(mount: mount, url: url, path: MountTable.normalize(root + "/" + relative)))
+    }
+}
