@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // Debian's libnfs-dev, through pkg-config. Only the module map and the umbrella header.
@@ -39,6 +40,10 @@ let package = Package(
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "ServerView", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.
         .target(name: "Provisioning", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports"]),
+        // `nfskeeper probe`: how long another node's change takes to show here.
+        .target(name: "Probe", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports",
+                                             .product(name: "SystemPackage", package: "swift-system"),
+                                             .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -46,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +63,6 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "KernelView", "Reports"]),
+        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "KernelView", "Reports"]),
     ]
 )

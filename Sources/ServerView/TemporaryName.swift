@@ -7,8 +7,13 @@ public enum TemporaryName {
     public static let prefix = ".nfskeeper-"
 
     public static func make(purpose: String, node: String) -> String {
-        let safeNode = String(node.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }.prefix(64))
         let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        return "\(prefix)\(purpose)-\(safeNode)-\(getpid())-\(random)"
+        return "\(prefix)\(purpose)-\(safeNode(node))-\(getpid())-\(random)"
+    }
+
+    /// The node name as it appears in file names: letters, digits, '.' and '_' only ('-' separates
+    /// the fields, so a node's name cannot be mistaken for another's PID).
+    public static func safeNode(_ node: String) -> String {
+        String(node.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" }.prefix(64))
     }
 }

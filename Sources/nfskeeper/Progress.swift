@@ -2,7 +2,7 @@ import Foundation
 
 /// A one-line status on standard error while a step waits, erased when it is done.
 /// Only on a terminal: logs and pipes get nothing.
-struct Progress {
+struct Progress: Sendable {
     var enabled: Bool
 
     func show(_ text: String) {

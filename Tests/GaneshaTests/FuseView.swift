@@ -16,6 +16,18 @@ final class FuseView: @unchecked Sendable {
         try FuseView.run("/usr/bin/bindfs", arguments)
     }
 
+    /// The bindfs daemon serving this view (it forks away from the process that started it).
+    var daemonPID: pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if args.first?.hasSuffix("bindfs") == true && args.contains(mountPoint) { return pid }
+        }
+        return nil
+    }
+
     func unmount() {
         try? FuseView.run("/bin/fusermount", ["-u", "-z", mountPoint])
         try? FileManager.default.removeItem(atPath: mountPoint)

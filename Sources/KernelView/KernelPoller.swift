@@ -1,0 +1,105 @@
+import Foundation
+
+/// One thread that polls this node's mount for many watches at once, every `interval`.
+///
+/// A probe watches dozens of names at the same time; a thread per watch (or per call) would cost
+/// more than the syscalls. Each round runs every watch's check once, in order. If one check does
+/// not return within the view's timeout (a hung hard mount), `stuck` reports it and the owner
+/// abandons the poller: its thread stays blocked, the process does not.
+public final class KernelPoller: @unchecked Sendable {
+    public let interval: Duration
+    private let condition = NSCondition()
+    private var watches: [Int: Watch] = [:]
+    private var nextID = 0
+    private var stopping = false
+    private var callStarted: ContinuousClock.Instant?
+    private var rounds = 0
+    private var firstRound: ContinuousClock.Instant?
+    private let clock = ContinuousClock()
+
+    struct Watch {
+        var check: @Sendable () -> Bool
+        var done: @Sendable (ContinuousClock.Instant) -> Void
+    }
+
+    public init(interval: Duration) {
+        self.interval = interval
+        let thread = Thread { [self] in run() }
+        thread.name = "kernel poller"
+        thread.start()
+    }
+
+    /// Calls `check` every round until it returns true, then `done` with the instant it did.
+    @discardableResult
+    public func watch(_ check: @escaping @Sendable () -> Bool, done: @escaping @Sendable (ContinuousClock.Instant) -> Void) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        nextID += 1
+        watches[nextID] = Watch(check: check, done: done)
+        condition.signal()
+        return nextID
+    }
+
+    public func cancel(_ id: Int) {
+        condition.lock()
+        watches[id] = nil
+        condition.unlock()
+    }
+
+    /// How long the check in progress has been running, if one is.
+    public var stuck: Duration? {
+        condition.lock()
+        defer { condition.unlock() }
+        return callStarted.map { clock.now - $0 }
+    }
+
+    /// The average time between the starts of two rounds: the probe's real resolution.
+    public var roundPeriod: Duration? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let firstRound, rounds > 1 else { return nil }
+        return (clock.now - firstRound) / (rounds - 1)
+    }
+
+    public func stop() {
+        condition.lock()
+        stopping = true
+        watches.removeAll()
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while watches.isEmpty && !stopping { condition.wait() }
+            if stopping { condition.unlock(); return }
+            let round = watches
+            rounds += 1
+            if firstRound == nil { firstRound = clock.now }
+            condition.unlock()
+            let start = clock.now
+            for (id, watch) in round.sorted(by: { $0.key < $1.key }) {
+                condition.lock()
+                let live = watches[id] != nil && !stopping
+                if live { callStarted = clock.now }
+                condition.unlock()
+                guard live else { continue }
+                let seen = watch.check()
+                let at = clock.now
+                condition.lock()
+                callStarted = nil
+                let still = watches.removeValue(forKey: id) != nil
+                if !seen && still { watches[id] = watch }
+                condition.unlock()
+                if seen && still { watch.done(at) }
+            }
+            let next = start.advanced(by: interval)
+            if clock.now < next { Thread.sleep(forTimeInterval: (next - clock.now).secondsValue) }
+        }
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

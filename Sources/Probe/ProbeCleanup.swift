@@ -1,0 +1,44 @@
+import Glibc
+import Reports
+import ServerView
+
+/// Removing what the probe made, and only that.
+enum ProbeCleanup {
+    /// Removes a run directory made by this process: its scenario directories and the trial files
+    /// in them, whose names this process chose. Anything else found inside is left, with a warning.
+    static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async {
+        let scenarioNames = Set(Scenario.allCases.map(\.rawValue))
+        guard let entries = try? await server.readdir(run) else { return }
+        for entry in entries {
+            let path = run + "/" + entry.name
+            guard scenarioNames.contains(entry.name), entry.attributes.type == .directory else {
+                findings.append(Finding(.warn, "cleanup", subject: run, "\(path) was not made by the probe: left in place"))
+                continue
+            }
+            for file in (try? await server.readdir(path)) ?? [] where file.attributes.type == .regular {
+                try? await server.unlink(path + "/" + file.name)
+            }
+            try? await server.rmdir(path)
+        }
+        do { try await server.rmdir(run) } catch {
+            findings.append(Finding(.warn, "cleanup", subject: run, "could not remove \(run): \(error.description)"))
+        }
+    }
+
+    /// Run directories of this node whose process is gone (a SIGKILL, a crash), owned by `uid`:
+    /// `.nfskeeper-probe-NODE-PID-…`. Another node's, or a live process's, are never touched.
+    static func removeLeftovers(_ server: ServerView, _ probe: String, node: String, uid: UInt32,
+                                findings: inout [Finding]) async -> Int {
+        let prefix = TemporaryName.prefix + "probe-" + TemporaryName.safeNode(node) + "-"
+        var removed = 0
+        for entry in (try? await server.readdir(probe)) ?? [] where entry.name.hasPrefix(prefix) {
+            let rest = entry.name.dropFirst(prefix.count)
+            guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid(),
+                  entry.attributes.type == .directory, entry.attributes.uid == uid else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }  // that process still runs
+            await removeRun(server, probe + "/" + entry.name, findings: &findings)
+            removed += 1
+        }
+        return removed
+    }
+}

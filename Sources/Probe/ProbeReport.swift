@@ -1,0 +1,85 @@
+import Reports
+import ServerView
+
+/// What `nfskeeper probe` is asked to measure.
+public struct ProbeRequest: Sendable {
+    /// A directory on the mount under test; the probe works in `<share>/.nfskeeper/probe`.
+    public var share: String
+    public var scenarios: [Scenario] = Scenario.allCases
+    public var samples = 8
+    /// How long a trial waits for its change to show; default: the window the options predict plus a margin.
+    public var maxWait: Duration?
+    public var interval: Duration = .milliseconds(10)
+    public var timeout: Duration = .seconds(10)
+    public var server: ServerURL?
+    public var allowNonNFS = false
+    public var node: String
+    /// AUTH_SYS identity of the server view; use a non-root owner of the share where root is squashed.
+    public var credentials = NFSCredentials.root
+    /// Seconds of delay beyond which a scenario that hurts is a warning.
+    public var targetDelay = 5.0
+    public var mountInfoPath = "/proc/self/mountinfo"
+    public var mountStatsPath = "/proc/self/mountstats"
+    /// Called about four times a second while trials wait.
+    public var progress: (@Sendable (ProbeProgress) -> Void)?
+
+    public init(share: String, node: String) {
+        self.share = share
+        self.node = node
+    }
+}
+
+public struct ProbeProgress: Sendable {
+    public var elapsed: Duration
+    public var expected: Duration
+    public var done: Int
+    public var total: Int
+}
+
+/// One scenario's distribution of delays (server reply → visible through this node's mount).
+public struct ScenarioResult: Codable, Sendable {
+    public var scenario: Scenario
+    public var samples: Int
+    /// Trials whose change never showed within `maxWaitSeconds`.
+    public var neverVisible: Int
+    public var minSeconds: Double?
+    public var medianSeconds: Double?
+    public var p95Seconds: Double?
+    public var maxSeconds: Double?
+    /// The longest delay the mount options allow; nil when they are unknown (not NFS).
+    public var predictedSeconds: Int?
+    public var verdict: String
+    public var severity: Severity
+}
+
+/// RPCs the probe caused on this mount, from /proc/self/mountstats before and after, per sample.
+public struct ProbeCost: Codable, Sendable {
+    public var samples: Int
+    public var lookup: Double
+    public var getattr: Double
+    public var access: Double
+    public var readdir: Double
+}
+
+public struct ProbeReport: Codable, Sendable {
+    public var share: String
+    public var directory: String?
+    public var mountPoint: String?
+    public var fsType: String?
+    public var serverURL: String?
+    public var options: String?
+    public var intervalSeconds: Double
+    /// The measured time between two polls of the same name: the resolution of every figure.
+    public var resolutionSeconds: Double?
+    /// Median GETATTR round trip of the server view: the floor under every delay.
+    public var serverRoundTripSeconds: Double?
+    public var maxWaitSeconds: Double
+    public var wallSeconds: Double
+    public var scenarios: [ScenarioResult] = []
+    public var cost: ProbeCost?
+    public var costNote: String?
+    public var leftoversRemoved = 0
+    public var findings: [Finding] = []
+
+    public var severity: Severity { (findings + scenarios.map { Finding($0.severity, "scenario", "") }).worst }
+}

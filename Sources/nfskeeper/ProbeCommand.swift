@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Probe
+import Reports
+import ServerView
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Measure how long another node's new file takes to become visible on this node.",
+        discussion: """
+        The server view (libnfs, straight to the server) makes each change: to this node's kernel \
+        it is another node's file. The probe then polls this node's mount until the change shows, \
+        and reports the delay per scenario:
+
+          negative-lookup   stat the name first (ENOENT, cached), then create it: the case that hurts
+          fresh-name        create, then stat a name never looked up
+          listing           the new name in a fresh opendir/readdir
+          attribute-change  the server appends to a cached file; stat shows the new size
+          deletion          the server removes a cached file; stat returns ENOENT
+
+        Trials run concurrently, staggered across the window the mount options predict, so a run \
+        takes about one cache window (about a minute at the defaults), not samples × window. It \
+        works in <share>/.nfskeeper/probe, in a directory unique to this node and process, and \
+        removes everything it made, also on SIGINT and SIGTERM; a later run removes what a killed \
+        one left (this node's only, never anything else). Every kernel-side call has a deadline: \
+        a hung mount is a finding, not a hung agent.
+
+        Examples:
+          nfskeeper probe /mnt/shared
+          nfskeeper probe /mnt/shared --scenarios negative-lookup --samples 16 --json
+        """
+    )
+
+    @Argument(help: "A directory on the mount to measure.")
+    var share: String
+
+    @Option(help: "Trials per scenario.")
+    var samples = 8
+
+    @Option(help: ArgumentHelp("Comma-separated scenarios (default: all).", valueName: "list"))
+    var scenarios: String?
+
+    @Option(help: ArgumentHelp("Seconds a trial waits for its change (default: the window the options predict, plus a margin).", valueName: "seconds"))
+    var maxWait: Double?
+
+    @Option(help: ArgumentHelp("Poll period in milliseconds: the resolution of every figure.", valueName: "ms"))
+    var interval = 10.0
+
+    @Option(help: ArgumentHelp("Delay beyond which a scenario that hurts is a warning.", valueName: "seconds"))
+    var targetDelay = 5.0
+
+    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).", valueName: "url"))
+    var server: String?
+
+    @Option(help: "AUTH_SYS uid of the server view (a non-root owner of the share where root is squashed).")
+    var uid: UInt32 = 0
+
+    @Option(help: "AUTH_SYS gid of the server view.")
+    var gid: UInt32 = 0
+
+    @Flag(help: "Accept a mount that is not NFS (test setups).")
+    var allowNonNFS = false
+
+    @OptionGroup var common: CommonOptions
+
+    var parsedScenarios: [Scenario]? {
+        guard let scenarios else { return Scenario.allCases }
+        let list = scenarios.split(separator: ",").map { Scenario(rawValue: String($0)) }
+        return list.contains(nil) ? nil : list.map { $0! }
+    }
+
+    func validate() throws {
+        guard parsedScenarios != nil else {
+            throw ValidationError("--scenarios takes: " + Scenario.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard (1...1000).contains(samples) else { throw ValidationError("--samples must be between 1 and 1000") }
+        guard interval >= 1, interval <= 10_000 else { throw ValidationError("--interval must be between 1 and 10000 ms") }
+        if let maxWait, maxWait <= 0 || maxWait > 3600 { throw ValidationError("--max-wait must be between 0 and 3600 s") }
+        guard share.hasPrefix("/") else { throw ValidationError("the directory must be an absolute path") }
+        if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
+    }
+
+    func run() async throws {
+        var request = ProbeRequest(share: share, node: common.nodeName)
+        request.scenarios = parsedScenarios!
+        request.samples = samples
+        request.maxWait = maxWait.map { .milliseconds(Int64($0 * 1000)) }
+        request.interval = .microseconds(Int64(interval * 1000))
+        request.timeout = common.timeoutDuration
+        request.targetDelay = targetDelay
+        request.server = try server.map { try ServerURL(parsing: $0) }
+        request.allowNonNFS = allowNonNFS
+        request.credentials = NFSCredentials(uid: uid, gid: gid)
+        let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
+        if bar.enabled {
+            request.progress = { p in
+                let fraction = min(1, p.elapsed.seconds / max(0.001, p.expected.seconds))
+                let filled = Int(fraction * 30)
+                bar.show("probing [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+                         + "] \(Int(p.elapsed.seconds)) s of ~\(Int(p.expected.seconds)) s, \(p.done)/\(p.total) samples")
+            }
+        }
+        let immutable = request
+        let report = try await runInterruptible { await VisibilityProbe.run(immutable) }
+        bar.clear()
+        print(common.json ? try encodeJSON(report) : report.textReport())
+        throw ExitCode(report.severity.exitCode)
+    }
+}

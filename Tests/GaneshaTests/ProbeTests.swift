@@ -1,0 +1,138 @@
+import Foundation
+import Glibc
+import SystemPackage
+import Testing
+@testable import Probe
+@testable import ServerView
+
+/// `nfskeeper probe` against ganesha, with bindfs views whose kernel caches are known:
+/// `negative_timeout=N` keeps "no such file" for N seconds, as lookupcache=all does for up to acdirmax.
+@Suite(.serialized) struct ProbeTests {
+    static func request(_ view: FuseView, _ scenarios: [Scenario], samples: Int = 6, maxWait: Duration = .seconds(6)) throws -> ProbeRequest {
+        var r = ProbeRequest(share: view.mountPoint, node: "probe-test")
+        r.server = try TestServer.url("rw")
+        r.allowNonNFS = true
+        r.scenarios = scenarios
+        r.samples = samples
+        r.maxWait = maxWait
+        r.timeout = .seconds(3)
+        return r
+    }
+
+    /// Entries left in the export's probe directory.
+    static func leftovers() throws -> [String] {
+        let dir = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains("probe_test") }
+    }
+
+    @Test func aTwoSecondNegativeCacheShowsAsATwoSecondDelay() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=2", "entry_timeout=2", "attr_timeout=2"])
+        defer { view.unmount() }
+        let report = await VisibilityProbe.run(try Self.request(view, [.negativeLookup, .freshName, .deletion]))
+        let byName = Dictionary(uniqueKeysWithValues: report.scenarios.map { ($0.scenario, $0) })
+        let negative = try #require(byName[.negativeLookup]?.medianSeconds)
+        #expect(negative > 1.5 && negative < 3.0)
+        #expect(try #require(byName[.freshName]?.medianSeconds) < 0.5)
+        #expect(try #require(byName[.deletion]?.medianSeconds) > 1.5)
+        #expect(report.scenarios.allSatisfy { $0.neverVisible == 0 && $0.samples == 6 })
+        #expect(report.findings.isEmpty && report.costNote?.contains("not NFS") == true)
+        #expect(try Self.leftovers().isEmpty)
+    }
+
+    @Test func noNegativeCacheShowsAsTheFloor() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0", "entry_timeout=0", "attr_timeout=0"])
+        defer { view.unmount() }
+        let report = await VisibilityProbe.run(try Self.request(view, [.negativeLookup, .listing, .attributeChange]))
+        for result in report.scenarios {
+            #expect(try #require(result.medianSeconds) < 0.5, "\(result.scenario)")
+        }
+        #expect(try #require(report.resolutionSeconds) < 0.1)
+        #expect(try Self.leftovers().isEmpty)
+    }
+
+    @Test func aWindowLongerThanMaxWaitIsCountedAsNeverVisible() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=5"])
+        defer { view.unmount() }
+        let report = await VisibilityProbe.run(try Self.request(view, [.negativeLookup], samples: 3, maxWait: .seconds(1)))
+        #expect(report.scenarios.first?.neverVisible == 3)
+        #expect(report.scenarios.first?.severity == .crit)
+        #expect(try Self.leftovers().isEmpty)
+    }
+
+    @Test func cancellingMidProbeRemovesEverything() async throws {
+        // What SIGINT/SIGTERM do: cancel the task; the probe stops and removes what it made.
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=10"])
+        defer { view.unmount() }
+        let request = try Self.request(view, Scenario.allCases, samples: 10, maxWait: .seconds(30))
+        let task = Task { await VisibilityProbe.run(request) }
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try !Self.leftovers().isEmpty)  // it was mid-run
+        task.cancel()
+        let report = await task.value
+        #expect(report.wallSeconds < 10)
+        #expect(try Self.leftovers().isEmpty)
+    }
+
+    @Test func sigtermToTheAgentRemovesEverything() async throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=10"])
+        defer { view.unmount() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["probe", view.mountPoint, "--allow-non-nfs", "--server", try TestServer.url("rw").description,
+                             "--node-name", "probe-test", "--samples", "10", "--max-wait", "30"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        try await Task.sleep(for: .seconds(2))
+        #expect(try !Self.leftovers().isEmpty)
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(try Self.leftovers().isEmpty)
+    }
+
+    @Test func leftoversOfADeadProbeOfThisNodeAreRemovedAndNothingElse() async throws {
+        let root = try await TestServer.connect("rw")
+        try? await root.mkdir("/.nfskeeper", mode: FilePermissions(rawValue: 0o755))
+        try? await root.mkdir("/.nfskeeper/probe", mode: FilePermissions(rawValue: 0o755))
+        let dead: Int32 = 2_000_000  // above pid_max: no such process
+        let mine = "/.nfskeeper/probe/.nfskeeper-probe-probe_test-\(dead)-abc"
+        let otherNode = "/.nfskeeper/probe/.nfskeeper-probe-other_node-\(dead)-abc"
+        let alive = "/.nfskeeper/probe/.nfskeeper-probe-probe_test-1-abc"  // pid 1 runs
+        for dir in [mine, otherNode, alive] {
+            try await root.mkdir(dir, mode: FilePermissions(rawValue: 0o755))
+            try await root.mkdir(dir + "/fresh-name", mode: FilePermissions(rawValue: 0o755))
+            try await root.createExclusive(dir + "/fresh-name/t0", mode: .ownerReadWrite)
+        }
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"))
+        defer { view.unmount() }
+        let report = await VisibilityProbe.run(try Self.request(view, [.freshName], samples: 1))
+        #expect(report.leftoversRemoved == 1)
+        #expect(try await root.exists(mine) == false)
+        #expect(try await root.exists(otherNode + "/fresh-name/t0"))
+        #expect(try await root.exists(alive + "/fresh-name/t0"))
+        for dir in [otherNode, alive] {
+            try await root.unlink(dir + "/fresh-name/t0")
+            try await root.rmdir(dir + "/fresh-name")
+            try await root.rmdir(dir)
+        }
+    }
+
+    @Test func aHungMountIsAFindingWithinTheTimeout() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"))
+        let daemon = try #require(view.daemonPID)
+        kill(daemon, SIGSTOP)  // every call on the view now waits for a daemon that does not run
+        defer {
+            kill(daemon, SIGCONT)
+            view.unmount()
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var request = try Self.request(view, [.negativeLookup], samples: 2)
+        request.timeout = .seconds(1)
+        let report = await VisibilityProbe.run(request)
+        #expect(clock.now - start < .seconds(10))
+        #expect(report.findings.contains { $0.rule == "hung" && $0.severity == .crit })
+    }
+}
