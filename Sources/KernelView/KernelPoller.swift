@@ -13,8 +13,9 @@ public final class KernelPoller: @unchecked Sendable {
     private var nextID = 0
     private var stopping = false
     private var callStarted: ContinuousClock.Instant?
-    private var rounds = 0
-    private var firstRound: ContinuousClock.Instant?
+    private var lastRound: ContinuousClock.Instant?
+    private var periodSum = Duration.zero
+    private var periods = 0
     private let clock = ContinuousClock()
 
     struct Watch {
@@ -53,12 +54,12 @@ public final class KernelPoller: @unchecked Sendable {
         return callStarted.map { clock.now - $0 }
     }
 
-    /// The average time between the starts of two rounds: the probe's real resolution.
+    /// The average time between the starts of two consecutive rounds (idle gaps, when nothing
+    /// was watched, left out): the probe's real resolution.
     public var roundPeriod: Duration? {
         condition.lock()
         defer { condition.unlock() }
-        guard let firstRound, rounds > 1 else { return nil }
-        return (clock.now - firstRound) / (rounds - 1)
+        return periods > 0 ? periodSum / periods : nil
     }
 
     public func stop() {
@@ -75,10 +76,13 @@ public final class KernelPoller: @unchecked Sendable {
             while watches.isEmpty && !stopping { condition.wait() }
             if stopping { condition.unlock(); return }
             let round = watches
-            rounds += 1
-            if firstRound == nil { firstRound = clock.now }
-            condition.unlock()
             let start = clock.now
+            if let lastRound, start - lastRound < interval * 3 + .milliseconds(5) {
+                periodSum += start - lastRound
+                periods += 1
+            }
+            lastRound = start
+            condition.unlock()
             for (id, watch) in round.sorted(by: { $0.key < $1.key }) {
                 condition.lock()
                 let live = watches[id] != nil && !stopping
