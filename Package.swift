@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "Probe", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports",
                                              .product(name: "SystemPackage", package: "swift-system"),
                                              .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        // `nfskeeper advise`: from findings and measurements to the option set and the steps.
+        .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -51,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,7 +61,7 @@ let package = Package(
         .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
         .testTarget(
             name: "MountsTests",
-            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Reports",
+            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Reports",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),

@@ -1,0 +1,98 @@
+import Advice
+import ArgumentParser
+import Check
+import Foundation
+import KernelView
+import Mounts
+import Probe
+import Reports
+
+struct AdviseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "advise",
+        abstract: "Recommend the exact mount options, declaration and steps for a shared directory.",
+        discussion: """
+        From the live options (as `check` reads them) and, when given, a probe's measurements, \
+        recommends: lookupcache=pos first; acdirmin/acdirmax bounded by --target-delay where \
+        misses must stay cached (--role workbench-home); never noac; and fixes for soft, nolock, \
+        local_lock, nocto, sync, UDP and tiny transfer sizes. It shows the delay before and after, \
+        the cost, the administrator's own fstab line, .mount unit Options= or autofs entry with \
+        the change applied and every other option kept, and the steps: an umount and mount (or \
+        systemctl restart, or autofs expiry), since a remount cannot change cache options.
+
+        It prints; it never changes a mount.
+
+        Examples:
+          nfskeeper advise /var/lib/rstudio-pm --role package-manager
+          nfskeeper advise /mnt/shared --probe probe.json
+          nfskeeper advise --mountinfo bundle/mountinfo --root bundle/
+        """
+    )
+
+    @Argument(help: "Paths on NFS; default: every NFS mount.")
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("What the directory holds: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "role"))
+    var role: String = Role.generic.rawValue
+
+    @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
+    var targetDelay = 5
+
+    @Option(help: ArgumentHelp("A probe's --json output to take measurements from.", valueName: "file"))
+    var probe: String?
+
+    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo.", valueName: "file"))
+    var mountinfo: String?
+
+    @Option(help: ArgumentHelp("Read a saved mountstats instead of /proc/self/mountstats.", valueName: "file"))
+    var mountstats: String?
+
+    @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory.", valueName: "dir"))
+    var root: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard Role(rawValue: role) != nil else { throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", ")) }
+        guard targetDelay >= 0 else { throw ValidationError("--target-delay must not be negative") }
+    }
+
+    func run() async throws {
+        let offline = mountinfo != nil || mountstats != nil
+        let measured: ProbeReport?
+        do {
+            measured = try probe.map { try JSONDecoder().decode(ProbeReport.self, from: Data(readInput($0).utf8)) }
+        } catch {
+            FileHandle.standardError.write(Data("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n".utf8))
+            throw ExitCode(Severity.unknown.exitCode)
+        }
+        let infoText = try readInput(mountinfo ?? "/proc/self/mountinfo")
+        let statsText = try mountstats.map(readInput) ?? (offline ? nil : try? readInput("/proc/self/mountstats"))
+        let declarationsRoot = root ?? ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] ?? (offline ? nil : "/")
+        let report = Checker.run(paths: paths, CheckInput(
+            mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
+            declared: declarationsRoot.map { DeclaredMounts(root: $0) },
+            kernel: offline ? nil : KernelView(timeout: common.timeoutDuration), rules: MountRules(targetDelay: targetDelay)))
+        let advice = Self.advise(report, role: Role(rawValue: role)!, targetDelay: targetDelay, probe: measured)
+        if common.json {
+            print(try encodeJSON(advice))
+        } else {
+            let blocking = report.allFindings.filter { ["not-mounted", "not-nfs", "hung", "no-nfs", "input"].contains($0.rule) }
+            print((advice.map { $0.textReport() } + (blocking.isEmpty ? [] : [findingsTable(blocking)])).joined(separator: "\n\n"))
+        }
+        // 0: nothing to change, 1: changes advised, 2/3: could not look.
+        if report.severity >= .unknown { throw ExitCode(report.severity.exitCode) }
+        throw ExitCode(advice.allSatisfy(\.changesNothing) ? 0 : 1)
+    }
+
+    static func advise(_ report: CheckReport, role: Role, targetDelay: Int, probe: ProbeReport?) -> [Advice] {
+        report.mounts.compactMap { m in
+            guard let options = m.effective, let point = m.mountPoint else { return nil }
+            let sameMount = probe?.mountPoint == point
+            let p95 = sameMount ? probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds : nil
+            let cost = sameMount ? probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) } : nil
+            return Advisor.advise(mountPoint: point, options: options, declared: m.declared, role: role,
+                                  targetDelay: targetDelay, measuredP95: p95, probeCost: cost)
+        }
+    }
+}
