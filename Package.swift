@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Debian's libnfs-dev, through pkg-config. Only the module map and the umbrella header.
@@ -46,6 +47,9 @@ let package = Package(
                                              .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // `nfskeeper advise`: from findings and measurements to the option set and the steps.
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
+        // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
+        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Mounts", "Probe", "Provisioning",
+                                             "ServerSurvey", "ServerView", "Reports", "TOMLKit"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -53,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Audit", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +69,6 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "KernelView", "Reports"]),
+        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "KernelView", "Reports"]),
     ]
 )

@@ -1,0 +1,117 @@
+import Foundation
+import Reports
+
+extension AuditReport {
+    /// The metrics the alert rules in scripts/nfskeeper.rules.yml read.
+    public var prometheus: String {
+        var p = PrometheusText()
+        p.add("nfskeeper_last_run_timestamp_seconds", help: "When this audit finished (Unix time).", value: time.timeIntervalSince1970)
+        p.add("nfskeeper_audit_status", help: "The audit's Nagios status: 0 ok, 1 warning, 2 critical, 3 unknown.", value: Double(severity.exitCode))
+        p.add("nfskeeper_audit_quick", help: "1 when this was a quick audit (no probe).", value: quick ? 1 : 0)
+        var counts: [String: Int] = [:]
+        for f in findings + shares.flatMap(\.findings) { counts["\(f.severity)\u{0}\(f.rule)", default: 0] += 1 }
+        for (key, n) in counts.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{0}").map(String.init)
+            p.add("nfskeeper_findings", help: "Findings of the last audit, by severity and rule.",
+                  labels: [("severity", parts[0]), ("rule", parts[1])], value: Double(n))
+        }
+        for share in shares {
+            let point = share.check?.mountPoint ?? share.path
+            if let o = share.check?.effective {
+                p.add("nfskeeper_mount_option_info", help: "Effective NFS options of the mount (defaults applied); value always 1.",
+                      labels: [("mountpoint", point), ("source", share.check?.source ?? ""), ("vers", o.version ?? ""),
+                               ("lookupcache", o.lookupcache.rawValue), ("acregmin", String(o.acregmin)), ("acregmax", String(o.acregmax)),
+                               ("acdirmin", String(o.acdirmin)), ("acdirmax", String(o.acdirmax)), ("cto", o.cto ? "1" : "0"),
+                               ("lock", o.lock ? "1" : "0"), ("recovery", o.recovery.rawValue), ("proto", o.proto)], value: 1)
+                p.add("nfskeeper_negative_lookup_window_seconds", help: "Longest delay the options allow for a name already seen missing.",
+                      labels: [("mountpoint", point)], value: Double(o.negativeLookupWindow.upperBound))
+            }
+            for s in share.probe?.scenarios ?? [] {
+                for (q, v) in [("0.5", s.medianSeconds), ("0.95", s.p95Seconds), ("1", s.maxSeconds)] {
+                    guard let v else { continue }
+                    p.add("nfskeeper_visibility_seconds", help: "Measured delay until another node's change is visible here.",
+                          labels: [("mountpoint", point), ("scenario", s.scenario.rawValue), ("quantile", q)], value: v)
+                }
+                p.add("nfskeeper_visibility_never_visible", help: "Probe trials whose change never showed within max-wait.",
+                      labels: [("mountpoint", point), ("scenario", s.scenario.rawValue)], value: Double(s.neverVisible))
+            }
+            if let ok = share.scratchDirectoryOK {
+                p.add("nfskeeper_scratch_dir_ok", help: "1 when the launcher scratch directory exists with the right owner and mode.",
+                      labels: [("path", share.scratch?.path ?? share.path)], value: ok ? 1 : 0)
+            }
+            if let server = share.server {
+                p.add("nfskeeper_server_up", help: "1 when the NFS server answered the server view.", labels: [("server", server.server)],
+                      value: server.reachable ? 1 : 0)
+                if let clock = server.clock {
+                    p.add("nfskeeper_server_clock_offset_seconds", help: "Server clock minus this node's clock.",
+                          labels: [("server", server.server)], value: clock.offsetSeconds)
+                }
+                if let rt = server.roundTrip {
+                    p.add("nfskeeper_server_round_trip_seconds", help: "Median GETATTR round trip of the server view.",
+                          labels: [("server", server.server)], value: rt.medianSeconds)
+                }
+            }
+        }
+        return p.text
+    }
+
+    /// One line of history per share: enough to see a trend (did the delay drop after the remount?).
+    public var historyLines: [String] {
+        shares.map { s in
+            let o = s.check?.effective
+            let entry = HistoryEntry(time: time, node: node, mountPoint: s.check?.mountPoint ?? s.path,
+                                     lookupcache: o?.lookupcache.rawValue, acdirmax: o?.acdirmax,
+                                     negativeLookupP95Seconds: s.probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
+                                     listingP95Seconds: s.probe?.scenarios.first { $0.scenario == .listing }?.p95Seconds,
+                                     clockOffsetSeconds: s.server?.clock?.offsetSeconds, scratchDirectoryOK: s.scratchDirectoryOK,
+                                     severity: s.severity)
+            return (try? encodeJSONLine(entry)) ?? "{}"
+        }
+    }
+}
+
+public struct HistoryEntry: Codable, Sendable {
+    public var time: Date
+    public var node: String
+    public var mountPoint: String
+    public var lookupcache: String?
+    public var acdirmax: Int?
+    public var negativeLookupP95Seconds: Double?
+    public var listingP95Seconds: Double?
+    public var clockOffsetSeconds: Double?
+    public var scratchDirectoryOK: Bool?
+    public var severity: Severity
+}
+
+func encodeJSONLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+public enum History {
+    /// Appends lines to the JSON-lines file (created with its directory when missing).
+    public static func append(_ lines: [String], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
+    }
+
+    /// Reads every entry; a broken line is skipped and counted.
+    public static func read(_ path: String) -> (entries: [HistoryEntry], skipped: Int) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ([], 0) }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var entries: [HistoryEntry] = []
+        var skipped = 0
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            if let e = try? decoder.decode(HistoryEntry.self, from: Data(line.utf8)) { entries.append(e) } else { skipped += 1 }
+        }
+        return (entries, skipped)
+    }
+}

@@ -1,0 +1,32 @@
+import Reports
+
+extension AuditReport {
+    public func textReport(color: Bool = Terminal.isColorful) -> String {
+        var blocks: [String] = []
+        for share in shares {
+            var facts: [(String, TextTable.Cell)] = [("Role", TextTable.Cell(share.role.rawValue))]
+            if let c = share.check, let o = c.effective {
+                facts.append(("Mount", TextTable.Cell("\(c.mountPoint ?? "?") from \(c.source ?? "?") (\(c.fsType ?? "?"))")))
+                facts.append(("Options", TextTable.Cell(o.summary)))
+            }
+            if let s = share.server {
+                let clock = s.clock.map { ", clock \($0.offsetSeconds >= 0 ? "+" : "−")\(formatSeconds(abs($0.offsetSeconds)))" } ?? ""
+                facts.append(("Server", TextTable.Cell((s.reachable ? "up" : "DOWN") + clock, severity: s.reachable ? nil : .crit)))
+            }
+            if let ok = share.scratchDirectoryOK {
+                facts.append(("Scratch directory", TextTable.Cell("\(share.scratch?.path ?? "") " + (ok ? "ok" : "needs work"), severity: ok ? .ok : .warn)))
+            }
+            for s in share.probe?.scenarios ?? [] {
+                let m = s.medianSeconds.map(formatSeconds) ?? "-", p = s.p95Seconds.map(formatSeconds) ?? "-"
+                facts.append(("Visible (\(s.scenario.rawValue))", TextTable.Cell("median \(m), p95 \(p), \(s.verdict)", severity: s.severity)))
+            }
+            var block = Terminal.paint(share.path, severity: nil, bold: true, color: color) + "\n" + keyValueBlock(facts, color: color)
+            if let a = share.advice, !a.changesNothing { block += "\n\nAdvice:\n" + a.textReport(color: color) }
+            block += "\n\n" + findingsTable(share.findings, color: color)
+            blocks.append(block)
+        }
+        if !findings.isEmpty { blocks.append(findingsTable(findings, color: color)) }
+        blocks.append("Status: " + Terminal.paint(severity.description.uppercased(), severity: severity, bold: true, color: color))
+        return blocks.joined(separator: "\n\n")
+    }
+}

@@ -1,0 +1,150 @@
+import Advice
+import Check
+import Foundation
+import KernelView
+import Mounts
+import Probe
+import Provisioning
+import Reports
+import ServerSurvey
+import ServerView
+
+/// One share's part of an audit.
+public struct ShareAudit: Codable, Sendable {
+    public var path: String
+    public var role: Role
+    public var check: MountCheck?
+    public var server: ServerSurvey?
+    public var scratch: ProvisionResult?
+    public var probe: ProbeReport?
+    public var advice: Advice?
+    public var findings: [Finding]
+    public var severity: Severity
+
+    /// The scratch directory exists with the right owner and mode, and nothing was left to do.
+    public var scratchDirectoryOK: Bool? {
+        scratch.map { s in s.exitCode < 2 && (s.dryRun ? s.actions.isEmpty : true) && s.serverView != nil }
+    }
+}
+
+public struct AuditReport: Codable, Sendable {
+    public var time: Date
+    public var node: String
+    public var version: String
+    public var quick: Bool
+    public var shares: [ShareAudit]
+    public var findings: [Finding]
+    public var severity: Severity
+}
+
+/// check + scratch directory + server + probe + advice, for each configured share.
+public enum Auditor {
+    public struct Options: Sendable {
+        public var config: AuditConfig
+        public var node: String
+        public var quick = false
+        public var fix = false
+        public var version = "0.1.0"
+        public var mountInfoPath = "/proc/self/mountinfo"
+        public var mountStatsPath = "/proc/self/mountstats"
+        public var root = "/"
+
+        public init(config: AuditConfig, node: String) {
+            self.config = config
+            self.node = node
+        }
+    }
+
+    public static func run(_ o: Options) async -> AuditReport {
+        var shares: [ShareAudit] = []
+        var findings: [Finding] = []
+        if o.config.shares.isEmpty {
+            findings.append(Finding(.unknown, "config", "no share to audit", fix: "add a [[share]] to /etc/nfskeeper/config.toml, or pass --share"))
+        }
+        for share in o.config.shares {
+            if Task.isCancelled { break }
+            shares.append(await audit(share, o))
+        }
+        let all = findings + shares.flatMap(\.findings)
+        return AuditReport(time: Date(), node: o.node, version: o.version, quick: o.quick, shares: shares, findings: findings,
+                           severity: (all + shares.map { Finding($0.severity, "share", "") }).worst)
+    }
+
+    static func audit(_ share: AuditConfig.Share, _ o: Options) async -> ShareAudit {
+        let timeout = Duration.milliseconds(Int64(o.config.timeout * 1000))
+        let serverOverride = share.server.flatMap { try? ServerURL(parsing: $0) }
+        var findings: [Finding] = []
+
+        // Options.
+        let infoText = (try? String(contentsOfFile: o.mountInfoPath, encoding: .utf8)) ?? ""
+        let statsText = try? String(contentsOfFile: o.mountStatsPath, encoding: .utf8)
+        let report = Checker.run(paths: [share.path], CheckInput(
+            mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
+            declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
+            rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: serverOverride))
+        var check = report.mounts.first
+        if share.allowNonNFS, var c = check {  // a test setup said so: not NFS is noted, not alarmed
+            c.findings = c.findings.map { $0.rule == "not-nfs" ? Finding(.info, "not-nfs", subject: $0.subject, $0.message + " (allowed)") : $0 }
+            check = c
+        }
+        findings += check?.findings.filter { $0.severity != .ok } ?? []
+        let broken = findings.contains { ["hung", "not-mounted"].contains($0.rule) }
+
+        // The server.
+        let url = serverOverride ?? check?.serverURL.flatMap { try? ServerURL(parsing: $0) }
+        var server: ServerSurvey?
+        if let url, !broken {
+            let survey = await ServerSurvey.run(url, samples: 5, timeout: timeout, node: o.node)
+            findings += survey.findings.filter { $0.severity >= .warn }
+            server = survey
+        }
+
+        // The scratch directory: verified, or with --fix made right.
+        var scratch: ProvisionResult?
+        if share.provision && !broken {
+            var request = ProvisionRequest(share: share.path, node: o.node)
+            (request.cluster, request.owner, request.group, request.mode) = (share.cluster, share.owner, share.group, share.mode)
+            (request.server, request.allowNonNFS, request.dryRun) = (serverOverride, share.allowNonNFS, !o.fix)
+            request.rstudioConfigDirectory = o.config.rstudioConfig
+            request.timeout = timeout
+            let result = await Provisioner.run(request)
+            findings += result.findings.filter { $0.severity >= .warn }
+            if result.dryRun && !result.actions.isEmpty {
+                findings.append(Finding(.warn, "scratch-directory", subject: result.path,
+                                        "\(result.path) needs: " + result.actions.map(\.detail).joined(separator: "; "),
+                                        fix: "nfskeeper provision --share \(share.path) (or audit --fix)"))
+            }
+            scratch = result
+        }
+
+        // How long other nodes' files take to show, then what to change.
+        var probe: ProbeReport?
+        if !o.quick && !broken {
+            var request = ProbeRequest(share: share.path, node: o.node)
+            request.scenarios = o.config.probeScenarios
+            request.samples = o.config.probeSamples
+            request.maxWait = o.config.probeMaxWait.map { .milliseconds(Int64($0 * 1000)) }
+            request.timeout = timeout
+            request.targetDelay = Double(o.config.targetDelay)
+            request.server = serverOverride
+            request.allowNonNFS = share.allowNonNFS
+            request.mountInfoPath = o.mountInfoPath
+            request.mountStatsPath = o.mountStatsPath
+            let result = await VisibilityProbe.run(request)
+            findings += result.findings
+            findings += result.scenarios.filter { $0.severity >= .warn }.map {
+                Finding($0.severity, "visibility", subject: share.path, "\($0.scenario.rawValue): \($0.verdict)")
+            }
+            probe = result
+        }
+        var advice: Advice?
+        if let c = check, let options = c.effective, let point = c.mountPoint {
+            let p95 = probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds
+            advice = Advisor.advise(mountPoint: point, options: options, declared: c.declared, role: share.role,
+                                    targetDelay: o.config.targetDelay, measuredP95: p95,
+                                    probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
+        }
+        return ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch, probe: probe,
+                          advice: advice, findings: findings, severity: findings.worst)
+    }
+}

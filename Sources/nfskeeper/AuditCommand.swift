@@ -1,0 +1,169 @@
+import Advice
+import ArgumentParser
+import Audit
+import Foundation
+import Reports
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check, verify the scratch directory, probe and advise in one run: made for a timer.",
+        discussion: """
+        For every share in /etc/nfskeeper/config.toml (or --share): the mount options (check), \
+        the server (reachable, clock offset), the launcher scratch directory (verified; created \
+        or repaired only with --fix), a bounded probe and the advice. Writes the report as JSON \
+        (--json FILE), as node_exporter textfile-collector metrics (--prometheus FILE, written to \
+        a temporary file and renamed) and appends a line per share to the history \
+        (/var/lib/nfskeeper/history.jsonl; see `nfskeeper history`).
+
+        --quick skips the probe: options, server, clock and scratch directory only, in a second, \
+        for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, 2 critical, 3 unknown.
+
+        Examples:
+          nfskeeper audit
+          nfskeeper audit --quick --prometheus /var/lib/prometheus/node-exporter/nfskeeper.prom
+          nfskeeper audit --share /mnt/shared --role workbench-scratch --provision --fix
+        """
+    )
+
+    @Option(help: ArgumentHelp("The configuration file.", valueName: "file"))
+    var config = "/etc/nfskeeper/config.toml"
+
+    @Option(help: ArgumentHelp("Audit this share instead of the configured ones.", valueName: "path"))
+    var share: String?
+
+    @Option(help: ArgumentHelp("With --share: what it holds.", valueName: "role"))
+    var role: String?
+
+    @Flag(help: "With --share: verify the launcher scratch directory <share>/<cluster>.")
+    var provision = false
+
+    @Option(help: "With --share: the scratch directory's owner.")
+    var owner: String?
+
+    @Option(help: ArgumentHelp("With --share: the server view's URL (FUSE or bind mounts).", valueName: "url"))
+    var server: String?
+
+    @Flag(help: "With --share: accept a mount that is not NFS (test setups).")
+    var allowNonNFS = false
+
+    @Flag(help: "Create or repair the scratch directory instead of only reporting it.")
+    var fix = false
+
+    @Flag(help: "No probe: options, server, clock and scratch directory only.")
+    var quick = false
+
+    @Option(name: .customLong("json"), help: ArgumentHelp("Write the full report as JSON to this file ('-' for standard output).", valueName: "file"))
+    var jsonPath: String?
+
+    @Option(help: ArgumentHelp("Write Prometheus textfile-collector metrics to this file.", valueName: "file"))
+    var prometheus: String?
+
+    @Option(help: ArgumentHelp("Append to this history file (JSON lines); 'none' for no history.", valueName: "file"))
+    var history: String?
+
+    @Option(help: ArgumentHelp("Probe trials per scenario.", valueName: "n"))
+    var samples: Int?
+
+    @Option(help: ArgumentHelp("Seconds a probe trial waits at most.", valueName: "seconds"))
+    var maxWait: Double?
+
+    @Option(help: ArgumentHelp("Seconds any single NFS call may take.", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("This node's name in file names; defaults to the host name.", valueName: "name"))
+    var nodeName: String?
+
+    @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory.", valueName: "dir"))
+    var root: String?
+
+    func validate() throws {
+        if let role, Role(rawValue: role) == nil { throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", ")) }
+        if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
+            throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with --share")
+        }
+    }
+
+    func run() async throws {
+        var settings: AuditConfig
+        do {
+            settings = try AuditConfig.load(config, required: config != "/etc/nfskeeper/config.toml")
+        } catch {
+            FileHandle.standardError.write(Data("nfskeeper audit: \(error.description)\n".utf8))
+            throw ExitCode(Severity.unknown.exitCode)
+        }
+        if let share {
+            var s = AuditConfig.Share(path: share)
+            if let role { s.role = Role(rawValue: role)! }
+            if let owner { s.owner = owner }
+            (s.server, s.allowNonNFS, s.provision) = (server, allowNonNFS, provision)
+            settings.shares = [s]
+        }
+        if let samples { settings.probeSamples = samples }
+        if let maxWait { settings.probeMaxWait = maxWait }
+        if let timeout { settings.timeout = timeout }
+        if let jsonPath { settings.jsonPath = jsonPath }
+        if let prometheus { settings.prometheusPath = prometheus }
+        if let history { settings.historyPath = history == "none" ? nil : history }
+        var options = Auditor.Options(config: settings, node: nodeName ?? settings.nodeName ?? ProcessInfo.processInfo.hostName)
+        (options.quick, options.fix) = (quick, fix)
+        options.root = root ?? ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] ?? "/"
+        let immutable = options
+        let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-")
+        progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
+        let report = try await runInterruptible { await Auditor.run(immutable) }
+        progress.clear()
+
+        var failures: [String] = []
+        func attempt(_ what: String, _ body: () throws -> Void) {
+            do { try body() } catch { failures.append("\(what): \(error)") }
+        }
+        if let path = settings.jsonPath {
+            if path == "-" { print(try encodeJSON(report)) } else { attempt(path) { try writeAtomically(try encodeJSON(report) + "\n", to: path) } }
+        }
+        if let path = settings.prometheusPath { attempt(path) { try writeAtomically(report.prometheus, to: path) } }
+        if let path = settings.historyPath { attempt(path) { try History.append(report.historyLines, to: path) } }
+        if settings.jsonPath != "-" { print(report.textReport()) }
+        for f in failures { FileHandle.standardError.write(Data("nfskeeper audit: could not write \(f)\n".utf8)) }
+        throw ExitCode(failures.isEmpty ? report.severity.exitCode : max(report.severity.exitCode, Severity.unknown.exitCode))
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show the trend of past audits per mount: did the delay drop after the remount?"
+    )
+
+    @Option(help: ArgumentHelp("The history file audits append to.", valueName: "file"))
+    var file = "/var/lib/nfskeeper/history.jsonl"
+
+    @Option(help: ArgumentHelp("Only this mount point.", valueName: "path"))
+    var mount: String?
+
+    @Option(help: "Show at most this many of the latest entries.")
+    var last = 50
+
+    @Flag(help: "JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let (all, skipped) = History.read(file)
+        let entries = Array(all.filter { mount == nil || $0.mountPoint == mount }.suffix(last))
+        if json { print(try encodeJSON(entries)); return }
+        guard !entries.isEmpty else { print("no history in \(file)"); return }
+        var table = TextTable(headers: ["TIME", "NODE", "MOUNT", "LOOKUPCACHE", "ACDIRMAX", "NEG-LOOKUP P95", "LISTING P95", "CLOCK", "SCRATCH", "STATUS"])
+        let time = ISO8601DateFormatter()
+        for e in entries {
+            table.add([TextTable.Cell(time.string(from: e.time)), TextTable.Cell(e.node), TextTable.Cell(e.mountPoint),
+                       TextTable.Cell(e.lookupcache ?? "-"), TextTable.Cell(e.acdirmax.map(String.init) ?? "-"),
+                       TextTable.Cell(e.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
+                       TextTable.Cell(e.listingP95Seconds.map(formatSeconds) ?? "-"),
+                       TextTable.Cell(e.clockOffsetSeconds.map(formatSeconds) ?? "-"),
+                       TextTable.Cell(e.scratchDirectoryOK.map { $0 ? "ok" : "wrong" } ?? "-"),
+                       TextTable.Cell(e.severity.description, severity: e.severity)])
+        }
+        print(table.render())
+        if skipped > 0 { print("(\(skipped) unreadable lines skipped)") }
+    }
+}
