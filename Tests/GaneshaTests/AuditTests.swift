@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+@testable import Advice
+@testable import Audit
+@testable import Probe
+import Reports
+
+/// Exposition-format rules the node_exporter textfile collector enforces, checked line by line.
+func validatePrometheus(_ text: String) -> [String] {
+    var problems: [String] = []
+    var typed: [String: String] = [:]
+    var seenSamples = Set<String>()
+    let name = #"[a-zA-Z_:][a-zA-Z0-9_:]*"#
+    let label = #"[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\\\|\\"|\\n)*""#
+    let sample = try! NSRegularExpression(pattern: "^(\(name))(\\{(\(label))(,\(label))*\\})? (\\S+)$")
+    guard text.hasSuffix("\n") else { return ["no final newline"] }
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) {
+        if line.hasPrefix("# HELP ") { continue }
+        if line.hasPrefix("# TYPE ") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 4, ["gauge", "counter", "untyped", "summary", "histogram"].contains(parts[3]) else { problems.append("bad TYPE: \(line)"); continue }
+            if typed[String(parts[2])] != nil { problems.append("TYPE twice: \(line)") }
+            typed[String(parts[2])] = String(parts[3])
+            continue
+        }
+        let range = NSRange(line.startIndex..., in: line)
+        guard let m = sample.firstMatch(in: line, range: range), let nameRange = Range(m.range(at: 1), in: line),
+              let valueRange = Range(m.range(at: m.numberOfRanges - 1), in: line) else { problems.append("not a sample: \(line)"); continue }
+        let metric = String(line[nameRange])
+        if typed[metric] == nil { problems.append("sample before its TYPE: \(line)") }
+        let value = String(line[valueRange])
+        if Double(value) == nil && !["NaN", "+Inf", "-Inf"].contains(value) { problems.append("bad value: \(line)") }
+        let series = String(line[..<line.lastIndex(of: " ")!])
+        if !seenSamples.insert(series).inserted { problems.append("duplicate series: \(series)") }
+    }
+    return problems
+}
+
+@Suite struct PrometheusTextTests {
+    @Test func labelValuesAreEscapedAndEachMetricTypedOnce() {
+        var p = PrometheusText()
+        p.add("nfskeeper_x", help: "x", labels: [("mountpoint", "/mnt/a \"b\"\\c\nd")], value: 1.5)
+        p.add("nfskeeper_x", help: "x", labels: [("mountpoint", "/mnt/e")], value: .nan)
+        p.add("nfskeeper_y", help: "y", value: 3)
+        #expect(p.text == """
+        # HELP nfskeeper_x x
+        # TYPE nfskeeper_x gauge
+        nfskeeper_x{mountpoint="/mnt/a \\"b\\"\\\\c\\nd"} 1.5
+        nfskeeper_x{mountpoint="/mnt/e"} NaN
+        # HELP nfskeeper_y y
+        # TYPE nfskeeper_y gauge
+        nfskeeper_y 3
+
+        """)
+        #expect(validatePrometheus(p.text).isEmpty)
+        #expect(!validatePrometheus("nfskeeper_z 1\n").isEmpty)  // the validator can fail
+    }
+}
+
+@Suite struct AuditConfigTests {
+    @Test func readsAFullConfiguration() throws {
+        let c = try AuditConfig(parsing: """
+        node_name = "rsw-1"
+        target_delay = 10
+        [[share]]
+        path = "/mnt/shared"
+        role = "workbench-scratch"
+        owner = "rstudio-server"
+        provision = true
+        mode = "0750"
+        [[share]]
+        path = "/var/lib/rstudio-pm"
+        role = "package-manager"
+        [probe]
+        samples = 6
+        scenarios = ["negative-lookup"]
+        [output]
+        prometheus = "/var/lib/prometheus/node-exporter/nfskeeper.prom"
+        history = ""
+        """, file: "config.toml")
+        #expect(c.nodeName == "rsw-1" && c.targetDelay == 10)
+        #expect(c.shares.map(\.path) == ["/mnt/shared", "/var/lib/rstudio-pm"])
+        #expect(c.shares[0].role == .workbenchScratch && c.shares[0].provision && c.shares[0].mode == 0o750)
+        #expect(c.shares[1].role == .packageManager && !c.shares[1].provision)
+        #expect(c.probeSamples == 6 && c.probeScenarios == [.negativeLookup])
+        #expect(c.prometheusPath?.hasSuffix("nfskeeper.prom") == true && c.historyPath == nil)
+    }
+
+    @Test(arguments: [
+        ("target_delay = 5\n[[share]\npath = \"/x\"\n", 2),              // TOML syntax
+        ("[[share]]\npath = \"/x\"\nrole = \"database\"\n", 3),           // unknown role
+        ("[[share]]\npath = \"/x\"\n\n[[share]]\npath = \"/y\"\ncolour = \"blue\"\n", 6),  // unknown key, second share
+        ("timeout = -1\n", 1),
+        ("[[share]]\npath = \"relative\"\n", 1),
+        ("[probe]\nscenarios = [\"telepathy\"]\n", 2),
+    ])
+    func aBadFileIsAnErrorNamingTheLine(_ text: String, _ line: Int) {
+        let error = #expect(throws: AuditConfig.Invalid.self) { try AuditConfig(parsing: text, file: "/etc/nfskeeper/config.toml") }
+        #expect(error?.line == line)
+        #expect(error?.description.hasPrefix("/etc/nfskeeper/config.toml:\(line): ") == true)
+    }
+
+    @Test func theShippedExampleConfigurationParses() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/nfskeeper.example.toml").standardized.path
+        let c = try AuditConfig.load(example, required: true)
+        #expect(c.shares.count == 2 && c.shares[0].provision && c.prometheusPath != nil)
+    }
+
+    @Test func aMissingDefaultFileIsAnEmptyConfigurationAndAMissingGivenOneAnError() throws {
+        #expect(try AuditConfig.load("/nonexistent/config.toml", required: false).shares.isEmpty)
+        #expect(throws: AuditConfig.Invalid.self) { try AuditConfig.load("/nonexistent/config.toml", required: true) }
+    }
+}
+
+/// The whole audit against ganesha, with a bindfs view that keeps misses 1 s.
+@Suite struct AuditEndToEndTests {
+    @Test func aFullAuditWritesValidMetricsHistoryAndJSON() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=1"])
+        let dir = TestServer.scratchName("audit")
+        let backing = try TestServer.backingDirectory("rw") + dir
+        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        defer {
+            view.unmount()
+            try? FileManager.default.removeItem(atPath: backing)
+        }
+        var config = AuditConfig()
+        var share = AuditConfig.Share(path: view.mountPoint + dir)
+        (share.role, share.owner, share.provision, share.allowNonNFS) = (.workbenchScratch, "daemon", true, true)
+        share.server = try TestServer.url("rw").description
+        config.shares = [share]
+        config.probeSamples = 3
+        config.probeMaxWait = 4
+        config.rstudioConfig = "/nonexistent"
+        var options = Auditor.Options(config: config, node: "audit-test")
+        options.fix = true
+
+        let report = await Auditor.run(options)
+        let audited = try #require(report.shares.first)
+        #expect(audited.scratchDirectoryOK == true)
+        #expect(audited.server?.reachable == true)
+        let negative = try #require(audited.probe?.scenarios.first { $0.scenario == .negativeLookup }?.medianSeconds)
+        #expect(negative > 0.7 && negative < 2.0)
+        #expect(report.severity.exitCode == 0)
+
+        let problems = validatePrometheus(report.prometheus)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(report.prometheus.contains("nfskeeper_scratch_dir_ok{path=\"\(view.mountPoint + dir)/Local\"} 1"))
+        #expect(report.prometheus.contains("scenario=\"negative-lookup\",quantile=\"0.95\""))
+
+        let history = NSTemporaryDirectory() + "nfskeeper-history-\(UUID().uuidString)/history.jsonl"
+        defer { try? FileManager.default.removeItem(atPath: (history as NSString).deletingLastPathComponent) }
+        try History.append(report.historyLines, to: history)
+        try History.append(report.historyLines + ["not json"], to: history)
+        let (entries, skipped) = History.read(history)
+        #expect(entries.count == 2 && skipped == 1)
+        #expect(entries[0].negativeLookupP95Seconds != nil && entries[0].scratchDirectoryOK == true)
+
+        let json = try encodeJSON(report)
+        let decoded = try JSONDecoder.iso8601.decode(AuditReport.self, from: Data(json.utf8))
+        #expect(decoded.shares.first?.probe?.scenarios.count == 2)
+
+        // A second, quick audit without --fix: no probe, nothing to do.
+        options.fix = false
+        options.quick = true
+        let quick = await Auditor.run(options)
+        #expect(quick.shares.first?.probe == nil && quick.shares.first?.scratchDirectoryOK == true)
+        #expect(quick.prometheus.contains("nfskeeper_audit_quick 1"))
+    }
+
+    @Test func noShareIsUnknown() async {
+        let report = await Auditor.run(Auditor.Options(config: AuditConfig(), node: "audit-test"))
+        #expect(report.severity == .unknown && report.severity.exitCode == 3)
+    }
+}
+
+extension JSONDecoder {
+    static var iso8601: JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+}
