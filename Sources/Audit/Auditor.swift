@@ -76,8 +76,8 @@ public enum Auditor {
         var findings: [Finding] = []
 
         // Options.
-        let infoText = (try? String(contentsOfFile: o.mountInfoPath, encoding: .utf8)) ?? ""
-        let statsText = try? String(contentsOfFile: o.mountStatsPath, encoding: .utf8)
+        let infoText = readWholeFile(o.mountInfoPath) ?? ""
+        let statsText = readWholeFile(o.mountStatsPath)
         let report = Checker.run(paths: [share.path], CheckInput(
             mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
             declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),

@@ -55,7 +55,8 @@ public final class KernelPoller: @unchecked Sendable {
     }
 
     /// The average time between the starts of two consecutive rounds (idle gaps, when nothing
-    /// was watched, left out): the probe's real resolution.
+    /// was watched, left out): the probe's real resolution, slower than `interval` when the
+    /// checks themselves are slow (every lstat an RPC under noac or lookupcache=none).
     public var roundPeriod: Duration? {
         condition.lock()
         defer { condition.unlock() }
@@ -73,11 +74,14 @@ public final class KernelPoller: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while watches.isEmpty && !stopping { condition.wait() }
+            while watches.isEmpty && !stopping {
+                lastRound = nil  // idle: the next gap is not a poll period
+                condition.wait()
+            }
             if stopping { condition.unlock(); return }
             let round = watches
             let start = clock.now
-            if let lastRound, start - lastRound < interval * 3 + .milliseconds(5) {
+            if let lastRound {
                 periodSum += start - lastRound
                 periods += 1
             }

@@ -34,7 +34,7 @@ public enum VisibilityProbe {
         case .timedOut: return fail("hung", "\(share) does not answer within \(r.timeout): a hard mount whose server is gone?")
         case .failure(let e): return fail("share", "\(share): \(e.description) (a symlink on the way is refused)")
         }
-        let table = MountTable(MountInfo(parsing: (try? String(contentsOfFile: r.mountInfoPath, encoding: .utf8)) ?? ""))
+        let table = MountTable(MountInfo(parsing: readWholeFile(r.mountInfoPath) ?? ""))
         let location: ServerLocation
         switch ServerLocation.resolve(share, in: table, device: device, server: r.server, allowNonNFS: r.allowNonNFS) {
         case .success(let l): location = l
@@ -124,7 +124,7 @@ public enum VisibilityProbe {
     }
 
     static func readStats(_ path: String, _ mount: MountInfoEntry) -> MountStats.Device? {
-        guard mount.isNFS, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard mount.isNFS, let text = readWholeFile(path) else { return nil }
         return MountStats(parsing: text).device(mountedOn: mount.mountPoint)
     }
 }

@@ -62,7 +62,7 @@ public struct Provisioner {
         }
 
         // 3. Its mount: NFS (unless allowed otherwise) and writable, and where it is on the server.
-        let mountInfo = MountInfo(parsing: request.mountInfoText ?? ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""))
+        let mountInfo = MountInfo(parsing: request.mountInfoText ?? (readWholeFile("/proc/self/mountinfo") ?? ""))
         let shareStatus = share.status().value
         let device = shareStatus.map { (major: $0.deviceMajor, minor: $0.deviceMinor) }
         let location: ServerLocation

@@ -100,10 +100,9 @@ func readInput(_ path: String) throws -> String {
     if path == "-" {
         data = FileHandle.standardInput.readDataToEndOfFile()
     } else {
-        guard let read = FileManager.default.contents(atPath: path) else {
-            throw InputError(description: "cannot read \(path)")
-        }
-        data = read
+        // read(2) to the end: /proc files report size 0 and Foundation would stop after a page.
+        guard let text = readWholeFile(path) else { throw InputError(description: "cannot read \(path)") }
+        return text
     }
     return String(decoding: data, as: UTF8.self)
 }

@@ -167,7 +167,7 @@ import ServerView
 @Suite struct LiveCheckTests {
     static func live(_ paths: [String]) -> CheckReport {
         Checker.run(paths: paths, CheckInput(
-            mountInfo: MountInfo(parsing: (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""),
+            mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""),
             mountStats: nil, declared: DeclaredMounts(root: "/"), kernel: KernelView(timeout: .seconds(5))))
     }
 

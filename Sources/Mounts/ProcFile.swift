@@ -1,0 +1,21 @@
+import Glibc
+
+/// Reads a whole file with read(2) until end of file.
+///
+/// /proc files report a size of 0, and readers that trust the size (or read one buffer) get
+/// only the first page: on a node with many NFS mounts, /proc/self/mountstats is far longer.
+/// Returns nil when the file cannot be opened.
+public func readWholeFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
