@@ -41,14 +41,7 @@ struct AdviseCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A probe's --json output to take measurements from.", valueName: "file"))
     var probe: String?
 
-    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo.", valueName: "file"))
-    var mountinfo: String?
-
-    @Option(help: ArgumentHelp("Read a saved mountstats instead of /proc/self/mountstats.", valueName: "file"))
-    var mountstats: String?
-
-    @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory.", valueName: "dir"))
-    var root: String?
+    @OptionGroup var source: MountSourceOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -58,7 +51,6 @@ struct AdviseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let offline = mountinfo != nil || mountstats != nil
         let measured: ProbeReport?
         do {
             measured = try probe.map { try JSONDecoder().decode(ProbeReport.self, from: Data(readInput($0).utf8)) }
@@ -66,13 +58,14 @@ struct AdviseCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n".utf8))
             throw ExitCode(Severity.unknown.exitCode)
         }
-        let infoText = try readInput(mountinfo ?? "/proc/self/mountinfo")
-        let statsText = try mountstats.map(readInput) ?? (offline ? nil : try? readInput("/proc/self/mountstats"))
-        let declarationsRoot = root ?? ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] ?? (offline ? nil : "/")
-        let report = Checker.run(paths: paths, CheckInput(
-            mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
-            declared: declarationsRoot.map { DeclaredMounts(root: $0) },
-            kernel: offline ? nil : KernelView(timeout: common.timeoutDuration), rules: MountRules(targetDelay: targetDelay)))
+        let input: CheckInput
+        do {
+            input = try source.checkInput(timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay))
+        } catch {
+            FileHandle.standardError.write(Data("nfskeeper advise: \(error)\n".utf8))
+            throw ExitCode(Severity.unknown.exitCode)
+        }
+        let report = Checker.run(paths: paths, input)
         let advice = Self.advise(report, role: Role(rawValue: role)!, targetDelay: targetDelay, probe: measured)
         if common.json {
             print(try encodeJSON(advice))

@@ -32,14 +32,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Argument(help: "Paths on NFS to check; default: every NFS mount.")
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo ('-' for standard input).", valueName: "file"))
-    var mountinfo: String?
-
-    @Option(help: ArgumentHelp("Read a saved mountstats instead of /proc/self/mountstats ('-' for standard input).", valueName: "file"))
-    var mountstats: String?
-
-    @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory instead of / (also NFSKEEPER_ROOT). Offline checks compare declarations only when it is given.", valueName: "dir"))
-    var root: String?
+    @OptionGroup var source: MountSourceOptions
 
     @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
     var targetDelay = 5
@@ -53,56 +46,21 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if mountinfo == "-" && mountstats == "-" { throw ValidationError("only one of --mountinfo and --mountstats can read standard input") }
         guard targetDelay >= 0 else { throw ValidationError("--target-delay must not be negative") }
         if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 
     func run() async throws {
-        let offline = mountinfo != nil || mountstats != nil
-        let infoText: String, statsText: String?
+        let input: CheckInput
         do {
-            infoText = try readInput(mountinfo ?? "/proc/self/mountinfo")
-            statsText = try mountstats.map(readInput) ?? (offline ? nil : try? readInput("/proc/self/mountstats"))
-        } catch {
+            input = try source.checkInput(timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay),
+                                          server: try server.map { try ServerURL(parsing: $0) })
+        } catch let error as InputError {
             FileHandle.standardError.write(Data("nfskeeper check: \(error)\n".utf8))
             throw ExitCode(Severity.unknown.exitCode)
         }
-        let input = CheckInput(
-            mountInfo: MountInfo(parsing: infoText, source: mountinfo ?? "/proc/self/mountinfo"),
-            mountStats: statsText.map { MountStats(parsing: $0, source: mountstats ?? "/proc/self/mountstats") },
-            declared: declarationsRoot(offline: offline).map { DeclaredMounts(root: $0) },
-            kernel: offline ? nil : KernelView(timeout: common.timeoutDuration),
-            rules: MountRules(targetDelay: targetDelay),
-            serverOverride: try server.map { try ServerURL(parsing: $0) })
         let report = Checker.run(paths: paths, input)
         print(common.json ? try encodeJSON(report) : report.textReport(verbose: verbose))
         throw ExitCode(report.severity.exitCode)
     }
-}
-
-extension CheckCommand {
-    /// A saved mountinfo comes from another node: this node's /etc says nothing about it.
-    func declarationsRoot(offline: Bool) -> String? {
-        if let root { return root }
-        if let env = ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] { return env }
-        return offline ? nil : "/"
-    }
-}
-
-struct InputError: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// A whole input file, `-` for standard input; a clear error for anything unreadable.
-func readInput(_ path: String) throws -> String {
-    let data: Data
-    if path == "-" {
-        data = FileHandle.standardInput.readDataToEndOfFile()
-    } else {
-        // read(2) to the end: /proc files report size 0 and Foundation would stop after a page.
-        guard let text = readWholeFile(path) else { throw InputError(description: "cannot read \(path)") }
-        return text
-    }
-    return String(decoding: data, as: UTF8.self)
 }
