@@ -3,8 +3,13 @@ import Testing
 @testable import Check
 @testable import Mounts
 
+import Foundation
+
 /// Any input parses or is rejected line by line with a warning; nothing traps, nothing hangs.
+/// NFSKEEPER_FUZZ_SCALE multiplies every count (scripts/bench runs a million inputs per generator).
 @Suite struct ParserPropertyTests {
+    static let scale = Int(ProcessInfo.processInfo.environment["NFSKEEPER_FUZZ_SCALE"] ?? "") ?? 1
+
     static let bytes = Gen<UInt8>.value(in: 0...255).array(of: 0...600)
 
     /// Pieces of real syntax, shuffled: reaches deeper into the parsers than random bytes do.
@@ -31,20 +36,20 @@ import Testing
     }
 
     @Test func randomBytesNeverCrashAParser() async {
-        await propertyCheck(count: 2000, input: Self.bytes) { raw in
+        await propertyCheck(count: 2000 * Self.scale, input: Self.bytes) { raw in
             Self.everyParser(String(decoding: raw, as: UTF8.self))
         }
     }
 
     @Test func shuffledSyntaxNeverCrashesAParser() async {
-        await propertyCheck(count: 3000, input: Self.tokens) { pieces in
+        await propertyCheck(count: 3000 * Self.scale, input: Self.tokens) { pieces in
             Self.everyParser(pieces.joined())
         }
     }
 
     @Test func mutatedFixturesNeverCrashAParser() async {
         let fixtures = ["kernel-6.1-v4.2.mountstats", "procfs-v4.0.mountstats", "cluster-node.mountinfo"].map(Fixture.text)
-        await propertyCheck(count: 1500, input: Gen<Int>.value(in: 0...2), Gen<Int>.value(in: 0...4000), Self.bytes) { which, at, insert in
+        await propertyCheck(count: 1500 * Self.scale, input: Gen<Int>.value(in: 0...2), Gen<Int>.value(in: 0...4000), Self.bytes) { which, at, insert in
             var bytes = Array(fixtures[which].utf8)
             let position = min(at, bytes.count)
             bytes.replaceSubrange(position..<min(bytes.count, position + insert.count / 2), with: insert)
@@ -54,7 +59,7 @@ import Testing
 
     @Test func escapedMountPointsRoundTrip() async {
         let names = Gen<Character?>.element(of: Array("ab z\t\n\\é/数")).map { $0 ?? "a" }.array(of: 1...30)
-        await propertyCheck(count: 1000, input: names) { chars in
+        await propertyCheck(count: 1000 * Self.scale, input: names) { chars in
             let point = "/" + String(chars)
             var escaped = ""
             for c in point {
