@@ -88,7 +88,9 @@ public enum Auditor {
             check = c
         }
         findings += check?.findings.filter { $0.severity != .ok } ?? []
-        let broken = findings.contains { ["hung", "not-mounted"].contains($0.rule) }
+        // After a hang (seen by any step: cached attributes can hide it from the first) or a
+        // missing mount, nothing more is asked of this share.
+        var broken: Bool { findings.contains { ["hung", "not-mounted"].contains($0.rule) } }
 
         // The server.
         let url = serverOverride ?? check?.serverURL.flatMap { try? ServerURL(parsing: $0) }

@@ -16,7 +16,12 @@ extension Provisioner {
         switch share.status(of: name) {
         case .timedOut: fail("hung", "\(result.path) does not answer within \(request.timeout)")
         case .failure(let errno): fail("scratch", "\(result.path): \(errno.description)")
-        case .success(nil): await create(share: share, serverPath: serverPath, url: url, squashed: squashed)
+        case .success(nil):
+            // Every node may run this at once (Ansible, cloud-init): if another one created it
+            // first, inspect and fix what it made, as for an existing directory.
+            if await create(share: share, serverPath: serverPath, url: url, squashed: squashed) {
+                await fixExisting(share: share, serverPath: serverPath, url: url, root: root, squashed: squashed)
+            }
         case .success(let st?) where st.isSymlink:
             fail("symlink", "\(result.path) is a symlink: refused; neither the link nor its target was touched",
                  fix: "remove the link (after checking who planted it) and run again")
@@ -29,18 +34,20 @@ extension Provisioner {
 
     // MARK: create
 
-    mutating func create(share: DirectoryHandle, serverPath: String, url: ServerURL, squashed: Bool) async {
+    /// Creates the directory; returns true when it already existed after all (another node won the race).
+    mutating func create(share: DirectoryHandle, serverPath: String, url: ServerURL, squashed: Bool) async -> Bool {
         let (uid, gid, mode) = wanted
         let detail = "\(result.path) owner \(uid):\(gid) mode \(octal(mode))"
-        if request.dryRun { return record("mkdir", squashed ? .serverView : .kernel, detail, done: false) }
+        if request.dryRun { record("mkdir", squashed ? .serverView : .kernel, detail, done: false); return false }
         if !squashed {
             switch createThroughKernel(share) {
-            case .success: return record("mkdir", .kernel, detail, done: true)
+            case .success: record("mkdir", .kernel, detail, done: true); return false
+            case .failure(.fileExists): return true
             case .failure(.notPermitted):
                 // Root squash the probe did not see (it can differ per client): undo, go the other way.
                 _ = share.removeDirectory(request.cluster)
-            case .failure(let errno): return fail("mkdir", "\(result.path): \(errno.description)")
-            case .timedOut: return fail("hung", "\(result.path) does not answer within \(request.timeout)")
+            case .failure(let errno): fail("mkdir", "\(result.path): \(errno.description)"); return false
+            case .timedOut: fail("hung", "\(result.path) does not answer within \(request.timeout)"); return false
             }
         }
         do {
@@ -50,6 +57,8 @@ extension Provisioner {
                 try await owner.chmod(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             }
             record("mkdir", .serverView, detail + " (as uid \(uid): root is squashed)", done: true)
+        } catch where error.errno == .fileExists {
+            return true
         } catch where error.errno == .permissionDenied || error.errno == .notPermitted {
             let parent = parentPath(serverPath)
             fail("permission", "root is squashed and uid \(uid) may not create \(request.cluster) in \(parent) on \(url.serverAndExport)",
@@ -57,6 +66,7 @@ extension Provisioner {
         } catch {
             fail("mkdir", "creating \(serverPath) through the server view failed: \(error.description)")
         }
+        return false
     }
 
     /// mkdirat (0700, so nobody can use it before it has its owner and mode), then chown and

@@ -1,0 +1,114 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Audit
+@testable import Check
+@testable import KernelView
+@testable import Mounts
+@testable import Probe
+@testable import Provisioning
+@testable import ServerView
+
+/// Hostile neighbours and broken mounts (issue 8): the agent keeps working, loses nothing and
+/// cannot be turned against the system.
+@Suite(.serialized) struct FaultTests {
+    @Test func sixteenAgentsProvisionTheSameShareAtOnce() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"))
+        let dir = TestServer.scratchName("crowd")
+        let backing = try TestServer.backingDirectory("rw") + dir
+        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        defer {
+            view.unmount()
+            try? FileManager.default.removeItem(atPath: backing)
+        }
+        let server = try TestServer.url("rw")
+        let results = await withTaskGroup(of: ProvisionResult.self) { group in
+            for node in 0..<16 {
+                group.addTask {
+                    var r = ProvisionRequest(share: view.mountPoint + dir, node: "node\(node)")
+                    (r.owner, r.server, r.allowNonNFS, r.rstudioConfigDirectory) = ("daemon", server, true, "/nonexistent")
+                    return await Provisioner.run(r)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 16)
+        #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.flatMap(\.findings).filter { $0.severity >= .warn })")
+        #expect(results.filter { $0.actions.contains { $0.action == "mkdir" && $0.done } }.count >= 1)
+        var st = stat()
+        #expect(lstat(backing + "/Local", &st) == 0 && st.st_uid == 1 && st.st_mode & 0o7777 == 0o755)
+        // Each agent's root-squash probe file is gone.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backing) == ["Local"])
+    }
+
+    @Test func sixteenAgentsProbeTheSameShareAtOnce() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=1"])
+        defer { view.unmount() }
+        let server = try TestServer.url("rw")
+        let reports = await withTaskGroup(of: ProbeReport.self) { group in
+            for node in 0..<16 {
+                group.addTask {
+                    var r = ProbeRequest(share: view.mountPoint, node: "crowd\(node)")
+                    (r.server, r.allowNonNFS, r.samples, r.maxWait) = (server, true, 2, .seconds(4))
+                    r.scenarios = [.negativeLookup, .freshName]
+                    return await VisibilityProbe.run(r)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        for report in reports {
+            #expect(report.findings.isEmpty, "\(report.findings)")
+            #expect(report.scenarios.map(\.samples) == [2, 2] && report.scenarios.allSatisfy { $0.neverVisible == 0 })
+            let negative = report.scenarios.first { $0.scenario == .negativeLookup }?.medianSeconds ?? 0
+            #expect(negative > 0.5 && negative < 2.5)  // each agent saw its own trials, at the 1 s window
+        }
+        let probeDir = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
+        let left = try FileManager.default.contentsOfDirectory(atPath: probeDir).filter { $0.contains("crowd") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
+    @Test func aSymlinkAtTheProbeDirectoryIsRefusedAndItsTargetUntouched() async throws {
+        let backing = try TestServer.backingDirectory("v4only")  // an export no other probe test uses
+        let bait = NSTemporaryDirectory() + "nfskeeper-bait-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: bait, withIntermediateDirectories: false)
+        try? FileManager.default.removeItem(atPath: backing + "/.nfskeeper")
+        try FileManager.default.createSymbolicLink(atPath: backing + "/.nfskeeper", withDestinationPath: bait)
+        let view = try FuseView(of: backing)
+        defer {
+            view.unmount()
+            try? FileManager.default.removeItem(atPath: backing + "/.nfskeeper")
+            try? FileManager.default.removeItem(atPath: bait)
+        }
+        var r = ProbeRequest(share: view.mountPoint, node: "symlink-test")
+        (r.server, r.allowNonNFS, r.samples, r.scenarios) = (try TestServer.url("v4only", .v4), true, 1, [.freshName])
+        let report = await VisibilityProbe.run(r)
+        #expect(report.findings.contains { $0.rule == "probe-directory" && $0.message.contains("symlink") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: bait).isEmpty)
+    }
+
+    @Test func aHungMountEndsCheckAndAuditWithinTheTimeout() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"))
+        let daemon = try #require(view.daemonPID)
+        kill(daemon, SIGSTOP)
+        defer {
+            kill(daemon, SIGCONT)
+            view.unmount()
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let check = Checker.run(paths: [view.mountPoint + "/sub"], CheckInput(
+            mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""), mountStats: nil, declared: nil,
+            kernel: KernelView(timeout: .seconds(1))))
+        #expect(check.allFindings.first?.rule == "hung" && check.severity == .crit)
+
+        var config = AuditConfig()
+        var share = AuditConfig.Share(path: view.mountPoint)
+        (share.server, share.allowNonNFS, share.provision, share.owner) = (try TestServer.url("rw").description, true, true, "daemon")
+        config.shares = [share]
+        config.timeout = 1
+        let audit = await Auditor.run(Auditor.Options(config: config, node: "hung-test"))
+        #expect(audit.severity == .crit && audit.shares.first?.findings.contains { $0.rule == "hung" } == true)
+        #expect(audit.shares.first?.probe == nil)  // nothing more is asked of a hung mount
+        #expect(clock.now - start < .seconds(15))
+    }
+}
