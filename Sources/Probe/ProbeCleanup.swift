@@ -8,7 +8,13 @@ enum ProbeCleanup {
     /// in them, whose names this process chose. Anything else found inside is left, with a warning.
     static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async {
         let scenarioNames = Set(Scenario.allCases.map(\.rawValue))
-        guard let entries = try? await server.readdir(run) else { return }
+        let entries: [NFSDirectoryEntry]
+        do { entries = try await server.readdir(run) } catch {
+            findings.append(Finding(.warn, "cleanup", subject: run,
+                                    "could not remove \(run): \(error.description); the next probe on this node removes it",
+                                    fix: "check the server: nfskeeper server URL"))
+            return
+        }
         for entry in entries {
             let path = run + "/" + entry.name
             guard scenarioNames.contains(entry.name), entry.attributes.type == .directory else {

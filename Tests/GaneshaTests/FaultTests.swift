@@ -86,6 +86,46 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: bait).isEmpty)
     }
 
+    @Test func theServerDyingMidProbeIsABoundedErrorAndTheNextRunCleansUp() async throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
+        let nfsPort = try #require(Int(try TestServer.value("NFSKEEPER_TEST_NFS_PORT")))
+        let relay = try TCPRelay(to: nfsPort)
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=3"])
+        defer { view.unmount() }
+        let url = "nfs://127.0.0.1/rw?version=4&nfsport=\(relay.port)"
+        let probeDir = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
+        func mine() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: probeDir)) ?? []).filter { $0.contains("dying") } }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["probe", view.mountPoint, "--allow-non-nfs", "--server", url, "--node-name", "dying",
+                             "--samples", "6", "--max-wait", "10", "--timeout", "2", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        let clock = ContinuousClock()
+        let start = clock.now
+        try process.run()
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(!mine().isEmpty)  // mid-probe
+        relay.cut()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(clock.now - start < .seconds(30))
+        #expect(process.terminationStatus != 0)
+        let report = try JSONDecoder().decode(ProbeReport.self, from: data)
+        #expect(report.findings.contains { $0.rule == "cleanup" && $0.message.contains("the next probe on this node removes it") })
+        #expect(!mine().isEmpty)  // the dead server could not be asked to remove them
+
+        try relay.resume()
+        var again = ProbeRequest(share: view.mountPoint, node: "dying")
+        (again.server, again.allowNonNFS, again.samples, again.scenarios) = (try ServerURL(parsing: url), true, 1, [.freshName])
+        let second = await VisibilityProbe.run(again)
+        #expect(second.leftoversRemoved == 1)
+        #expect(mine().isEmpty)
+        relay.cut()
+    }
+
     @Test func aHungMountEndsCheckAndAuditWithinTheTimeout() async throws {
         let view = try FuseView(of: try TestServer.backingDirectory("rw"))
         let daemon = try #require(view.daemonPID)

@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+
+/// A TCP relay on 127.0.0.1 in front of the test server: `cut()` drops every connection and stops
+/// listening (the server "dies" as far as clients can tell, for this test only); `resume()`
+/// listens again on the same port.
+final class TCPRelay: @unchecked Sendable {
+    let port: Int
+    let upstream: Int
+    private let lock = NSLock()
+    private var listener: Int32 = -1
+    private var sockets: [Int32] = []
+    private var generation = 0
+
+    init(to upstream: Int) throws {
+        self.upstream = upstream
+        port = try SilentServer.unusedPort()
+        try resume()
+    }
+
+    func resume() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        var addr = TCPRelay.loopback(port)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+        lock.lock(); listener = fd; generation += 1; lock.unlock()
+        Thread { [self] in
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { return }
+                let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var up = TCPRelay.loopback(upstream)
+                let ok = withUnsafePointer(to: &up) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                if ok != 0 { close(client); close(server); continue }
+                lock.lock(); sockets += [client, server]; lock.unlock()
+                for (from, to) in [(client, server), (server, client)] {
+                    Thread { TCPRelay.pump(from, to) }.start()
+                }
+            }
+        }.start()
+    }
+
+    /// Every connection reset, nothing listening: a dead server.
+    func cut() {
+        lock.lock()
+        shutdown(listener, Int32(SHUT_RDWR)); close(listener)
+        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
+        sockets.removeAll()
+        lock.unlock()
+    }
+
+    private static func pump(_ from: Int32, _ to: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            var sent = 0
+            while sent < n {
+                let m = buffer.withUnsafeBytes { write(to, $0.baseAddress! + sent, n - sent) }
+                if m <= 0 { break }
+                sent += m
+            }
+            if sent < n { break }
+        }
+        shutdown(to, Int32(SHUT_RDWR))
+        close(from)
+    }
+
+    private static func loopback(_ port: Int) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        return addr
+    }
+}
