@@ -15,7 +15,7 @@ public struct ProbeRequest: Sendable {
     public var allowNonNFS = false
     public var node: String
     /// AUTH_SYS identity of the server view; use a non-root owner of the share where root is squashed.
-    public var credentials = NFSCredentials.root
+    public var credentials = NFSCredentials.mostPrivileged
     /// Seconds of delay beyond which a scenario that hurts is a warning.
     public var targetDelay = 5.0
     public var mountInfoPath = "/proc/self/mountinfo"

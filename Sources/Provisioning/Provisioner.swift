@@ -32,6 +32,10 @@ public struct Provisioner {
     }
 
     mutating func provision() async {
+        // Ownership on shared storage is root's business, on the kernel side and over AUTH_SYS alike.
+        guard geteuid() == 0 else {
+            return fail("privileges", "provisioning sets owners on shared storage: run it as root (this process is uid \(getuid()))")
+        }
         // 1. Who should own it, as this node's name service knows them.
         guard let (owner, primaryGroup) = Accounts.user(request.owner) else {
             return fail("owner", "user \(request.owner) does not exist on this node", fix: "create the user (install Workbench) or pass --owner")

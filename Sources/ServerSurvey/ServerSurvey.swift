@@ -61,13 +61,13 @@ public struct ServerSurvey: Codable, Sendable {
     }
 
     private mutating func survey(_ url: ServerURL, samples: Int, timeout: Duration, node: String) async {
-        // 1. Which versions answer, as root (root's own identity is what squash is about).
+        // 1. Which versions answer, as root when run as root (root's identity is what squash is about).
         var views: [ServerURL.Version: ServerView] = [:]
         for version in ServerURL.Version.allCases {
             let clock = ContinuousClock()
             let start = clock.now
             do {
-                views[version] = try await ServerView.connect(url.with(version: version), as: .root, timeout: timeout)
+                views[version] = try await ServerView.connect(url.with(version: version), as: .mostPrivileged, timeout: timeout)
                 if version == url.version { connectSeconds = (clock.now - start).seconds }
                 versions.append(VersionAnswer(version: version.rawValue, answers: true))
             } catch {
@@ -120,6 +120,11 @@ public struct ServerSurvey: Codable, Sendable {
     }
 
     private mutating func probeWithTemporaryFile(_ view: ServerView, node: String) async {
+        let asRoot = await view.credentials == .root
+        if !asRoot {
+            note(.info, "privileges", "not run as root: root squash and writability are not checked (only root may present uid 0)")
+            return
+        }
         let name = "/" + TemporaryName.make(purpose: "server", node: node)
         do {
             try await view.createExclusive(name, mode: [.ownerReadWrite])

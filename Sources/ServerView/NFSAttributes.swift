@@ -1,3 +1,4 @@
+import Glibc
 import SystemPackage
 
 /// The kind of object an NFS file handle names (NFSv3 `ftype3`, NFSv4 `nfs_ftype4`).
@@ -89,5 +90,9 @@ public struct NFSCredentials: Hashable, Sendable, Codable, CustomStringConvertib
     }
 
     public static let root = NFSCredentials(uid: 0, gid: 0)
+    /// This process's own real uid and gid.
+    public static var ownProcess: NFSCredentials { NFSCredentials(uid: UInt32(getuid()), gid: UInt32(getgid())) }
+    /// Root when this process runs as root, else its own identity (what it may present).
+    public static var mostPrivileged: NFSCredentials { geteuid() == 0 ? .root : .ownProcess }
     public var description: String { "uid=\(uid) gid=\(gid)" }
 }

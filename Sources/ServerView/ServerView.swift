@@ -54,6 +54,12 @@ public actor ServerView {
         }
         let creds = credentials
             ?? NFSCredentials(uid: url.uid ?? UInt32(getuid()), gid: url.gid ?? UInt32(getgid()))
+        // AUTH_SYS proves nothing: the server believes whatever ids the client sends. Presenting
+        // another user's identity is therefore reserved to root, as a kernel client reserves it.
+        guard geteuid() == 0 || creds == .ownProcess else {
+            throw ServerViewError(operation: "AUTH_SYS", server: url.serverAndExport, path: nil, errno: .notPermitted,
+                                  detail: "only root may act as \(creds) on the server; this process is uid \(getuid())")
+        }
         let view = ServerView(url: url, credentials: creds, timeout: timeout)
         try await view.mount()
         return view

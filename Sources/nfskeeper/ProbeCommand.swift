@@ -53,11 +53,11 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).", valueName: "url"))
     var server: String?
 
-    @Option(help: "AUTH_SYS uid of the server view (a non-root owner of the share where root is squashed).")
-    var uid: UInt32 = 0
+    @Option(help: "AUTH_SYS uid of the server view (a non-root owner of the share where root is squashed); default: 0 as root, else your own. Only root may give another.")
+    var uid: UInt32?
 
-    @Option(help: "AUTH_SYS gid of the server view.")
-    var gid: UInt32 = 0
+    @Option(help: "AUTH_SYS gid of the server view; default as --uid.")
+    var gid: UInt32?
 
     @Flag(help: "Accept a mount that is not NFS (test setups).")
     var allowNonNFS = false
@@ -91,7 +91,8 @@ struct ProbeCommand: AsyncParsableCommand {
         request.targetDelay = targetDelay
         request.server = try server.map { try ServerURL(parsing: $0) }
         request.allowNonNFS = allowNonNFS
-        request.credentials = NFSCredentials(uid: uid, gid: gid)
+        let own = NFSCredentials.mostPrivileged
+        request.credentials = NFSCredentials(uid: uid ?? own.uid, gid: gid ?? own.gid)
         let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
         if bar.enabled {
             request.progress = { p in

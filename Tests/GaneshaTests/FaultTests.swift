@@ -126,6 +126,34 @@ import Testing
         relay.cut()
     }
 
+    /// Runs nfskeeper as nobody (setpriv) and returns its exit status and output.
+    static func asNobody(_ arguments: [String]) throws -> (Int32, String) {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func asANonRootUserCheckWorksAndNothingImpersonatesAnyone() throws {
+        let url = try TestServer.url("rw").description
+        let (checkStatus, checkText) = try Self.asNobody(["check", "/tmp", "--json"])
+        #expect(checkStatus == 2 && checkText.contains("\"rule\" : \"not-nfs\""))  // judged, not refused
+        let (serverStatus, serverText) = try Self.asNobody(["server", url, "--samples", "2"])
+        #expect(serverStatus == 0 && serverText.contains("Reachable:") && serverText.contains("not run as root"))
+        let (provisionStatus, provisionText) = try Self.asNobody(["provision", "--share", "/tmp", "--owner", "daemon", "--allow-non-nfs"])
+        #expect(provisionStatus == 2 && provisionText.contains("run it as root"))
+        let (probeStatus, probeText) = try Self.asNobody(["probe", "/tmp", "--allow-non-nfs", "--server", url, "--uid", "0"])
+        #expect(probeStatus == 2 && probeText.contains("only root may act as uid=0"))
+    }
+
     @Test func aHungMountEndsCheckAndAuditWithinTheTimeout() async throws {
         let view = try FuseView(of: try TestServer.backingDirectory("rw"))
         let daemon = try #require(view.daemonPID)
