@@ -126,6 +126,58 @@ import Testing
         relay.cut()
     }
 
+    @Test func pathsWithSpacesNewlinesAndNonASCIIWorkEndToEnd() async throws {
+        // mountinfo escapes the space and the newline (\\040, \\012); every step must still find the mount.
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0"], name: "odd view\nné ")
+        let dir = "/share with space\nand newline é"
+        let backing = try TestServer.backingDirectory("rw") + dir
+        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        defer {
+            view.unmount()
+            try? FileManager.default.removeItem(atPath: backing)
+        }
+        let check = Checker.run(paths: [view.mountPoint + dir], CheckInput(
+            mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""), mountStats: nil, declared: nil,
+            kernel: KernelView(timeout: .seconds(5))))
+        #expect(check.mounts.first?.mountPoint == view.mountPoint)
+        var provision = ProvisionRequest(share: view.mountPoint + dir, node: "odd")
+        (provision.owner, provision.server, provision.allowNonNFS, provision.rstudioConfigDirectory) = ("daemon", try TestServer.url("rw"), true, "/nonexistent")
+        let made = await Provisioner.run(provision)
+        #expect(made.exitCode == 0 && made.changed && made.serverPath == dir + "/Local")
+        var probe = ProbeRequest(share: view.mountPoint + dir, node: "odd")
+        (probe.server, probe.allowNonNFS, probe.samples, probe.scenarios) = (try TestServer.url("rw"), true, 2, [.negativeLookup, .listing])
+        let measured = await VisibilityProbe.run(probe)
+        #expect(measured.findings.isEmpty && measured.scenarios.allSatisfy { $0.neverVisible == 0 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backing + "/.nfskeeper/probe").isEmpty)
+    }
+
+    @Test func anOverlongNameOrANonUTF8PathIsRefusedClearly() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"))
+        defer { view.unmount() }
+        var long = ProvisionRequest(share: view.mountPoint, node: "long")
+        (long.owner, long.server, long.allowNonNFS, long.rstudioConfigDirectory) = ("daemon", try TestServer.url("rw"), true, "/nonexistent")
+        long.cluster = String(repeating: "L", count: 300)
+        let result = await Provisioner.run(long)
+        #expect(result.exitCode == 2 && !result.changed)
+        #expect(result.findings.contains { $0.message.contains("File name too long") })
+        // A non-UTF-8 byte reaches Swift as U+FFFD: no such path, said as such, nothing touched.
+        let (status, text) = try Self.asRoot(["check", view.mountPoint + "/caf\u{FFFD}"])
+        #expect(status == 2 && text.contains("No such file or directory"))
+    }
+
+    static func asRoot(_ arguments: [String]) throws -> (Int32, String) {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let output = Pipe()
+        (process.standardOutput, process.standardError) = (output, output)
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// Runs nfskeeper as nobody (setpriv) and returns its exit status and output.
     static func asNobody(_ arguments: [String]) throws -> (Int32, String) {
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path

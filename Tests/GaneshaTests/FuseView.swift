@@ -8,8 +8,8 @@ final class FuseView: @unchecked Sendable {
 
     /// `options` go to bindfs -o (e.g. "create-for-user=65534,chown-deny" emulates root squash;
     /// "negative_timeout=2" a kernel that caches misses for 2 s).
-    init(of directory: String, options: [String] = []) throws {
-        mountPoint = NSTemporaryDirectory() + "nfskeeper-view-" + UUID().uuidString
+    init(of directory: String, options: [String] = [], name: String = "nfskeeper-view-") throws {
+        mountPoint = NSTemporaryDirectory() + name + UUID().uuidString
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         var arguments = [directory, mountPoint]
         if !options.isEmpty { arguments = ["-o", options.joined(separator: ",")] + arguments }
