@@ -126,6 +126,40 @@ import Testing
         relay.cut()
     }
 
+    @Test func aSymlinkSwappedInWhileProvisioningRunsIsNeverFollowed() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["entry_timeout=0", "attr_timeout=0", "negative_timeout=0"])
+        let dir = TestServer.scratchName("race")
+        let backing = try TestServer.backingDirectory("rw") + dir
+        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        let bait = NSTemporaryDirectory() + "nfskeeper-bait-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: bait, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer {
+            view.unmount()
+            try? FileManager.default.removeItem(atPath: backing)
+            try? FileManager.default.removeItem(atPath: bait)
+        }
+        // A hostile neighbour flips <share>/Local between a directory (wrong mode) and a symlink to the bait.
+        let target = backing + "/Local"
+        let stop = Counter()
+        let racer = Thread {
+            while stop.value == 0 {
+                rmdir(target); unlink(target)
+                if Bool.random() { mkdir(target, 0o700) } else { symlink(bait, target) }
+            }
+        }
+        racer.start()
+        var request = ProvisionRequest(share: view.mountPoint + dir, node: "race")
+        (request.owner, request.server, request.allowNonNFS, request.rstudioConfigDirectory) = ("daemon", try TestServer.url("rw"), true, "/nonexistent")
+        var outcomes: [Int32] = []
+        for _ in 0..<30 { outcomes.append(await Provisioner.run(request).exitCode) }
+        stop.increment()
+        while !racer.isFinished { try await Task.sleep(for: .milliseconds(10)) }
+        var st = stat()
+        #expect(lstat(bait, &st) == 0 && st.st_uid == 0 && st.st_gid == 0 && st.st_mode & 0o7777 == 0o700)  // never chowned nor chmodded
+        #expect(try FileManager.default.contentsOfDirectory(atPath: bait).isEmpty)
+        #expect(outcomes.contains(2))  // the symlink was met, and refused
+    }
+
     @Test func pathsWithSpacesNewlinesAndNonASCIIWorkEndToEnd() async throws {
         // mountinfo escapes the space and the newline (\\040, \\012); every step must still find the mount.
         let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0"], name: "odd view\nné ")
