@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // Debian's libnfs-dev, through pkg-config. Only the module map and the umbrella header.
@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
         .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Mounts", "Probe", "Provisioning",
-                                             "ServerSurvey", "ServerView", "Reports", "TOMLKit"]),
+                                             "ServerSurvey", "ServerView", "Reports", "Yams"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
         .testTarget(
             name: "MountsTests",
-            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Reports",
+            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Reports",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),

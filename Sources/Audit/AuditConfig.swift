@@ -1,10 +1,13 @@
 import Advice
 import Foundation
 import Probe
-import TOMLKit
+import Yams
 
-/// `/etc/nfskeeper/config.toml`: what the scheduled audit looks at and where it writes.
-/// Command-line flags override it. A bad file is an error naming the line.
+/// `/etc/nfskeeper/config.yaml`: what the scheduled audit looks at and where it writes.
+/// Command-line flags override it. A bad file is an error naming the line (libyaml's marks).
+///
+/// YAML rather than TOML: fuzzing found that TOMLKit's parser (toml++) aborts the process on some
+/// malformed headers, and a broken config file must be an error, never a crash.
 public struct AuditConfig: Sendable {
     public struct Share: Sendable {
         public var path: String
@@ -43,75 +46,116 @@ public struct AuditConfig: Sendable {
     }
 
     public init(parsing text: String, file: String) throws(Invalid) {
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
-            throw Invalid(file: file, line: error.source.begin.line, reason: error.description)
+        func invalid(_ node: Node?, _ reason: String) -> Invalid { Invalid(file: file, line: node?.mark?.line, reason: reason) }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw Invalid(file: file, line: Self.line(of: error), reason: Self.problem(of: error))
         } catch {
             throw Invalid(file: file, line: nil, reason: "\(error)")
         }
-        let lines = text.components(separatedBy: "\n")
-        /// The line where `key =` first stands at or after `from` (TOMLKit keeps no positions for values).
-        func line(of key: String, from: Int = 0) -> Int? {
-            lines.indices.dropFirst(from).first { lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix(key) }.map { $0 + 1 }
-        }
-        func invalid(_ key: String, _ reason: String, from: Int = 0) -> Invalid {
-            Invalid(file: file, line: line(of: key, from: from), reason: reason)
-        }
-        func check(_ t: TOMLTable, allowed: Set<String>, from: Int = 0) throws(Invalid) {
-            for key in t.keys where !allowed.contains(key) {
-                throw invalid(key, "unknown setting '\(key)' (known: \(allowed.sorted().joined(separator: ", ")))", from: from)
-            }
-        }
-        try check(table, allowed: ["node_name", "timeout", "target_delay", "rstudio_config", "share", "probe", "output"])
-        nodeName = table["node_name"]?.string
-        if let v = table["timeout"] { guard let d = v.double ?? v.int.map(Double.init), d > 0 else { throw invalid("timeout", "timeout must be a positive number of seconds") }; timeout = d }
-        if let v = table["target_delay"] { guard let i = v.int, i >= 0 else { throw invalid("target_delay", "target_delay must be a whole number of seconds") }; targetDelay = i }
-        if let v = table["rstudio_config"] { guard let s = v.string else { throw invalid("rstudio_config", "rstudio_config must be a path") }; rstudioConfig = s }
+        guard let root else { return }  // an empty file: defaults
+        guard let top = root.mapping else { throw invalid(root, "the file must be a mapping of settings (key: value)") }
 
-        var sectionStart = 0
-        for (i, value) in (table["share"]?.array.map(Array.init) ?? []).enumerated() {
-            sectionStart = lines.indices.dropFirst(sectionStart).first { lines[$0].contains("[[share]]") } ?? sectionStart
-            defer { sectionStart += 1 }
-            guard let t = value.table else { throw invalid("share", "share #\(i + 1) must be a table ([[share]])") }
-            try check(t, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server", "allow_non_nfs", "provision"], from: sectionStart)
-            guard let path = t["path"]?.string, path.hasPrefix("/") else { throw invalid("[[share]]", "share #\(i + 1) needs an absolute path =", from: sectionStart) }
-            var share = Share(path: path)
-            if let r = t["role"] {
-                guard let role = r.string.flatMap(Role.init(rawValue:)) else {
-                    throw invalid("role", "role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))", from: sectionStart)
+        /// The mapping's entries, refusing keys not in `allowed` (a typo must not pass silently).
+        func entries(_ m: Node.Mapping, allowed: [String]) throws(Invalid) -> [String: Node] {
+            var out: [String: Node] = [:]
+            for (key, value) in m {
+                guard let name = key.string, allowed.contains(name) else {
+                    throw invalid(key, "unknown setting '\(key.string ?? "?")' (known: \(allowed.joined(separator: ", ")))")
                 }
-                share.role = role
+                out[name] = value
             }
-            if let s = t["owner"]?.string { share.owner = s }
-            share.group = t["group"]?.string
-            if let s = t["cluster"]?.string { share.cluster = s }
-            if let m = t["mode"] {
-                guard let mode = m.string.flatMap({ UInt32($0, radix: 8) }) else { throw invalid("mode", "mode must be an octal string like \"0755\"", from: sectionStart) }
-                share.mode = mode
-            }
-            share.server = t["server"]?.string
-            share.allowNonNFS = t["allow_non_nfs"]?.bool ?? false
-            share.provision = t["provision"]?.bool ?? false
-            shares.append(share)
+            return out
         }
-        if let p = table["probe"]?.table {
-            try check(p, allowed: ["samples", "scenarios", "max_wait"])
-            if let n = p["samples"] { guard let i = n.int, (1...100).contains(i) else { throw invalid("samples", "samples must be 1 to 100") }; probeSamples = i }
-            if let list = p["scenarios"]?.array {
-                probeScenarios = try list.map { (v) throws(Invalid) -> Scenario in
-                    guard let s = v.string.flatMap(Scenario.init(rawValue:)) else {
-                        throw invalid("scenarios", "scenarios take: \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+        func string(_ n: Node, _ what: String) throws(Invalid) -> String {
+            guard let s = n.scalar?.string, n.scalar != nil else { throw invalid(n, "\(what) must be a single value") }
+            return s
+        }
+        func number(_ n: Node, _ what: String, _ range: ClosedRange<Double>) throws(Invalid) -> Double {
+            guard let d = n.float ?? n.int.map(Double.init), range.contains(d) else {
+                throw invalid(n, "\(what) must be a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return d
+        }
+        func flag(_ n: Node, _ what: String) throws(Invalid) -> Bool {
+            guard let b = n.bool else { throw invalid(n, "\(what) must be true or false") }
+            return b
+        }
+
+        let settings = try entries(top, allowed: ["node_name", "timeout", "target_delay", "rstudio_config", "shares", "probe", "output"])
+        if let n = settings["node_name"] { nodeName = try string(n, "node_name") }
+        if let n = settings["timeout"] { timeout = try number(n, "timeout", 0.1...3600) }
+        if let n = settings["target_delay"] { targetDelay = Int(try number(n, "target_delay", 0...3600)) }
+        if let n = settings["rstudio_config"] { rstudioConfig = try string(n, "rstudio_config") }
+        if let n = settings["shares"] {
+            guard let list = n.sequence else { throw invalid(n, "shares must be a list (- path: …)") }
+            for item in list {
+                guard let m = item.mapping else { throw invalid(item, "each share must be a mapping with a path") }
+                let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server", "allow_non_nfs", "provision"])
+                guard let p = e["path"], let path = p.scalar?.string, path.hasPrefix("/") else {
+                    throw invalid(e["path"] ?? item, "a share needs an absolute path")
+                }
+                var share = Share(path: path)
+                if let r = e["role"] {
+                    guard let role = Role(rawValue: try string(r, "role")) else {
+                        throw invalid(r, "role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
-                    return s
+                    share.role = role
+                }
+                if let o = e["owner"] { share.owner = try string(o, "owner") }
+                if let g = e["group"] { share.group = try string(g, "group") }
+                if let c = e["cluster"] { share.cluster = try string(c, "cluster") }
+                if let m = e["mode"] {
+                    // Written 0755 or "0755": the text as written, read as octal.
+                    guard let mode = m.scalar.flatMap({ UInt32($0.string, radix: 8) }), mode <= 0o7777 else {
+                        throw invalid(m, "mode must be octal, like \"0755\"")
+                    }
+                    share.mode = mode
+                }
+                if let v = e["server"] { share.server = try string(v, "server") }
+                if let v = e["allow_non_nfs"] { share.allowNonNFS = try flag(v, "allow_non_nfs") }
+                if let v = e["provision"] { share.provision = try flag(v, "provision") }
+                shares.append(share)
+            }
+        }
+        if let n = settings["probe"] {
+            guard let m = n.mapping else { throw invalid(n, "probe must be a mapping") }
+            let e = try entries(m, allowed: ["samples", "scenarios", "max_wait"])
+            if let v = e["samples"] { probeSamples = Int(try number(v, "samples", 1...100)) }
+            if let v = e["scenarios"] {
+                guard let list = v.sequence else { throw invalid(v, "scenarios must be a list") }
+                probeScenarios = try list.map { (s) throws(Invalid) -> Scenario in
+                    guard let scenario = s.string.flatMap(Scenario.init(rawValue:)) else {
+                        throw invalid(s, "scenarios take: \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return scenario
                 }
             }
-            if let w = p["max_wait"] { probeMaxWait = w.double ?? w.int.map(Double.init) }
+            if let v = e["max_wait"] { probeMaxWait = try number(v, "max_wait", 0.1...3600) }
         }
-        if let o = table["output"]?.table {
-            try check(o, allowed: ["json", "prometheus", "history"])
-            jsonPath = o["json"]?.string
-            prometheusPath = o["prometheus"]?.string
-            if let h = o["history"] { historyPath = h.string.flatMap { $0.isEmpty ? nil : $0 } }
+        if let n = settings["output"] {
+            guard let m = n.mapping else { throw invalid(n, "output must be a mapping") }
+            let e = try entries(m, allowed: ["json", "prometheus", "history"])
+            if let v = e["json"] { jsonPath = try string(v, "json") }
+            if let v = e["prometheus"] { prometheusPath = try string(v, "prometheus") }
+            if let v = e["history"] {
+                let text = try string(v, "history")
+                historyPath = text.isEmpty || text == "none" ? nil : text
+            }
+        }
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): "not valid YAML: " + problem
+        default: "not valid YAML: \(error)"
         }
     }
 

@@ -59,7 +59,7 @@ public enum Auditor {
         var shares: [ShareAudit] = []
         var findings: [Finding] = []
         if o.config.shares.isEmpty {
-            findings.append(Finding(.unknown, "config", "no share to audit", fix: "add a [[share]] to /etc/nfskeeper/config.toml, or pass --share"))
+            findings.append(Finding(.unknown, "config", "no share to audit", fix: "add a [[share]] to /etc/nfskeeper/config.yaml, or pass --share"))
         }
         for share in o.config.shares {
             if Task.isCancelled { break }

@@ -186,6 +186,11 @@ extension ServerView {
                 nfs_pwrite(ctx, fh, offset + UInt64(done), UInt64(bytes.count - done),
                            UnsafeMutableRawPointer(mutating: raw.baseAddress! + done))
             }
+            if n == -Int(EFAULT), url.version == .v3, let fs = try? statvfs(path), fs.availableBytes == 0 {
+                // libnfs 4.0.0 reports NFS3ERR_NOSPC on WRITE as EFAULT with no message.
+                throw ServerViewError(operation: "WRITE", server: url.serverAndExport, path: path, errno: .noSpace,
+                                      detail: "libnfs said EFAULT; FSSTAT shows no space available on the export")
+            }
             try check(Int32(clamping: n), "WRITE", path)
             if n == 0 { throw failure(-EIO, "WRITE", path) }
             done += Int(n)

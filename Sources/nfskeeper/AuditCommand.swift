@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Check, verify the scratch directory, probe and advise in one run: made for a timer.",
         discussion: """
-        For every share in /etc/nfskeeper/config.toml (or --share): the mount options (check), \
+        For every share in /etc/nfskeeper/config.yaml (or --share): the mount options (check), \
         the server (reachable, clock offset), the launcher scratch directory (verified; created \
         or repaired only with --fix), a bounded probe and the advice. Writes the report as JSON \
         (--json FILE), as node_exporter textfile-collector metrics (--prometheus FILE, written to \
@@ -27,7 +27,7 @@ struct AuditCommand: AsyncParsableCommand {
     )
 
     @Option(help: ArgumentHelp("The configuration file.", valueName: "file"))
-    var config = "/etc/nfskeeper/config.toml"
+    var config = "/etc/nfskeeper/config.yaml"
 
     @Option(help: ArgumentHelp("Audit this share instead of the configured ones.", valueName: "path"))
     var share: String?
@@ -87,7 +87,7 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         var settings: AuditConfig
         do {
-            settings = try AuditConfig.load(config, required: config != "/etc/nfskeeper/config.toml")
+            settings = try AuditConfig.load(config, required: config != "/etc/nfskeeper/config.yaml")
         } catch {
             FileHandle.standardError.write(Data("nfskeeper audit: \(error.description)\n".utf8))
             throw ExitCode(Severity.unknown.exitCode)

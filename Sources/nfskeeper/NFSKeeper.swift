@@ -1,7 +1,23 @@
 import ArgumentParser
+import Glibc
 
 @main
 struct NFSKeeper: AsyncParsableCommand {
+    static func main() async {
+        // A server that goes away mid-write must be an error from the call, not a fatal SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "nfskeeper",
         abstract: "Keeps an NFS shared directory consistent and fast for the cluster nodes that mount it.",

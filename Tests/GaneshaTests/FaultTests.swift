@@ -87,8 +87,7 @@ import Testing
     }
 
     @Test func theServerDyingMidProbeIsABoundedErrorAndTheNextRunCleansUp() async throws {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
+        try #require(FileManager.default.isExecutableFile(atPath: AgentProcess.binary), "build first: swift build")
         let nfsPort = try #require(Int(try TestServer.value("NFSKEEPER_TEST_NFS_PORT")))
         let relay = try TCPRelay(to: nfsPort)
         let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=3"])
@@ -97,23 +96,17 @@ import Testing
         let probeDir = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
         func mine() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: probeDir)) ?? []).filter { $0.contains("dying") } }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["probe", view.mountPoint, "--allow-non-nfs", "--server", url, "--node-name", "dying",
-                             "--samples", "6", "--max-wait", "10", "--timeout", "2", "--json"]
-        let output = Pipe()
-        process.standardOutput = output
         let clock = ContinuousClock()
         let start = clock.now
-        try process.run()
+        let agent = try AgentProcess(["probe", view.mountPoint, "--allow-non-nfs", "--server", url, "--node-name", "dying",
+                                      "--samples", "6", "--max-wait", "10", "--timeout", "2", "--json"])
         try await Task.sleep(for: .milliseconds(1500))
         #expect(!mine().isEmpty)  // mid-probe
         relay.cut()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = agent.wait()
         #expect(clock.now - start < .seconds(30))
-        #expect(process.terminationStatus != 0)
-        let report = try JSONDecoder().decode(ProbeReport.self, from: data)
+        #expect(status == 1 || status == 2)
+        let report = try JSONDecoder().decode(ProbeReport.self, from: Data(agent.text.utf8))
         #expect(report.findings.contains { $0.rule == "cleanup" && $0.message.contains("the next probe on this node removes it") })
         #expect(!mine().isEmpty)  // the dead server could not be asked to remove them
 
@@ -158,6 +151,58 @@ import Testing
         #expect(lstat(bait, &st) == 0 && st.st_uid == 0 && st.st_gid == 0 && st.st_mode & 0o7777 == 0o700)  // never chowned nor chmodded
         #expect(try FileManager.default.contentsOfDirectory(atPath: bait).isEmpty)
         #expect(outcomes.contains(2))  // the symlink was met, and refused
+    }
+
+    @Test func aFullExportIsNamedAsSuchAndNothingIsLeftHalfMade() async throws {
+        // /small is a 1 MiB tmpfs: fill it on the server's side, as a runaway job would.
+        let backing = try TestServer.backingDirectory("small")
+        let filler = backing + "/filler"
+        let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let block = [UInt8](repeating: 0x55, count: 65536)
+        while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        close(fd)
+        let view = try FuseView(of: backing)
+        defer {
+            view.unmount()
+            unlink(filler)
+            try? FileManager.default.removeItem(atPath: backing + "/.nfskeeper")
+        }
+        let server = try await TestServer.connect("small")
+        let full = await #expect(throws: ServerViewError.self) {
+            try await server.createExclusive("/x", mode: .ownerReadWrite)
+            try await server.write("/x", [1, 2, 3])
+        }
+        #expect(full?.errno == .noSpace)
+        try? await server.unlink("/x")
+
+        var probe = ProbeRequest(share: view.mountPoint, node: "full")
+        (probe.server, probe.allowNonNFS, probe.samples, probe.scenarios) = (try TestServer.url("small"), true, 2, [.attributeChange])
+        let report = await VisibilityProbe.run(probe)
+        #expect(report.findings.contains { $0.message.contains("No space left on device") })
+        let probeDir = backing + "/.nfskeeper/probe"
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: probeDir)) ?? []).isEmpty)
+    }
+
+    @Test(arguments: [ServerURL.Version.v3, .v4])
+    func aSymlinkPlantedAtAProbeNameFailsTheExclusiveCreate(_ version: ServerURL.Version) async throws {
+        // Probe files are created exclusively (CREATE EXCLUSIVE / OPEN EXCLUSIVE4): a name someone
+        // planted, a symlink above all, makes the trial fail; nothing is written through it.
+        let bait = NSTemporaryDirectory() + "nfskeeper-bait-" + UUID().uuidString
+        FileManager.default.createFile(atPath: bait, contents: Data("untouched".utf8), attributes: [.posixPermissions: 0o600])
+        let name = TestServer.scratchName("planted")
+        let planted = try TestServer.backingDirectory("rw") + name
+        try FileManager.default.createSymbolicLink(atPath: planted, withDestinationPath: bait)
+        defer {
+            try? FileManager.default.removeItem(atPath: planted)
+            try? FileManager.default.removeItem(atPath: bait)
+        }
+        let server = try await TestServer.connect("rw", version)
+        let error = await #expect(throws: ServerViewError.self) { try await server.createExclusive(name, mode: .ownerReadWrite) }
+        // NFSv3: EEXIST. NFSv4 (ganesha): ENOENT, as the link points outside the export. Refused either way.
+        #expect(error?.errno == (version == .v3 ? .fileExists : .noSuchFileOrDirectory))
+        #expect(try String(contentsOfFile: bait, encoding: .utf8) == "untouched")
+        var st = stat()
+        #expect(lstat(bait, &st) == 0 && st.st_mode & 0o7777 == 0o600)
     }
 
     @Test func pathsWithSpacesNewlinesAndNonASCIIWorkEndToEnd() async throws {

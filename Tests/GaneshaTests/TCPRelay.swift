@@ -58,7 +58,7 @@ final class TCPRelay: @unchecked Sendable {
             if n <= 0 { break }
             var sent = 0
             while sent < n {
-                let m = buffer.withUnsafeBytes { write(to, $0.baseAddress! + sent, n - sent) }
+                let m = buffer.withUnsafeBytes { send(to, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
                 if m <= 0 { break }
                 sent += m
             }

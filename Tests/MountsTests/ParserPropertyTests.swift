@@ -2,6 +2,8 @@ import PropertyBased
 import Testing
 @testable import Check
 @testable import Mounts
+@testable import Provisioning
+@testable import Audit
 
 import Foundation
 
@@ -33,6 +35,8 @@ import Foundation
         declared.parseAutofsMap(text, file: "auto.x", mountPoint: "/net", masterOptions: "rw")
         _ = declared.parseAutoMaster(text, file: "auto.master")
         _ = Checker.run(paths: ["/"], CheckInput(mountInfo: info, mountStats: stats, declared: declared, kernel: nil))
+        _ = LauncherConfig.entries(text)
+        _ = try? AuditConfig(parsing: text, file: "fuzz.yaml")
     }
 
     @Test func randomBytesNeverCrashAParser() async {

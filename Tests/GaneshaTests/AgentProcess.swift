@@ -1,0 +1,38 @@
+import Foundation
+import Glibc
+
+/// The nfskeeper binary run as a separate process (its own PID, as on another node or in a later
+/// run), with posix_spawn and waitpid: once `wait()` returns, the PID is gone (no zombie that
+/// `kill(pid, 0)` would still find alive, as Foundation's Process can leave behind).
+final class AgentProcess {
+    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+    let pid: pid_t
+    let output: String
+
+    init(_ arguments: [String]) throws {
+        output = NSTemporaryDirectory() + "nfskeeper-agent-\(UUID().uuidString).out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([Self.binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, Self.binary, &actions, nil, argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
+        self.pid = pid
+    }
+
+    /// Waits for the exit; returns the exit code, or 128 + the signal that ended it.
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+
+    deinit { try? FileManager.default.removeItem(atPath: output) }
+}
