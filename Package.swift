@@ -49,7 +49,9 @@ let package = Package(
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
         .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Mounts", "Probe", "Provisioning",
-                                             "ServerSurvey", "ServerView", "Reports", "Yams"]),
+                                             "ServerSurvey", "ServerView", "Fleet", "Reports", "Yams"]),
+        // `nfskeeper fleet`: node reports through the share, the cluster's table.
+        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "ServerView", "Reports"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -57,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Audit", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Audit", "Fleet", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +71,6 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "KernelView", "Reports"]),
+        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView", "Reports"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Advice
 import Check
+import Fleet
 import Foundation
 import KernelView
 import Mounts
@@ -48,6 +49,11 @@ public enum Auditor {
         public var mountInfoPath = "/proc/self/mountinfo"
         public var mountStatsPath = "/proc/self/mountstats"
         public var root = "/"
+        /// Write this node's report into each share (`.nfskeeper/nodes/`) for `nfskeeper fleet`.
+        public var fleet = true
+        /// The launcher's address and port as the other nodes should reach it (default: launcher.conf).
+        public var launcherAddress: String?
+        public var launcherPort: Int?
 
         public init(config: AuditConfig, node: String) {
             self.config = config
@@ -146,7 +152,45 @@ public enum Auditor {
                                     targetDelay: o.config.targetDelay, measuredP95: p95,
                                     probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
         }
-        return ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch, probe: probe,
-                          advice: advice, findings: findings, severity: findings.worst)
+        var audited = ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch, probe: probe,
+                                 advice: advice, findings: findings, severity: findings.worst)
+        if o.fleet && !broken {
+            if let problem = writeNodeReport(audited, o, kernel: KernelView(timeout: timeout)) {
+                audited.findings.append(Finding(.warn, "node-report", subject: share.path, problem))
+                audited.severity = audited.findings.worst
+            }
+        }
+        return audited
+    }
+}
+
+extension Auditor {
+    /// This node's report for the fleet, written into the share; nil, or why it could not be.
+    static func writeNodeReport(_ a: ShareAudit, _ o: Options, kernel: KernelView) -> String? {
+        let directory = NodeDirectory(share: a.path, kernel: kernel)
+        let launcher = NodeReport.launcher(rstudioConfig: o.config.rstudioConfig)
+        let (address, port) = (o.launcherAddress ?? launcher.address, o.launcherPort ?? launcher.port)
+        // Reach every other node's launcher, as Workbench's load balancing needs.
+        let others = directory.readAll().reports.filter { $0.node != o.node && Date().timeIntervalSince($0.time) < 3600 }
+        let reachability = others.compactMap { other -> NodeReport.Reachability? in
+            guard let host = other.launcherAddress, let p = other.launcherPort else { return nil }
+            switch tcpConnect(host: host, port: p, timeout: .seconds(2)) {
+            case .success(let t): return .init(node: other.node, address: host, port: p, reachable: true, seconds: t.seconds, error: nil)
+            case .failure(let e): return .init(node: other.node, address: host, port: p, reachable: false, seconds: nil, error: e.description)
+            }
+        }
+        let mount = a.check.flatMap { c in c.effective.map { NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0) } }
+        let node = NodeReport(
+            node: o.node, version: o.version, time: Date(), share: a.path, mount: mount, scratchDirectoryOK: a.scratchDirectoryOK,
+            clockOffsetSeconds: a.server?.clock?.offsetSeconds,
+            negativeLookupP95Seconds: a.probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
+            listingP95Seconds: a.probe?.scenarios.first { $0.scenario == .listing }?.p95Seconds,
+            configHashes: NodeReport.hashes(rstudioConfig: o.config.rstudioConfig, root: o.root),
+            launcherAddress: address, launcherPort: port, reachability: reachability, severity: a.severity)
+        switch directory.write(node) {
+        case .success: return nil
+        case .failure(let e): return "could not write \(a.path)/.nfskeeper/nodes/\(TemporaryName.safeNode(o.node)).json: \(e.description)"
+        case .timedOut: return "writing the node report timed out"
+        }
     }
 }

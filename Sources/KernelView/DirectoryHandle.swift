@@ -66,6 +66,74 @@ public final class DirectoryHandle: @unchecked Sendable {
         }
     }
 
+    /// Writes `bytes` to `name` atomically: a new temporary file (O_CREAT|O_EXCL|O_NOFOLLOW, so
+    /// nothing planted is followed or reused), fsync, then renameat over `name`.
+    public func writeFileAtomically(_ name: String, _ bytes: [UInt8], mode: UInt32 = 0o644) -> KernelView.Outcome<Void> {
+        let fd = fd
+        let temporary = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return kernel.bounded {
+            let out = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+            guard out >= 0 else { return .failure(Errno(rawValue: errno)) }
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { write(out, $0.baseAddress! + done, bytes.count - done) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { let e = errno; close(out); unlinkat(fd, temporary, 0); return .failure(Errno(rawValue: e)) }
+                done += n
+            }
+            fsync(out)
+            close(out)
+            guard renameat(fd, temporary, fd, name) == 0 else {
+                let e = errno
+                unlinkat(fd, temporary, 0)
+                return .failure(Errno(rawValue: e))
+            }
+            return .success(())
+        }
+    }
+
+    /// Reads a regular file in this directory, never through a symlink, at most `limit` bytes.
+    public func readFile(_ name: String, limit: Int = 1 << 20) -> KernelView.Outcome<[UInt8]> {
+        let fd = fd
+        return kernel.bounded {
+            let input = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard input >= 0 else { return .failure(Errno(rawValue: errno)) }
+            defer { close(input) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while bytes.count < limit {
+                let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                bytes += chunk[0..<n]
+            }
+            return .success(Array(bytes.prefix(limit)))
+        }
+    }
+
+    /// The names in this directory (without "." and "..").
+    public func entryNames() -> KernelView.Outcome<[String]> {
+        let fd = fd
+        return kernel.bounded {
+            let copy = dup(fd)
+            guard copy >= 0, let dir = fdopendir(copy) else { return .failure(Errno(rawValue: errno)) }
+            defer { closedir(dir) }
+            rewinddir(dir)
+            var names: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            return .success(names)
+        }
+    }
+
+    /// Opens the subdirectory `name`, creating it (mode 0755) when missing; never follows a symlink.
+    public func openOrMakeDirectory(_ name: String) -> KernelView.Outcome<DirectoryHandle> {
+        if case .failure(let e) = makeDirectory(name, mode: 0o755), e != .fileExists { return .failure(e) }
+        return openDirectory(name)
+    }
+
     /// `fchown(2)` of this directory.
     public func changeOwner(uid: UInt32, gid: UInt32) -> KernelView.Outcome<Void> {
         let fd = fd

@@ -6,7 +6,7 @@ import SystemPackage
 /// libnfs reports a refused connection only as "nfs_service failed"; this tells a refused port, an
 /// unreachable network and a silent host apart before the session starts, and measures the
 /// connection round trip on the way.
-func tcpConnect(host: String, port: Int, timeout: Duration) -> Result<Duration, Errno> {
+public func tcpConnect(host: String, port: Int, timeout: Duration) -> Result<Duration, Errno> {
     var hints = addrinfo()
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
     hints.ai_family = AF_UNSPEC

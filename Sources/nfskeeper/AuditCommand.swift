@@ -1,7 +1,9 @@
 import Advice
 import ArgumentParser
 import Audit
+import Fleet
 import Foundation
+import KernelView
 import Reports
 
 struct AuditCommand: AsyncParsableCommand {
@@ -77,6 +79,18 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory.", valueName: "dir"))
     var root: String?
 
+    @Option(help: ArgumentHelp("Workbench's configuration directory (launcher.conf, database.conf…).", valueName: "dir"))
+    var rstudioConfig: String?
+
+    @Option(help: ArgumentHelp("The launcher address other nodes should reach (default: launcher.conf, else the host name).", valueName: "host"))
+    var launcherAddress: String?
+
+    @Option(help: ArgumentHelp("The launcher port (default: launcher.conf, else 5559).", valueName: "port"))
+    var launcherPort: Int?
+
+    @Flag(help: "Do not write this node's report into the share for `nfskeeper fleet`.")
+    var noFleet = false
+
     func validate() throws {
         if let role, Role(rawValue: role) == nil { throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", ")) }
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
@@ -108,6 +122,8 @@ struct AuditCommand: AsyncParsableCommand {
         var options = Auditor.Options(config: settings, node: nodeName ?? settings.nodeName ?? ProcessInfo.processInfo.hostName)
         (options.quick, options.fix) = (quick, fix)
         options.root = root ?? ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] ?? "/"
+        if let rstudioConfig { options.config.rstudioConfig = rstudioConfig }
+        (options.launcherAddress, options.launcherPort, options.fleet) = (launcherAddress, launcherPort, !noFleet)
         let immutable = options
         let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-")
         progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
@@ -165,5 +181,37 @@ struct HistoryCommand: ParsableCommand {
         }
         print(table.render())
         if skipped > 0 { print("(\(skipped) unreadable lines skipped)") }
+    }
+}
+
+struct FleetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "The whole cluster's view, from the node reports every audit writes into the share.",
+        discussion: """
+        Each `nfskeeper audit` writes this node's report into <share>/.nfskeeper/nodes/<node>.json: \
+        mount options, scratch directory, clock offset to the server, measured visibility, SHA-256 \
+        of launcher.conf, launcher.local.conf, database.conf, rserver.conf and rstudio-pm.gcfg \
+        (hashes only: database.conf holds a password), and whether it can reach every other \
+        node's launcher. `fleet` shows one row per node, marks stale nodes, highlights option \
+        and configuration drift from the majority, and prints the launcher reachability matrix.
+
+        Exit codes as audit: 0 ok, 1 warning, 2 critical, 3 unknown.
+        """
+    )
+
+    @Argument(help: "The shared directory (as mounted on this node).")
+    var share: String
+
+    @Option(help: ArgumentHelp("A node whose last report is older than this is stale.", valueName: "seconds"))
+    var staleAfter: Double = 3600
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (reports, problems) = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration)).readAll()
+        let fleet = FleetReport.build(share: share, reports: reports, problems: problems, staleAfter: staleAfter)
+        print(common.json ? try encodeJSON(fleet) : fleet.textReport())
+        throw ExitCode(fleet.severity.exitCode)
     }
 }

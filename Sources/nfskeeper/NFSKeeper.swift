@@ -28,6 +28,6 @@ struct NFSKeeper: AsyncParsableCommand {
         Exit codes follow the Nagios plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
         """,
         version: "0.1.0",
-        subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, HistoryCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
+        subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
     )
 }

@@ -1,0 +1,146 @@
+import Foundation
+import KernelView
+import Mounts
+import Reports
+import ServerView
+
+/// What one node tells the others, through the share itself:
+/// `<share>/.nfskeeper/nodes/<node>.json`, written by each audit.
+public struct NodeReport: Codable, Sendable {
+    public struct MountSummary: Codable, Sendable, Hashable {
+        public var mountPoint: String
+        public var source: String
+        public var vers: String
+        public var lookupcache: String
+        public var acdirmin: Int
+        public var acdirmax: Int
+        public var cto: Bool
+        public var lock: Bool
+        public var recovery: String
+
+        public init(mountPoint: String, source: String, options o: NFSMountOptions) {
+            (self.mountPoint, self.source) = (mountPoint, source)
+            (vers, lookupcache, acdirmin, acdirmax) = (o.version ?? "", o.lookupcache.rawValue, o.acdirmin, o.acdirmax)
+            (cto, lock, recovery) = (o.cto, o.lock, o.recovery.rawValue)
+        }
+
+        /// The options that must be the same on every node, for comparison.
+        public var cacheKey: String { "vers=\(vers),lookupcache=\(lookupcache),acdirmin=\(acdirmin),acdirmax=\(acdirmax)" + (cto ? "" : ",nocto") + (lock ? "" : ",nolock") }
+    }
+
+    public struct Reachability: Codable, Sendable, Hashable {
+        public var node: String
+        public var address: String
+        public var port: Int
+        public var reachable: Bool
+        public var seconds: Double?
+        public var error: String?
+
+        public init(node: String, address: String, port: Int, reachable: Bool, seconds: Double?, error: String?) {
+            (self.node, self.address, self.port, self.reachable, self.seconds, self.error) = (node, address, port, reachable, seconds, error)
+        }
+    }
+
+    public var node: String
+    public var version: String
+    public var time: Date
+    public var share: String
+    public var mount: MountSummary?
+    public var scratchDirectoryOK: Bool?
+    public var clockOffsetSeconds: Double?
+    public var negativeLookupP95Seconds: Double?
+    public var listingP95Seconds: Double?
+    /// SHA-256 of each configuration file that exists, by path; the contents never leave the node.
+    public var configHashes: [String: String]
+    public var launcherAddress: String?
+    public var launcherPort: Int?
+    /// TCP connects from this node to every other node's launcher.
+    public var reachability: [Reachability]
+    public var severity: Severity
+
+    public init(node: String, version: String, time: Date, share: String, mount: MountSummary?, scratchDirectoryOK: Bool?,
+                clockOffsetSeconds: Double?, negativeLookupP95Seconds: Double?, listingP95Seconds: Double?,
+                configHashes: [String: String], launcherAddress: String?, launcherPort: Int?,
+                reachability: [Reachability], severity: Severity) {
+        (self.node, self.version, self.time, self.share, self.mount) = (node, version, time, share, mount)
+        (self.scratchDirectoryOK, self.clockOffsetSeconds) = (scratchDirectoryOK, clockOffsetSeconds)
+        (self.negativeLookupP95Seconds, self.listingP95Seconds) = (negativeLookupP95Seconds, listingP95Seconds)
+        (self.configHashes, self.launcherAddress, self.launcherPort) = (configHashes, launcherAddress, launcherPort)
+        (self.reachability, self.severity) = (reachability, severity)
+    }
+
+    public static let configFiles = ["launcher.conf", "launcher.local.conf", "database.conf", "rserver.conf"]
+
+    /// SHA-256 of Workbench's and Package Manager's shared configuration files found on this node.
+    public static func hashes(rstudioConfig: String, root: String) -> [String: String] {
+        var out: [String: String] = [:]
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        for path in configFiles.map({ rstudioConfig + "/" + $0 }) + [base + "/etc/rstudio-pm/rstudio-pm.gcfg"] {
+            if let data = FileManager.default.contents(atPath: path) {
+                out[(path as NSString).lastPathComponent] = SHA256Digest.hex(Array(data))
+            }
+        }
+        return out
+    }
+
+    /// The launcher's address and port from launcher.conf's [server] section (default port 5559);
+    /// an unspecified address (0.0.0.0, empty) means this node's host name.
+    public static func launcher(rstudioConfig: String) -> (address: String, port: Int) {
+        var address = ProcessInfo.processInfo.hostName, port = 5559, section = ""
+        let text = (try? String(contentsOfFile: rstudioConfig + "/launcher.conf", encoding: .utf8)) ?? ""
+        for raw in splitLines(text) {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("[") { section = line; continue }
+            guard section == "[server]", let eq = line.firstIndex(of: "=") else { continue }
+            let (key, value) = (line[..<eq].trimmingCharacters(in: .whitespaces), line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+            if key == "address", !value.isEmpty, value != "0.0.0.0", value != "::" { address = value }
+            if key == "port", let p = Int(value) { port = p }
+        }
+        return (address, port)
+    }
+}
+
+/// The `.nfskeeper/nodes` directory of a share, through this node's mount, symlink-safe.
+public struct NodeDirectory: Sendable {
+    public var share: String
+    public var kernel: KernelView
+
+    public init(share: String, kernel: KernelView) {
+        self.share = share
+        self.kernel = kernel
+    }
+
+    func open(create: Bool) -> KernelView.Outcome<DirectoryHandle> {
+        let shareDir = kernel.openDirectoryNoFollow(MountTable.normalize(share))
+        guard create else { return shareDir.then { $0.openDirectory(".nfskeeper") }.then { $0.openDirectory("nodes") } }
+        return shareDir.then { $0.openOrMakeDirectory(".nfskeeper") }.then { $0.openOrMakeDirectory("nodes") }
+    }
+
+    /// Writes this node's report (temporary file + rename).
+    public func write(_ report: NodeReport) -> KernelView.Outcome<Void> {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(report) else { return .failure(.invalidArgument) }
+        let name = TemporaryName.safeNode(report.node) + ".json"
+        return open(create: true).then { $0.writeFileAtomically(name, Array(data)) }
+    }
+
+    /// Every node's report; unreadable ones are named in `problems`.
+    public func readAll() -> (reports: [NodeReport], problems: [String]) {
+        guard case .success(let dir) = open(create: false), case .success(let names) = dir.entryNames() else {
+            return ([], ["no node reports in \(share)/.nfskeeper/nodes (no audit has run, or it is unreadable)"])
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var reports: [NodeReport] = [], problems: [String] = []
+        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            guard case .success(let bytes) = dir.readFile(name), let report = try? decoder.decode(NodeReport.self, from: Data(bytes)) else {
+                problems.append("\(name): not a node report")
+                continue
+            }
+            reports.append(report)
+        }
+        return (reports, problems)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Fleet
+@testable import KernelView
+import Reports
+
+@Suite struct SHA256Tests {
+    @Test func knownVectors() {
+        #expect(SHA256Digest.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256Digest.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Digest.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256Digest.hex([UInt8](repeating: 0x61, count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}
+
+/// Three nodes simulated as separate processes, each with its own FUSE mount of one ganesha
+/// export and its own /etc/rstudio; plus a stale node and a skewed clock, as their reports say.
+@Suite(.serialized) struct FleetTests {
+    @Test func threeNodesShowDriftStaleNodesSkewAndAnUnreachableLauncher() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: AgentProcess.binary), "build first: swift build")
+        let export = try TestServer.backingDirectory("rw")
+        let dir = TestServer.scratchName("fleet")
+        try FileManager.default.createDirectory(atPath: export + dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        let etc = NSTemporaryDirectory() + "nfskeeper-fleet-" + UUID().uuidString
+        var views: [FuseView] = []
+        defer {
+            views.forEach { $0.unmount() }
+            try? FileManager.default.removeItem(atPath: export + dir)
+            try? FileManager.default.removeItem(atPath: etc)
+        }
+        // node1 and node2 run a launcher (a listener); node3's port has none. node3's launcher.conf differs.
+        let launchers = [try SilentServer(), try SilentServer()]
+        defer { launchers.forEach { $0.stop() } }
+        let ports = [launchers[0].port, launchers[1].port, try SilentServer.unusedPort()]
+        for n in 1...3 {
+            // No attribute cache: like NFS's close-to-open, an open sees the size of a report
+            // another node has just replaced (bindfs would otherwise cut it at the old size).
+            views.append(try FuseView(of: export, options: ["attr_timeout=0", "entry_timeout=0"]))
+            let conf = "\(etc)/node\(n)/rstudio"
+            try FileManager.default.createDirectory(atPath: conf, withIntermediateDirectories: true)
+            let launcher = "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Local\ntype=Local\n" + (n == 3 ? "# edited by hand\n" : "")
+            try launcher.write(toFile: conf + "/launcher.conf", atomically: true, encoding: .utf8)
+            try "provider=postgresql\npassword=secret\n".write(toFile: conf + "/database.conf", atomically: true, encoding: .utf8)
+        }
+        let url = try TestServer.url("rw").description
+        // Two rounds: in the second, each node finds the others' reports and tries their launchers.
+        for _ in 1...2 {
+            for n in 1...3 {
+                let agent = try AgentProcess(["audit", "--share", views[n - 1].mountPoint + dir, "--quick", "--allow-non-nfs",
+                                              "--server", url, "--node-name", "node\(n)", "--rstudio-config", "\(etc)/node\(n)/rstudio",
+                                              "--launcher-address", "127.0.0.1", "--launcher-port", String(ports[n - 1]),
+                                              "--history", "none"])
+                let status = agent.wait()
+                #expect(status == 0 || status == 3 || status == 1, "audit node\(n): \(status)")
+            }
+        }
+        // A node that stopped reporting two hours ago, and one whose clock is 42 s off the server's.
+        let nodes = NodeDirectory(share: views[0].mountPoint + dir, kernel: KernelView(timeout: .seconds(5)))
+        var old = NodeReport(node: "old", version: "0.1.0", time: Date().addingTimeInterval(-7200), share: dir, mount: nil,
+                             scratchDirectoryOK: nil, clockOffsetSeconds: 0, negativeLookupP95Seconds: nil, listingP95Seconds: nil,
+                             configHashes: [:], launcherAddress: nil, launcherPort: nil, reachability: [], severity: .ok)
+        #expect(nodes.write(old).value != nil)
+        old.node = "skewed"
+        old.time = Date()
+        old.clockOffsetSeconds = 42
+        #expect(nodes.write(old).value != nil)
+
+        let (reports, problems) = nodes.readAll()
+        #expect(problems.isEmpty)
+        #expect(reports.map(\.node).sorted() == ["node1", "node2", "node3", "old", "skewed"])
+        #expect(reports.first { $0.node == "node1" }?.configHashes["database.conf"]?.count == 64)  // a hash, not the password
+        let fleet = FleetReport.build(share: dir, reports: reports, problems: problems)
+        let rules = Set(fleet.findings.map { "\($0.rule) \($0.subject ?? "")" })
+        #expect(rules.contains("config-drift node3"))
+        #expect(rules.contains("stale old"))
+        #expect(rules.contains("clock skewed"))
+        #expect(rules.contains("launcher-unreachable node1") && rules.contains("launcher-unreachable node2"))
+        #expect(fleet.reachability["node1"]?["node2"] == true && fleet.reachability["node2"]?["node1"] == true)
+        #expect(fleet.reachability["node1"]?["node3"] == false)
+        #expect(fleet.severity == .crit)
+
+        // The same through the CLI, as an admin would run it on any node.
+        let cli = try AgentProcess(["fleet", views[1].mountPoint + dir])
+        #expect(cli.wait() == 2)
+        #expect(cli.text.contains("Launcher reachability") && cli.text.contains("STALE") && cli.text.contains("differs: launcher.conf"))
+    }
+}
