@@ -4,6 +4,13 @@ import ServerView
 
 /// Removing what the probe made, and only that.
 enum ProbeCleanup {
+    /// An entry's attributes; READDIRPLUS may leave them out (servers do under load), so they are
+    /// then fetched with GETATTR: a decision to remove is never made on missing attributes.
+    static func attributes(_ entry: NFSDirectoryEntry, in dir: String, _ server: ServerView) async -> NFSAttributes? {
+        if entry.attributes.type != .unknown { return entry.attributes }
+        return try? await server.stat(dir + "/" + entry.name)
+    }
+
     /// Removes a run directory made by this process: its scenario directories and the trial files
     /// in them, whose names this process chose. Anything else found inside is left, with a warning.
     static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async {
@@ -17,11 +24,12 @@ enum ProbeCleanup {
         }
         for entry in entries {
             let path = run + "/" + entry.name
-            guard scenarioNames.contains(entry.name), entry.attributes.type == .directory else {
+            guard scenarioNames.contains(entry.name), await attributes(entry, in: run, server)?.type == .directory else {
                 findings.append(Finding(.warn, "cleanup", subject: run, "\(path) was not made by the probe: left in place"))
                 continue
             }
-            for file in (try? await server.readdir(path)) ?? [] where file.attributes.type == .regular {
+            for file in (try? await server.readdir(path)) ?? [] {
+                guard await attributes(file, in: path, server)?.type == .regular else { continue }
                 try? await server.unlink(path + "/" + file.name)
             }
             try? await server.rmdir(path)
@@ -40,7 +48,8 @@ enum ProbeCleanup {
         for entry in (try? await server.readdir(probe)) ?? [] where entry.name.hasPrefix(prefix) {
             let rest = entry.name.dropFirst(prefix.count)
             guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid(),
-                  entry.attributes.type == .directory, entry.attributes.uid == uid else { continue }
+                  let attributes = await attributes(entry, in: probe, server),
+                  attributes.type == .directory, attributes.uid == uid else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }  // that process still runs
             await removeRun(server, probe + "/" + entry.name, findings: &findings)
             removed += 1
