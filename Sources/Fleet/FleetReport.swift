@@ -46,7 +46,7 @@ public struct FleetReport: Codable, Sendable {
                             scratchDirectoryOK: r.scratchDirectoryOK, clockOffsetSeconds: r.clockOffsetSeconds,
                             negativeLookupP95Seconds: r.negativeLookupP95Seconds, configDiffers: configDiffers,
                             launcher: r.launcherAddress.map { "\($0):\(r.launcherPort ?? 5559)" }))
-            if stale { findings.append(Finding(.warn, "stale", subject: r.node, "\(r.node) last reported \(formatSeconds(age)) ago: its audit timer stopped, or the node is down")) }
+            if stale { findings.append(Finding(.warn, "stale", subject: r.node, "\(r.node) last reported \(Self.age(age)) ago: its audit timer stopped, or the node is down")) }
             if differs, let mine = r.mount?.cacheKey, let usual = usualOptions {
                 findings.append(Finding(.warn, "option-drift", subject: r.node, "\(r.node) mounts with \(mine), the others with \(usual)",
                                         fix: "nfskeeper advise on \(r.node); the same options on every node"))
@@ -78,12 +78,20 @@ public struct FleetReport: Codable, Sendable {
         return FleetReport(share: share, rows: rows, reachability: matrix, findings: findings, severity: findings.worst)
     }
 
+    /// Report times are stored to the second: ages read in whole seconds, minutes or hours.
+    static func age(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded()))
+        if s < 120 { return "\(s) s" }
+        if s < 7200 { return "\(s / 60) min" }
+        return String(format: "%.1f h", Double(s) / 3600)
+    }
+
     public func textReport(color: Bool = Terminal.isColorful) -> String {
         var table = TextTable(headers: ["NODE", "LAST SEEN", "OPTIONS", "SCRATCH", "CLOCK", "NEG-LOOKUP P95", "CONFIG", "LAUNCHER"])
         for r in rows {
             table.add([
                 TextTable.Cell(r.node),
-                TextTable.Cell(formatSeconds(r.ageSeconds) + " ago" + (r.stale ? " STALE" : ""), severity: r.stale ? .warn : nil),
+                TextTable.Cell(Self.age(r.ageSeconds) + " ago" + (r.stale ? " STALE" : ""), severity: r.stale ? .warn : nil),
                 TextTable.Cell(r.options ?? "-", severity: r.optionsDiffer ? .warn : nil),
                 TextTable.Cell(r.scratchDirectoryOK.map { $0 ? "ok" : "WRONG" } ?? "-", severity: r.scratchDirectoryOK == false ? .crit : nil),
                 TextTable.Cell(r.clockOffsetSeconds.map(formatSeconds) ?? "-", severity: abs(r.clockOffsetSeconds ?? 0) >= 1 ? .warn : nil),
@@ -104,6 +112,6 @@ public struct FleetReport: Codable, Sendable {
             }
             out += "\n\nLauncher reachability (TCP connect):\n" + matrix.render(color: color)
         }
-        return out + "\n\n" + findingsTable(findings, showSubject: true, color: color)
+        return out + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
     }
 }
