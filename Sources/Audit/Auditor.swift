@@ -180,13 +180,18 @@ extension Auditor {
             }
         }
         let mount = a.check.flatMap { c in c.effective.map { NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0) } }
+        // Cross-node visibility: first what this node now sees of the others' markers, then its own.
+        let offset = a.server?.clock?.offsetSeconds ?? 0
+        let previous = directory.readAll().reports.first { $0.node == o.node }?.sightings ?? []  // absent before the first audit
+        let sightings = directory.sightings(for: o.node, offset: offset, previous: previous)
+        _ = directory.writeMarker(node: o.node, offset: offset)
         let node = NodeReport(
             node: o.node, version: o.version, time: Date(), share: a.path, mount: mount, scratchDirectoryOK: a.scratchDirectoryOK,
             clockOffsetSeconds: a.server?.clock?.offsetSeconds,
             negativeLookupP95Seconds: a.probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
             listingP95Seconds: a.probe?.scenarios.first { $0.scenario == .listing }?.p95Seconds,
             configHashes: NodeReport.hashes(rstudioConfig: o.config.rstudioConfig, root: o.root),
-            launcherAddress: address, launcherPort: port, reachability: reachability, severity: a.severity)
+            launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
         switch directory.write(node) {
         case .success: return nil
         case .failure(let e): return "could not write \(a.path)/.nfskeeper/nodes/\(TemporaryName.safeNode(o.node)).json: \(e.description)"

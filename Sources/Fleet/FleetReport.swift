@@ -22,6 +22,8 @@ public struct FleetReport: Codable, Sendable {
     public var rows: [Row]
     /// reachability[from][to]: true, false, or absent when not tried.
     public var reachability: [String: [String: Bool]]
+    /// visibility[writer][reader]: seconds until the reader first saw the writer's marker (an upper bound).
+    public var visibility: [String: [String: Double]]
     public var findings: [Finding]
     public var severity: Severity
 
@@ -74,8 +76,12 @@ public struct FleetReport: Codable, Sendable {
                 }
             }
         }
+        var visibility: [String: [String: Double]] = [:]
+        for r in fresh {
+            for s in r.sightings ?? [] { visibility[s.node, default: [:]][r.node] = max(0, s.delaySeconds) }
+        }
         if reports.isEmpty { findings.append(Finding(.unknown, "no-nodes", subject: share, "no node has reported into \(share)")) }
-        return FleetReport(share: share, rows: rows, reachability: matrix, findings: findings, severity: findings.worst)
+        return FleetReport(share: share, rows: rows, reachability: matrix, visibility: visibility, findings: findings, severity: findings.worst)
     }
 
     /// Report times are stored to the second: ages read in whole seconds, minutes or hours.
@@ -111,6 +117,15 @@ public struct FleetReport: Codable, Sendable {
                 })
             }
             out += "\n\nLauncher reachability (TCP connect):\n" + matrix.render(color: color)
+        }
+        if !visibility.isEmpty {
+            var matrix = TextTable(headers: ["WRITER \\ READER"] + nodes)
+            for writer in nodes {
+                matrix.add([TextTable.Cell(writer)] + nodes.map { reader in
+                    TextTable.Cell(writer == reader ? "·" : visibility[writer]?[reader].map { "≤ " + formatSeconds($0) } ?? "-")
+                })
+            }
+            out += "\n\nNode-to-node visibility (marker written → first seen by the reader's audit; server clock):\n" + matrix.render(color: color)
         }
         return out + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
     }

@@ -41,6 +41,21 @@ public struct NodeReport: Codable, Sendable {
         }
     }
 
+    /// A node's marker as another node first saw it; both times on the server's clock (each side
+    /// corrected by its own measured offset), so skewed node clocks do not distort the delay.
+    /// It is an upper bound: the reader looks only when its audit runs.
+    public struct Sighting: Codable, Sendable, Hashable {
+        public var node: String
+        public var marker: String
+        public var writtenAt: Date
+        public var seenAt: Date
+        public var delaySeconds: Double { seenAt.timeIntervalSince(writtenAt) }
+
+        public init(node: String, marker: String, writtenAt: Date, seenAt: Date) {
+            (self.node, self.marker, self.writtenAt, self.seenAt) = (node, marker, writtenAt, seenAt)
+        }
+    }
+
     public var node: String
     public var version: String
     public var time: Date
@@ -56,17 +71,19 @@ public struct NodeReport: Codable, Sendable {
     public var launcherPort: Int?
     /// TCP connects from this node to every other node's launcher.
     public var reachability: [Reachability]
+    /// The other nodes' markers, each as first seen by this node (absent in reports that predate it).
+    public var sightings: [Sighting]?
     public var severity: Severity
 
     public init(node: String, version: String, time: Date, share: String, mount: MountSummary?, scratchDirectoryOK: Bool?,
                 clockOffsetSeconds: Double?, negativeLookupP95Seconds: Double?, listingP95Seconds: Double?,
                 configHashes: [String: String], launcherAddress: String?, launcherPort: Int?,
-                reachability: [Reachability], severity: Severity) {
+                reachability: [Reachability], sightings: [Sighting] = [], severity: Severity) {
         (self.node, self.version, self.time, self.share, self.mount) = (node, version, time, share, mount)
         (self.scratchDirectoryOK, self.clockOffsetSeconds) = (scratchDirectoryOK, clockOffsetSeconds)
         (self.negativeLookupP95Seconds, self.listingP95Seconds) = (negativeLookupP95Seconds, listingP95Seconds)
         (self.configHashes, self.launcherAddress, self.launcherPort) = (configHashes, launcherAddress, launcherPort)
-        (self.reachability, self.severity) = (reachability, severity)
+        (self.reachability, self.sightings, self.severity) = (reachability, sightings, severity)
     }
 
     public static let configFiles = ["launcher.conf", "launcher.local.conf", "database.conf", "rserver.conf"]
@@ -120,7 +137,7 @@ public struct NodeDirectory: Sendable {
     public func write(_ report: NodeReport) -> KernelView.Outcome<Void> {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .millisecondsSince1970  // sightings compare times a second apart
         guard let data = try? encoder.encode(report) else { return .failure(.invalidArgument) }
         let name = TemporaryName.safeNode(report.node) + ".json"
         return open(create: true).then { $0.writeFileAtomically(name, Array(data)) }
@@ -132,7 +149,7 @@ public struct NodeDirectory: Sendable {
             return ([], ["no node reports in \(share)/.nfskeeper/nodes (no audit has run, or it is unreadable)"])
         }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .millisecondsSince1970
         var reports: [NodeReport] = [], problems: [String] = []
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             guard case .success(let bytes) = dir.readFile(name), let report = try? decoder.decode(NodeReport.self, from: Data(bytes)) else {
@@ -142,5 +159,51 @@ public struct NodeDirectory: Sendable {
             reports.append(report)
         }
         return (reports, problems)
+    }
+}
+
+/// `<share>/.nfskeeper/markers/<node>.json`: a node's latest marker, rewritten by every audit.
+public struct Marker: Codable, Sendable {
+    public var node: String
+    public var id: String
+    /// When it was written, on the server's clock.
+    public var writtenAt: Date
+}
+
+extension NodeDirectory {
+    func markers(create: Bool) -> KernelView.Outcome<DirectoryHandle> {
+        let shareDir = kernel.openDirectoryNoFollow(MountTable.normalize(share))
+        return create ? shareDir.then { $0.openOrMakeDirectory(".nfskeeper") }.then { $0.openOrMakeDirectory("markers") }
+                      : shareDir.then { $0.openDirectory(".nfskeeper") }.then { $0.openDirectory("markers") }
+    }
+
+    /// Writes a fresh marker for `node` (the time corrected to the server's clock by `offset`).
+    public func writeMarker(node: String, offset: Double) -> KernelView.Outcome<Marker> {
+        let marker = Marker(node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
+                            writtenAt: Date().addingTimeInterval(offset))
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        guard let data = try? encoder.encode(marker) else { return .failure(.invalidArgument) }
+        return markers(create: true).then { $0.writeFileAtomically(TemporaryName.safeNode(node) + ".json", Array(data)) }.then { .success(marker) }
+    }
+
+    /// Every other node's current marker.
+    public func readMarkers(except node: String) -> [Marker] {
+        guard case .success(let dir) = markers(create: false), case .success(let names) = dir.entryNames() else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.compactMap { name in
+            guard case .success(let bytes) = dir.readFile(name) else { return nil }
+            return try? decoder.decode(Marker.self, from: Data(bytes))
+        }.filter { $0.node != node }
+    }
+
+    /// This node's sightings: kept for markers already seen, new ones seen now.
+    public func sightings(for node: String, offset: Double, previous: [NodeReport.Sighting]) -> [NodeReport.Sighting] {
+        let now = Date().addingTimeInterval(offset)
+        return readMarkers(except: node).map { m in
+            previous.first { $0.node == m.node && $0.marker == m.id }
+                ?? NodeReport.Sighting(node: m.node, marker: m.id, writtenAt: m.writtenAt, seenAt: now)
+        }
     }
 }

@@ -35,7 +35,8 @@ enum ProbeCleanup {
             try? await server.rmdir(path)
         }
         do { try await server.rmdir(run) } catch {
-            findings.append(Finding(.warn, "cleanup", subject: run, "could not remove \(run): \(error.description)"))
+            findings.append(Finding(.warn, "cleanup", subject: run,
+                                    "could not remove \(run): \(error.description); the next probe on this node removes it"))
         }
     }
 

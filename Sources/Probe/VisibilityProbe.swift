@@ -106,7 +106,15 @@ public enum VisibilityProbe {
             }
         }
         poller.stop()
-        await ProbeCleanup.removeRun(server, runServer, findings: &report.findings)
+        // Cleanup must not be lost to one slow call: after a failure (a timeout leaves a libnfs
+        // session unusable), try once more on a fresh session before reporting leftovers.
+        var cleanupFindings: [Finding] = []
+        await ProbeCleanup.removeRun(server, runServer, findings: &cleanupFindings)
+        if !cleanupFindings.isEmpty, let fresh = try? await ServerView.connect(location.url, as: r.credentials, timeout: r.timeout) {
+            cleanupFindings = []
+            await ProbeCleanup.removeRun(fresh, runServer, findings: &cleanupFindings)
+        }
+        report.findings += cleanupFindings
     }
 
     static func ensureDirectory(_ server: ServerView, _ path: String) async -> String? {

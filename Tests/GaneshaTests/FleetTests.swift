@@ -79,10 +79,18 @@ import Reports
         #expect(fleet.reachability["node1"]?["node2"] == true && fleet.reachability["node2"]?["node1"] == true)
         #expect(fleet.reachability["node1"]?["node3"] == false)
         #expect(fleet.severity == .crit)
+        // Every node saw every other node's marker, within the few seconds the audits took.
+        for writer in ["node1", "node2", "node3"] {
+            for reader in ["node1", "node2", "node3"] where reader != writer {
+                let delay = try #require(fleet.visibility[writer]?[reader], "\(writer) → \(reader)")
+                #expect(delay >= 0 && delay < 30)
+            }
+        }
 
         // The same through the CLI, as an admin would run it on any node.
         let cli = try AgentProcess(["fleet", views[1].mountPoint + dir])
         #expect(cli.wait() == 2)
         #expect(cli.text.contains("Launcher reachability") && cli.text.contains("STALE") && cli.text.contains("differs: launcher.conf"))
+        #expect(cli.text.contains("Node-to-node visibility"))
     }
 }
