@@ -245,7 +245,7 @@ import Testing
     }
 
     static func asRoot(_ arguments: [String]) throws -> (Int32, String) {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        let binary = AgentProcess.binary
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -259,7 +259,7 @@ import Testing
 
     /// Runs nfskeeper as nobody (setpriv) and returns its exit status and output.
     static func asNobody(_ arguments: [String]) throws -> (Int32, String) {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        let binary = AgentProcess.binary
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments

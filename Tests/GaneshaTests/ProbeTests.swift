@@ -75,7 +75,7 @@ import Testing
 
     @Test(arguments: [SIGTERM, SIGINT])
     func aSignalToTheAgentRemovesEverything(_ signal: Int32) async throws {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
+        let binary = AgentProcess.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
         let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=10"])
         defer { view.unmount() }
