@@ -46,7 +46,12 @@ enum ProbeCleanup {
                                 findings: inout [Finding]) async -> Int {
         let prefix = TemporaryName.prefix + "probe-" + TemporaryName.safeNode(node) + "-"
         var removed = 0
-        for entry in (try? await server.readdir(probe)) ?? [] where entry.name.hasPrefix(prefix) {
+        let entries: [NFSDirectoryEntry]
+        do { entries = try await server.readdir(probe) } catch {
+            findings.append(Finding(.warn, "cleanup", subject: probe, "could not look for leftovers of killed probes: \(error.description)"))
+            return 0
+        }
+        for entry in entries where entry.name.hasPrefix(prefix) {
             let rest = entry.name.dropFirst(prefix.count)
             guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid(),
                   let attributes = await attributes(entry, in: probe, server),
