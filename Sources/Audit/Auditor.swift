@@ -170,8 +170,9 @@ extension Auditor {
         let directory = NodeDirectory(share: a.path, kernel: kernel)
         let launcher = NodeReport.launcher(rstudioConfig: o.config.rstudioConfig)
         let (address, port) = (o.launcherAddress ?? launcher.address, o.launcherPort ?? launcher.port)
+        let reports = directory.readAll().reports  // one read of the share serves reachability and sightings
         // Reach every other node's launcher, as Workbench's load balancing needs.
-        let others = directory.readAll().reports.filter { $0.node != o.node && Date().timeIntervalSince($0.time) < 3600 }
+        let others = reports.filter { $0.node != o.node && Date().timeIntervalSince($0.time) < 3600 }
         let reachability = others.compactMap { other -> NodeReport.Reachability? in
             guard let host = other.launcherAddress, let p = other.launcherPort else { return nil }
             switch tcpConnect(host: host, port: p, timeout: .seconds(2)) {
@@ -182,7 +183,7 @@ extension Auditor {
         let mount = a.check.flatMap { c in c.effective.map { NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0) } }
         // Cross-node visibility: first what this node now sees of the others' markers, then its own.
         let offset = a.server?.clock?.offsetSeconds ?? 0
-        let previous = directory.readAll().reports.first { $0.node == o.node }?.sightings ?? []  // absent before the first audit
+        let previous = reports.first { $0.node == o.node }?.sightings ?? []  // absent before the first audit
         let sightings = directory.sightings(for: o.node, offset: offset, previous: previous)
         _ = directory.writeMarker(node: o.node, offset: offset)
         let node = NodeReport(

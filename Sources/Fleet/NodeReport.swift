@@ -103,15 +103,11 @@ public struct NodeReport: Codable, Sendable {
     /// The launcher's address and port from launcher.conf's [server] section (default port 5559);
     /// an unspecified address (0.0.0.0, empty) means this node's host name.
     public static func launcher(rstudioConfig: String) -> (address: String, port: Int) {
-        var address = ProcessInfo.processInfo.hostName, port = 5559, section = ""
+        var address = ProcessInfo.processInfo.hostName, port = 5559
         let text = (try? String(contentsOfFile: rstudioConfig + "/launcher.conf", encoding: .utf8)) ?? ""
-        for raw in splitLines(text) {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.hasPrefix("[") { section = line; continue }
-            guard section == "[server]", let eq = line.firstIndex(of: "=") else { continue }
-            let (key, value) = (line[..<eq].trimmingCharacters(in: .whitespaces), line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
-            if key == "address", !value.isEmpty, value != "0.0.0.0", value != "::" { address = value }
-            if key == "port", let p = Int(value) { port = p }
+        for entry in parseConfigEntries(text) where entry.section == "server" {
+            if entry.key == "address", !entry.value.isEmpty, entry.value != "0.0.0.0", entry.value != "::" { address = entry.value }
+            if entry.key == "port", let p = Int(entry.value) { port = p }
         }
         return (address, port)
     }
@@ -127,10 +123,10 @@ public struct NodeDirectory: Sendable {
         self.kernel = kernel
     }
 
-    func open(create: Bool) -> KernelView.Outcome<DirectoryHandle> {
-        let shareDir = kernel.openDirectoryNoFollow(MountTable.normalize(share))
-        guard create else { return shareDir.then { $0.openDirectory(".nfskeeper") }.then { $0.openDirectory("nodes") } }
-        return shareDir.then { $0.openOrMakeDirectory(".nfskeeper") }.then { $0.openOrMakeDirectory("nodes") }
+    /// `<share>/.nfskeeper/<name>`, walked without following symlinks; made when `create`.
+    func subdirectory(_ name: String, create: Bool) -> KernelView.Outcome<DirectoryHandle> {
+        let open: (DirectoryHandle, String) -> KernelView.Outcome<DirectoryHandle> = { create ? $0.openOrMakeDirectory($1) : $0.openDirectory($1) }
+        return kernel.openDirectoryNoFollow(MountTable.normalize(share)).then { open($0, ".nfskeeper") }.then { open($0, name) }
     }
 
     /// Writes this node's report (temporary file + rename).
@@ -140,12 +136,12 @@ public struct NodeDirectory: Sendable {
         encoder.dateEncodingStrategy = .millisecondsSince1970  // sightings compare times a second apart
         guard let data = try? encoder.encode(report) else { return .failure(.invalidArgument) }
         let name = TemporaryName.safeNode(report.node) + ".json"
-        return open(create: true).then { $0.writeFileAtomically(name, Array(data)) }
+        return subdirectory("nodes", create: true).then { $0.writeFileAtomically(name, Array(data)) }
     }
 
     /// Every node's report; unreadable ones are named in `problems`.
     public func readAll() -> (reports: [NodeReport], problems: [String]) {
-        guard case .success(let dir) = open(create: false), case .success(let names) = dir.entryNames() else {
+        guard case .success(let dir) = subdirectory("nodes", create: false), case .success(let names) = dir.entryNames() else {
             return ([], ["no node reports in \(share)/.nfskeeper/nodes (no audit has run, or it is unreadable)"])
         }
         let decoder = JSONDecoder()
@@ -171,12 +167,6 @@ public struct Marker: Codable, Sendable {
 }
 
 extension NodeDirectory {
-    func markers(create: Bool) -> KernelView.Outcome<DirectoryHandle> {
-        let shareDir = kernel.openDirectoryNoFollow(MountTable.normalize(share))
-        return create ? shareDir.then { $0.openOrMakeDirectory(".nfskeeper") }.then { $0.openOrMakeDirectory("markers") }
-                      : shareDir.then { $0.openDirectory(".nfskeeper") }.then { $0.openDirectory("markers") }
-    }
-
     /// Writes a fresh marker for `node` (the time corrected to the server's clock by `offset`).
     public func writeMarker(node: String, offset: Double) -> KernelView.Outcome<Marker> {
         let marker = Marker(node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
@@ -184,12 +174,12 @@ extension NodeDirectory {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         guard let data = try? encoder.encode(marker) else { return .failure(.invalidArgument) }
-        return markers(create: true).then { $0.writeFileAtomically(TemporaryName.safeNode(node) + ".json", Array(data)) }.then { .success(marker) }
+        return subdirectory("markers", create: true).then { $0.writeFileAtomically(TemporaryName.safeNode(node) + ".json", Array(data)) }.then { .success(marker) }
     }
 
     /// Every other node's current marker.
     public func readMarkers(except node: String) -> [Marker] {
-        guard case .success(let dir) = markers(create: false), case .success(let names) = dir.entryNames() else { return [] }
+        guard case .success(let dir) = subdirectory("markers", create: false), case .success(let names) = dir.entryNames() else { return [] }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.compactMap { name in

@@ -14,29 +14,12 @@ public struct LauncherConfig: Sendable {
     public var launcherConf: String { directory + "/launcher.conf" }
     public var rserverConf: String { directory + "/rserver.conf" }
 
-    /// Key–value entries of one file, with the section each stands in and its line number.
-    struct Entry { var section: String; var key: String; var value: String; var line: Int }
-
-    static func entries(_ text: String) -> [Entry] {
-        var section = ""
-        var out: [Entry] = []
-        for (i, raw) in splitLines(text).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("[") && line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            out.append(Entry(section: section, key: line[..<eq].trimmingCharacters(in: .whitespaces),
-                             value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), line: i + 1))
-        }
-        return out
-    }
-
     /// Findings about the three files for a scratch directory `scratch`, cluster `cluster`, owner `owner`.
     public func findings(scratch: String, cluster: String, owner: String) -> [Finding] {
         var out: [Finding] = []
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
         if let text = read(localConf) {
-            let value = Self.entries(text).last { $0.key == "scratch-path" }
+            let value = parseConfigEntries(text).last { $0.key == "scratch-path" }
             switch value {
             case nil:
                 out.append(Finding(.warn, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
@@ -53,7 +36,7 @@ public struct LauncherConfig: Sendable {
             out.append(Finding(.info, "scratch-path", subject: localConf, "\(localConf) does not exist: not a Workbench launcher node, or configured elsewhere"))
         }
         if let text = read(launcherConf) {
-            let entries = Self.entries(text).filter { $0.section == "cluster" }
+            let entries = parseConfigEntries(text).filter { $0.section == "cluster" }
             let localNames = Self.clusters(entries).filter { $0.type.lowercased() == "local" }.map(\.name)
             if localNames.isEmpty {
                 out.append(Finding(.warn, "launcher-cluster", subject: launcherConf, "no [cluster] of type Local in \(launcherConf)", fix: "add [cluster] name=\(cluster) type=Local"))
@@ -63,7 +46,7 @@ public struct LauncherConfig: Sendable {
                                    fix: "provision with --cluster \(localNames[0]), or rename the cluster"))
             }
         }
-        if let text = read(rserverConf), let user = Self.entries(text).last(where: { $0.key == "server-user" }), user.value != owner {
+        if let text = read(rserverConf), let user = parseConfigEntries(text).last(where: { $0.key == "server-user" }), user.value != owner {
             out.append(Finding(.warn, "server-user", subject: rserverConf, option: "server-user", value: user.value,
                                "\(rserverConf) runs Workbench as \(user.value), but the scratch directory is for \(owner)",
                                fix: "provision with --owner \(user.value)"))
@@ -71,7 +54,7 @@ public struct LauncherConfig: Sendable {
         return out
     }
 
-    static func clusters(_ entries: [Entry]) -> [(name: String, type: String)] {
+    static func clusters(_ entries: [ConfigEntry]) -> [(name: String, type: String)] {
         // Each `name=` in a [cluster] section starts a cluster; a following `type=` belongs to it.
         var out: [(name: String, type: String)] = []
         for e in entries {
@@ -89,7 +72,7 @@ public struct LauncherConfig: Sendable {
         let existing = manager.contents(atPath: localConf)
         var bytes = existing ?? Data()
         let text = String(decoding: bytes, as: UTF8.self)
-        if let current = Self.entries(text).last(where: { $0.key == "scratch-path" }) {
+        if let current = parseConfigEntries(text).last(where: { $0.key == "scratch-path" }) {
             if current.value == scratch { return (false, nil) }
             var lines = splitLines(text).map(String.init)
             let old = lines[current.line - 1]

@@ -2,7 +2,6 @@ import PropertyBased
 import Testing
 @testable import Check
 @testable import Mounts
-@testable import Provisioning
 @testable import Audit
 
 import Foundation
@@ -35,7 +34,7 @@ import Foundation
         declared.parseAutofsMap(text, file: "auto.x", mountPoint: "/net", masterOptions: "rw")
         _ = declared.parseAutoMaster(text, file: "auto.master")
         _ = Checker.run(paths: ["/"], CheckInput(mountInfo: info, mountStats: stats, declared: declared, kernel: nil))
-        _ = LauncherConfig.entries(text)
+        _ = parseConfigEntries(text)
         _ = try? AuditConfig(parsing: text, file: "fuzz.yaml")
     }
 
