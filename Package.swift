@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "nfskeeper",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nfskeeper", targets: ["nfskeeper"]),
     ],
@@ -67,7 +66,7 @@ let package = Package(
         .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
         .testTarget(
             name: "MountsTests",
-            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Reports",
+            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe", "Reports",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),

@@ -25,13 +25,24 @@ def expect(ok, what):
 def scenario(probe, name):
     return next((s for s in probe.get("scenarios", []) if s["scenario"] == name), {})
 
-# name: (window the options allow for a seen-missing name, checks on the measurements)
+# name: (negative-lookup window the options allow (acdirmin, acdirmax), first verdict "hides")
 SETS = {
-    "defaults": (30, 60), "pos": (0, 0), "none": (0, 0), "acdir2-4": (2, 4), "actimeo3": (3, 3),
-    "noac": (0, 0), "nocto": (30, 60), "v3": (30, 60), "v3-pos": (0, 0),
+    "defaults": ((30, 60), True), "pos": ((0, 0), False), "none": ((0, 0), False), "acdir2-4": ((2, 4), True),
+    "actimeo3": ((3, 3), True), "noac": ((0, 0), False), "nocto": ((30, 60), True), "v3": ((30, 60), True),
+    "v3-pos": ((0, 0), False),
+    "v4-ac6": ((6, 6), True), "v4-ac6-1": ((6, 6), True), "v3-ac6": ((6, 6), True), "v3-ac6-1": ((6, 6), True),
 }
+# The 8-vs-1 pairs: the same options mounted twice; N = 6 for acdirmin/acdirmax and acregmin/acregmax.
+PAIRS = {"v4-ac6": "v4-ac6-1", "v3-ac6": "v3-ac6-1"}
+N = 6
+kernel = open(os.path.join(results, "kernel")).read().strip() if os.path.exists(os.path.join(results, "kernel")) else "?"
 rows = []
-for name, window in SETS.items():
+
+def near(s, key, target, slack):
+    v = s.get(key)
+    return v is not None and abs(v - target) <= slack
+
+for name, (window, hides) in SETS.items():
     check, probe = load(f"{name}.check.json"), load(f"{name}.probe.json")
     mount = (check.get("mounts") or [{}])[0]
     expect(mount.get("fsType") in ("nfs", "nfs4"), f"{name}: mounted with the real client ({check.get('_error', mount.get('fsType'))})")
@@ -51,23 +62,53 @@ for name, window in SETS.items():
     expect(neg.get("predictedSeconds") == window[1], f"{name}: probe predicts {window[1]} s, got {neg.get('predictedSeconds')}")
     expect(fresh.get("neverVisible") == 0 and (fresh.get("p95Seconds") or 99) < at_once,
            f"{name}: a fresh name is visible at once, within {at_once:.2f} s ({fresh})")
+    # Measured to completion: every trial seen, none later than the options allow.
+    expect(neg.get("neverVisible") == 0 and (neg.get("maxSeconds") or 99) <= window[1] + at_once,
+           f"{name}: negative lookup seen within the {window[1]} s the options allow ({neg})")
     if window[1] == 0:
-        expect(neg.get("neverVisible") == 0 and (neg.get("p95Seconds") or 99) < at_once,
-               f"{name}: negative lookup at once, within {at_once:.2f} s ({neg})")
-    elif window[1] <= 4:
-        expect(neg.get("neverVisible") == 0 and (neg.get("maxSeconds") or 99) <= window[1] + 1.0,
-               f"{name}: negative lookup within {window[1]} s + 1 s ({neg})")
+        expect((neg.get("p95Seconds") or 99) < at_once, f"{name}: negative lookup at once, within {at_once:.2f} s ({neg})")
+    else:
+        # A quiet directory (its attributes fetched as the trial starts) hides the name for acdirmin:
+        # no trial may be cut short by another (NFSv3 LOOKUP replies refresh their directory).
+        expect((neg.get("minSeconds") or 0) >= window[0] - 1.0,
+               f"{name}: every negative-lookup trial hides the name for acdirmin {window[0]} s - 1 s ({neg})")
+    first = probe.get("firstVerdict") or {}
+    # Thirteen probes start at once on two emulated CPUs: setup dominates here (natively about 1 s).
+    expect(first.get("hidesNewFile") == hides and (first.get("tookSeconds") or 99) < 8,
+           f"{name}: first verdict 'hides' is {hides}, known within 8 s under TCG ({first})")
+    expect(probe.get("severity") is not None and "findings" in probe, f"{name}: severity and findings at the top")
     expect(probe.get("cost") is not None, f"{name}: RPC cost counted from mountstats")
-    expect(neg.get("neverVisible", 0) == 0 or window[1] > 6, f"{name}: only long windows leave trials unseen")
     def fmt(s, key):
         v = s.get(key)
         return "never" if v is None and s.get("neverVisible") else ("-" if v is None else f"{v:.3f}")
-    listing, deletion = scenario(probe, "listing"), scenario(probe, "deletion")
+    listing, deletion, attr = scenario(probe, "listing"), scenario(probe, "deletion"), scenario(probe, "attribute-change")
     never = neg.get("neverVisible", 0)
-    rows.append((name, mount.get("liveOptions", "").split(",sec=")[0].replace("rw,", "", 1)[:60], window[1],
-                 fmt(neg, "medianSeconds"), fmt(neg, "maxSeconds"), f"{never}/{neg.get('samples', 0)}",
-                 fmt(fresh, "medianSeconds"), fmt(listing, "medianSeconds"), fmt(deletion, "medianSeconds"),
+    rows.append((name, mount.get("liveOptions", "").split(",sec=")[0].replace("rw,", "", 1)[:44], window[1],
+                 "yes" if first.get("hidesNewFile") else "no", f"{first.get('tookSeconds', 0):.2f}",
+                 fmt(neg, "minSeconds"), fmt(neg, "medianSeconds"), fmt(neg, "maxSeconds"), f"{never}/{neg.get('samples', 0)}",
+                 fmt(fresh, "medianSeconds"), fmt(listing, "medianSeconds"), fmt(attr, "maxSeconds"), fmt(deletion, "maxSeconds"),
                  f"{(probe.get('cost') or {}).get('lookup', 0):.1f}", f"{resolution * 1000:.0f} ms"))
+
+for many, one in PAIRS.items():
+    pm, po = load(f"{many}.probe.json"), load(f"{one}.probe.json")
+    slack = 1.0 + 2 * max(pm.get("resolutionSeconds") or 0, po.get("resolutionSeconds") or 0)
+    for sc in ("negative-lookup", "attribute-change", "deletion"):
+        a, b = scenario(pm, sc), scenario(po, sc)
+        expect(a.get("samples") == 8 and a.get("neverVisible") == 0 and b.get("samples") == 1 and b.get("neverVisible") == 0,
+               f"{many}/{one}: {sc} measured to completion ({a}, {b})")
+        # Measured on 6.1 and 6.12: an NFSv3 client shows another node's append or removal of a file
+        # it has cached at once (both with 8 trials and with 1); the window applies to NFSv4 only.
+        if sc != "negative-lookup" and many.startswith("v3"):
+            expect((a.get("maxSeconds") or 99) <= N + slack and (b.get("maxSeconds") or 99) <= N + slack,
+                   f"{many}/{one}: {sc} within the {N} s window ({a}, {b})")
+        else:
+            expect(near(a, "maxSeconds", N, slack), f"{many}: {sc} max of 8 concurrent trials within {slack:.2f} s of {N} s ({a})")
+            expect((a.get("minSeconds") or 0) >= N - slack,
+                   f"{many}: {sc} min of 8 concurrent trials at least {N} s - {slack:.2f} s ({a})")
+            expect(near(b, "maxSeconds", N, slack), f"{one}: {sc} of 1 trial within {slack:.2f} s of {N} s ({b})")
+        if a.get("maxSeconds") is not None and b.get("maxSeconds") is not None:
+            expect(abs(a["maxSeconds"] - b["maxSeconds"]) <= slack, f"{many} vs {one}: {sc} 8 and 1 trials agree "
+                   f"({a['maxSeconds']:.3f} vs {b['maxSeconds']:.3f})")
 
 p1, p2 = load("provision1.json"), load("provision2.json")
 expect(p1.get("rootSquashed") is True, f"provision: root squash seen ({p1.get('_error', p1.get('findings'))})")
@@ -79,9 +120,11 @@ chown_rc = open(os.path.join(results, "chown.rc")).read().strip() if os.path.exi
 chown_err = open(os.path.join(results, "chown.err")).read() if os.path.exists(os.path.join(results, "chown.err")) else ""
 expect(chown_rc != "0" and "not permitted" in chown_err, f"a root chown through the squashed kernel mount is EPERM ({chown_rc}: {chown_err.strip()})")
 
-print("| option set | live options (mountinfo) | allowed | neg. lookup median | max | never/N | fresh name | listing | deletion | LOOKUP/sample | poll period |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print(f"Linux {kernel}")
+print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
+      "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period |")
+print("|" + "---|" * 15)
 for r in rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
-print(f"{passed} passed, {failed} failed")
+print(f"Linux {kernel}: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

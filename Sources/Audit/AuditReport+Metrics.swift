@@ -7,7 +7,7 @@ extension AuditReport {
         var p = PrometheusText()
         p.add("nfskeeper_last_run_timestamp_seconds", help: "When this audit finished (Unix time).", value: time.timeIntervalSince1970)
         p.add("nfskeeper_audit_status", help: "The audit's Nagios status: 0 ok, 1 warning, 2 critical, 3 unknown.", value: Double(severity.exitCode))
-        p.add("nfskeeper_audit_quick", help: "1 when this was a quick audit (no probe).", value: quick ? 1 : 0)
+        p.add("nfskeeper_audit_quick", help: "1 when this was a quick audit (first verdict only, no full probe).", value: quick ? 1 : 0)
         var counts: [String: Int] = [:]
         for f in findings + shares.flatMap(\.findings) { counts["\(f.severity)\u{0}\(f.rule)", default: 0] += 1 }
         for (key, n) in counts.sorted(by: { $0.key < $1.key }) {
@@ -25,6 +25,11 @@ extension AuditReport {
                                ("lock", o.lock ? "1" : "0"), ("recovery", o.recovery.rawValue), ("proto", o.proto)], value: 1)
                 p.add("nfskeeper_negative_lookup_window_seconds", help: "Longest delay the options allow for a name already seen missing.",
                       labels: [("mountpoint", point)], value: Double(o.negativeLookupWindow.upperBound))
+            }
+            if let first = share.probe?.firstVerdict {
+                p.add("nfskeeper_first_verdict_hides_new_file", help: "1 when a name this node looked up stayed hidden after "
+                      + "the first verdict's watch (another node's new file not visible).",
+                      labels: [("mountpoint", point)], value: first.hidesNewFile ? 1 : 0)
             }
             for s in share.probe?.scenarios ?? [] {
                 for (q, v) in [("0.5", s.medianSeconds), ("0.95", s.p95Seconds), ("1", s.maxSeconds)] {

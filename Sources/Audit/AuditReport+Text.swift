@@ -16,6 +16,11 @@ extension AuditReport {
             if let ok = share.scratchDirectoryOK {
                 facts.append(("Scratch directory", TextTable.Cell("\(share.scratch?.path ?? "") " + (ok ? "ok" : "needs work"), severity: ok ? .ok : .warn)))
             }
+            if let first = share.probe?.firstVerdict {
+                let text = first.hidesNewFile ? "hides a name it looked up (not visible after \(formatSeconds(first.watchedSeconds)))"
+                                              : "shows a new file at once"
+                facts.append(("First verdict", TextTable.Cell(text, severity: first.hidesNewFile ? .warn : .ok)))
+            }
             for s in share.probe?.scenarios ?? [] {
                 let m = s.medianSeconds.map(formatSeconds) ?? "-", p = s.p95Seconds.map(formatSeconds) ?? "-"
                 facts.append(("Visible (\(s.scenario.rawValue))", TextTable.Cell("median \(m), p95 \(p), \(s.verdict)", severity: s.severity)))

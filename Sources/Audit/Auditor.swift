@@ -127,8 +127,9 @@ public enum Auditor {
 
         // How long other nodes' files take to show, then what to change.
         var probe: ProbeReport?
-        if !o.quick && !broken {
+        if !broken {  // quick: the first verdict only
             var request = ProbeRequest(share: share.path, node: o.node)
+            request.quick = o.quick
             request.scenarios = o.config.probeScenarios
             request.samples = o.config.probeSamples
             request.maxWait = o.config.probeMaxWait.map { .milliseconds(Int64($0 * 1000)) }
@@ -140,9 +141,6 @@ public enum Auditor {
             request.mountStatsPath = o.mountStatsPath
             let result = await VisibilityProbe.run(request)
             findings += result.findings
-            findings += result.scenarios.filter { $0.severity >= .warn }.map {
-                Finding($0.severity, "visibility", subject: share.path, "\($0.scenario.rawValue): \($0.verdict)")
-            }
             probe = result
         }
         var advice: Advice?

@@ -119,12 +119,7 @@ public final class DirectoryHandle: @unchecked Sendable {
             guard copy >= 0, let dir = fdopendir(copy) else { return .failure(Errno(rawValue: errno)) }
             defer { closedir(dir) }
             rewinddir(dir)
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            return .success(names)
+            return .success(readNames(dir))
         }
     }
 
@@ -169,4 +164,36 @@ extension KernelView {
         }
         return .success(handle)
     }
+}
+
+// Unbounded calls, for KernelPoller checks only: the poller's watchdog bounds them, and a thread hop
+// per poll (what `bounded` costs) would blur the resolution the probe measures with.
+extension DirectoryHandle {
+    /// One `fstatat(2)` of an entry, never following it: `nil` for ENOENT, `.failure` for any other errno.
+    public func pollStatus(of name: String) -> Result<KernelView.Status?, Errno> {
+        var st = stat()
+        guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+            return errno == ENOENT ? .success(nil) : .failure(Errno(rawValue: errno))
+        }
+        return .success(KernelView.Status(st))
+    }
+
+    /// A fresh open (O_NOFOLLOW) and full read of the subdirectory `name`: the names a listing shows now.
+    public func pollNames(inSubdirectory name: String) -> Set<String>? {
+        let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard sub >= 0 else { return nil }
+        guard let dir = fdopendir(sub) else { close(sub); return nil }
+        defer { closedir(dir) }
+        return Set(readNames(dir))
+    }
+}
+
+/// The names `readdir(3)` returns from an open stream, without "." and "..".
+func readNames(_ dir: OpaquePointer) -> [String] {
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
 }

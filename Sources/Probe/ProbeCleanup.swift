@@ -11,10 +11,10 @@ enum ProbeCleanup {
         return try? await server.stat(dir + "/" + entry.name)
     }
 
-    /// Removes a run directory made by this process: its scenario directories and the trial files
-    /// in them, whose names this process chose. Anything else found inside is left, with a warning.
+    /// Removes a run directory made by this process (layout: `ProbeRun`): its group directories, their
+    /// trial directories and the trial files in them, whose names this process chose. Anything else
+    /// found inside is left, with a warning.
     static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async {
-        let scenarioNames = Set(Scenario.allCases.map(\.rawValue))
         let entries: [NFSDirectoryEntry]
         do { entries = try await server.readdir(run) } catch {
             findings.append(Finding(.warn, "cleanup", subject: run,
@@ -24,19 +24,33 @@ enum ProbeCleanup {
         }
         for entry in entries {
             let path = run + "/" + entry.name
-            guard scenarioNames.contains(entry.name), await attributes(entry, in: run, server)?.type == .directory else {
+            guard ProbeRun.groups.contains(entry.name), await attributes(entry, in: run, server)?.type == .directory else {
                 findings.append(Finding(.warn, "cleanup", subject: run, "\(path) was not made by the probe: left in place"))
                 continue
             }
-            for file in (try? await server.readdir(path)) ?? [] {
-                guard await attributes(file, in: path, server)?.type == .regular else { continue }
-                try? await server.unlink(path + "/" + file.name)
+            for trial in (try? await server.readdir(path)) ?? [] {  // nil: the rmdir below reports what is left
+                let trialPath = path + "/" + trial.name
+                switch await attributes(trial, in: path, server)?.type {
+                case .regular: try? await server.unlink(trialPath)  // a run of an earlier layout
+                case .directory where Int(trial.name) != nil:
+                    await removeFiles(server, in: trialPath)
+                    try? await server.rmdir(trialPath)
+                default: continue
+                }
             }
-            try? await server.rmdir(path)
+            try? await server.rmdir(path)  // ignored: the run's rmdir fails and reports it
         }
         do { try await server.rmdir(run) } catch {
             findings.append(Finding(.warn, "cleanup", subject: run,
                                     "could not remove \(run): \(error.description); the next probe on this node removes it"))
+        }
+    }
+
+    /// Unlinks the regular files of a trial directory (never a symlink's target, never a directory).
+    static func removeFiles(_ server: ServerView, in dir: String) async {
+        for file in (try? await server.readdir(dir)) ?? [] {  // nil: the caller's rmdir fails and is reported
+            guard await attributes(file, in: dir, server)?.type == .regular else { continue }
+            try? await server.unlink(dir + "/" + file.name)
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Reports
 
 extension ProbeReport {
-    public func textReport(color: Bool = Terminal.isColorful) -> String {
+    /// `firstVerdictShown`: the line was already printed the moment it was known.
+    public func textReport(color: Bool = Terminal.isColorful, firstVerdictShown: Bool = false) -> String {
         var facts: [(String, TextTable.Cell)] = [("Directory", TextTable.Cell(directory ?? share))]
         if let mountPoint, let fsType { facts.append(("Mount", TextTable.Cell("\(mountPoint) (\(fsType))"))) }
         if let options { facts.append(("Options", TextTable.Cell(options))) }
@@ -14,6 +15,7 @@ extension ProbeReport {
         facts.append(("Wall time", TextTable.Cell(formatSeconds(wallSeconds))))
         if leftoversRemoved > 0 { facts.append(("Leftovers removed", TextTable.Cell("\(leftoversRemoved) run(s) of killed probes"))) }
         var out = keyValueBlock(facts, color: color)
+        if let firstVerdict, !firstVerdictShown { out += "\n\n" + firstVerdict.textLine(color: color) }
         if !scenarios.isEmpty {
             var table = TextTable(headers: ["SCENARIO", "N", "MIN", "MEDIAN", "P95", "MAX", "NEVER", "PREDICTED", "VERDICT"])
             func s(_ v: Double?) -> String { v.map(formatSeconds) ?? "-" }
@@ -23,7 +25,7 @@ extension ProbeReport {
                            TextTable.Cell(String(r.neverVisible)), TextTable.Cell(r.predictedSeconds.map { "≤ \($0) s" } ?? "unknown"),
                            TextTable.Cell(r.verdict, severity: r.severity)])
             }
-            out += "\n\n" + table.render(color: color)
+            out += "\n\n" + table.render(color: color) + "\nFigures: " + meaning + "."
         }
         if let cost {
             out += "\n\n" + String(format: "RPCs per sample: LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f (%d samples, from mountstats)",
@@ -32,5 +34,19 @@ extension ProbeReport {
             out += "\n\nRPC cost: " + costNote
         }
         return out + "\n\n" + findingsTable(findings, color: color)
+    }
+}
+
+extension FirstVerdict {
+    /// One line for people, printed the moment the verdict is known.
+    public func textLine(color: Bool = Terminal.isColorful) -> String {
+        let head = "First verdict (\(formatSeconds(tookSeconds))):"
+        guard hidesNewFile else {
+            let seen = seenAfterSeconds.map { " (visible after \(formatSeconds($0)))" } ?? ""
+            return head + " no, this mount shows another node's new file at once" + seen
+        }
+        let window = predictedSeconds.map { "; the options allow up to \($0) s" } ?? ""
+        let yes = "YES, this mount hides another node's new file under a name it already looked up"
+        return head + " " + Terminal.paint(yes, severity: .warn, bold: false, color: color) + " (not visible after \(formatSeconds(watchedSeconds))\(window))"
     }
 }

@@ -20,6 +20,10 @@ public struct ProbeRequest: Sendable {
     public var targetDelay = 5.0
     public var mountInfoPath = "/proc/self/mountinfo"
     public var mountStatsPath = "/proc/self/mountstats"
+    /// Only the first verdict (about a second), no full measurement.
+    public var quick = false
+    /// Called once the first verdict is in, before the full measurement starts.
+    public var onFirstVerdict: (@Sendable (FirstVerdict?) -> Void)?
     /// Called about four times a second while trials wait.
     public var progress: (@Sendable (ProbeProgress) -> Void)?
 
@@ -34,6 +38,20 @@ public struct ProbeProgress: Sendable {
     public var expected: Duration
     public var done: Int
     public var total: Int
+}
+
+/// The answer to the question an admin asks first: does this mount hide another node's new file under a
+/// name it already looked up? From one primed trial watched for a short, stated time.
+public struct FirstVerdict: Codable, Sendable {
+    /// The name was not visible after `watchedSeconds`.
+    public var hidesNewFile: Bool
+    public var watchedSeconds: Double
+    /// When it did show within the watch: how long after the server made it.
+    public var seenAfterSeconds: Double?
+    /// From the probe's start until this verdict was known.
+    public var tookSeconds: Double
+    /// The longest the options let this node hide it; nil when they are unknown (not NFS).
+    public var predictedSeconds: Int?
 }
 
 /// One scenario's distribution of delays (server reply → visible through this node's mount).
@@ -62,7 +80,14 @@ public struct ProbeCost: Codable, Sendable {
 }
 
 public struct ProbeReport: Codable, Sendable {
+    /// The run's worst finding (every scenario verdict of warn or worse is a finding too).
+    public var severity: Severity = .ok
+    public var findings: [Finding] = []
     public var share: String
+    /// What every figure means.
+    public var meaning = ProbeReport.meaning
+    public var quick = false
+    public var firstVerdict: FirstVerdict?
     public var directory: String?
     public var mountPoint: String?
     public var fsType: String?
@@ -79,7 +104,8 @@ public struct ProbeReport: Codable, Sendable {
     public var cost: ProbeCost?
     public var costNote: String?
     public var leftoversRemoved = 0
-    public var findings: [Finding] = []
 
-    public var severity: Severity { (findings + scenarios.map { Finding($0.severity, "scenario", "") }).worst }
+    public static let meaning = "each trial runs in a directory of its own that nothing else touches: the delay a quiet "
+        + "directory shows, the worst case to plan for; on NFSv3 a busy directory shows shorter delays, because other "
+        + "lookups in it refresh its attributes"
 }

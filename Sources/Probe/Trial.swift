@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Synchronization
 import KernelView
 import ServerView
 
@@ -8,31 +8,40 @@ struct ProbeContext: Sendable {
     let server: ServerView
     let kernel: KernelView
     let poller: KernelPoller
-    let kernelDir: String   // the run's directory as this node sees it
-    let serverDir: String   // the same directory inside the export
     let maxWait: Duration
     let namePrefix: String  // node-pid: unique per node and process
 
-    /// Waits until `check` holds on this node's mount, or `maxWait` passes, or the task is cancelled.
+    /// Waits until `check` holds on this node's mount, or `wait` passes, or the task is cancelled.
     /// Returns the instant the poller saw it.
-    func awaitVisible(_ check: @escaping @Sendable () -> Bool) async -> ContinuousClock.Instant? {
-        let box = OnceBox()
-        let id = poller.watch(check) { at in box.set(at) }
-        let deadline = ContinuousClock.now.advanced(by: maxWait)
+    func awaitVisible(within wait: Duration? = nil,
+                      _ check: @escaping @Sendable () -> Bool) async -> ContinuousClock.Instant? {
+        let seen = Mutex<ContinuousClock.Instant?>(nil)
+        let id = poller.watch(check) { at in seen.withLock { if $0 == nil { $0 = at } } }
+        let deadline = ContinuousClock.now.advanced(by: wait ?? maxWait)
         while ContinuousClock.now < deadline && !Task.isCancelled {
-            if let at = box.get() { return at }
-            try? await Task.sleep(for: .milliseconds(5))
+            if let at = seen.withLock({ $0 }) { return at }
+            try? await Task.sleep(for: .milliseconds(5))  // ignored: cancellation ends the loop above
         }
         poller.cancel(id)
-        return box.get()
+        return seen.withLock { $0 }
     }
 }
 
-final class OnceBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ContinuousClock.Instant?
-    func set(_ v: ContinuousClock.Instant) { lock.lock(); if value == nil { value = v }; lock.unlock() }
-    func get() -> ContinuousClock.Instant? { lock.lock(); defer { lock.unlock() }; return value }
+/// Where one trial works: a directory of its own, made on the server before any trial starts, that
+/// no other trial's calls touch. On NFSv3 every LOOKUP reply carries its directory's attributes, so
+/// trials sharing a directory would refresh it for each other and shorten what they measure.
+struct TrialPlace: Sendable {
+    /// The directory holding the trial's directory, open on this node.
+    let parent: DirectoryHandle
+    /// The trial's directory name in `parent`.
+    let directory: String
+    /// The trial's directory inside the export.
+    let serverDirectory: String
+    /// The name the server view creates in it.
+    let file: String
+
+    var serverPath: String { serverDirectory + "/" + file }
+    var kernelPath: String { parent.path + "/" + directory + "/" + file }
 }
 
 /// The outcome of one trial.
@@ -43,71 +52,79 @@ enum TrialOutcome: Sendable {
     case hung
 }
 
+/// A trial whose change the server has just made: what to poll, and since when.
+enum TrialStep: Sendable {
+    case watch(since: ContinuousClock.Instant, until: @Sendable () -> Bool)
+    case done(TrialOutcome)
+}
+
 extension Scenario {
-    /// One trial: prepare this node's cache, change the server, time until this node sees it.
-    func trial(_ index: Int, _ c: ProbeContext) async -> TrialOutcome {
-        let name = "\(c.namePrefix)-\(rawValue)-\(index)"
-        let kernelPath = "\(c.kernelDir)/\(rawValue)/\(name)"
-        let kernelDir = "\(c.kernelDir)/\(rawValue)"
-        let serverPath = "\(c.serverDir)/\(rawValue)/\(name)"
-        let exists: @Sendable () -> Bool = { var st = stat(); return lstat(kernelPath, &st) == 0 }
+    /// One trial, start to end.
+    func trial(_ place: TrialPlace, _ c: ProbeContext, wait: Duration? = nil) async -> TrialOutcome {
+        switch await start(place, c) {
+        case .done(let outcome): outcome
+        case .watch(let since, let check): await Self.timed(c, since: since, wait, check)
+        }
+    }
+
+    /// A trial up to the server's change: open the trial's directory (its attributes are fetched
+    /// now, so its cache window starts now: the worst case), prepare this node's cache, change the
+    /// server. Callers start trials one after another, so no queue sits between this node's fetch
+    /// and the change, which would shorten the figure. Every kernel call is relative to an open
+    /// directory and follows no symlink.
+    func start(_ place: TrialPlace, _ c: ProbeContext) async -> TrialStep {
+        let dir: DirectoryHandle
+        switch place.parent.openDirectory(place.directory) {
+        case .success(let d): dir = d
+        case .timedOut: return .done(.hung)
+        case .failure(let e): return .done(.failed("open \(place.parent.path)/\(place.directory): \(e)"))
+        }
+        let name = place.file
+        let exists: @Sendable () -> Bool = { if case .success(.some) = dir.pollStatus(of: name) { true } else { false } }
+        let size: @Sendable () -> UInt64? = { if case .success(let st?) = dir.pollStatus(of: name) { st.size } else { nil } }
         do {
             switch self {
             case .negativeLookup:
                 // Look the name up first: the kernel now holds "no such file" for it.
-                switch c.kernel.lstat(kernelPath) {
-                case .failure(.noSuchFileOrDirectory): break
-                case .timedOut: return .hung
-                case .success: return .failed("\(kernelPath) exists before the server made it")
-                case .failure(let e): return .failed("lstat \(kernelPath): \(e)")
+                switch dir.status(of: name) {
+                case .success(nil): break
+                case .timedOut: return .done(.hung)
+                case .success: return .done(.failed("\(place.kernelPath) exists before the server made it"))
+                case .failure(let e): return .done(.failed("lstat \(place.kernelPath): \(e)"))
                 }
-                try await c.server.createExclusive(serverPath, mode: [.ownerReadWrite])
-                return await timed(c, exists)
+                try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
+                return .watch(since: .now, until: exists)
             case .freshName:
-                try await c.server.createExclusive(serverPath, mode: [.ownerReadWrite])
-                return await timed(c, exists)
+                try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
+                return .watch(since: .now, until: exists)
             case .listing:
-                try await c.server.createExclusive(serverPath, mode: [.ownerReadWrite])
-                return await timed(c) { namesListed(in: kernelDir).contains(name) }
+                try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
+                let (parent, directory) = (place.parent, place.directory)
+                return .watch(since: .now) { parent.pollNames(inSubdirectory: directory)?.contains(name) == true }
             case .attributeChange:
-                try await c.server.createExclusive(serverPath, mode: [.ownerReadWrite])
-                try await c.server.write(serverPath, [0x31])
+                try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
+                try await c.server.write(place.serverPath, [0x31])
                 // Cache the one-byte size on this node first.
-                guard await c.awaitVisible({ size(kernelPath) == 1 }) != nil else { return .failed("\(kernelPath) never showed its first byte") }
-                try await c.server.append(serverPath, [0x32])
-                return await timed(c) { size(kernelPath) == 2 }
+                guard await c.awaitVisible({ size() == 1 }) != nil else {
+                    return .done(.failed("\(place.kernelPath) never showed its first byte"))
+                }
+                _ = try await c.server.append(place.serverPath, [0x32])
+                return .watch(since: .now) { size() == 2 }
             case .deletion:
-                try await c.server.createExclusive(serverPath, mode: [.ownerReadWrite])
-                guard await c.awaitVisible(exists) != nil else { return .failed("\(kernelPath) never appeared") }
-                try await c.server.unlink(serverPath)
-                return await timed(c) { var st = stat(); return lstat(kernelPath, &st) != 0 && errno == ENOENT }
+                try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
+                guard await c.awaitVisible(exists) != nil else { return .done(.failed("\(place.kernelPath) never appeared")) }
+                try await c.server.unlink(place.serverPath)
+                return .watch(since: .now) { if case .success(nil) = dir.pollStatus(of: name) { true } else { false } }
             }
         } catch {
-            return .failed(error.description)
+            return .done(.failed(error.description))
         }
     }
 
-    /// From now (the server's reply has just arrived) until `check` holds.
-    private func timed(_ c: ProbeContext, _ check: @escaping @Sendable () -> Bool) async -> TrialOutcome {
-        let start = ContinuousClock.now
-        guard let seen = await c.awaitVisible(check) else { return .neverVisible }
-        return .visible(seen - start)
+    /// From `since` (the server's reply) until `check` holds.
+    static func timed(_ c: ProbeContext, since: ContinuousClock.Instant, _ wait: Duration?,
+                      _ check: @escaping @Sendable () -> Bool) async -> TrialOutcome {
+        guard let seen = await c.awaitVisible(within: wait, check) else { return .neverVisible }
+        return .visible(seen - since)
     }
-}
-
-/// Names in a fresh opendir/readdir of `dir`.
-func namesListed(in dir: String) -> Set<String> {
-    guard let d = opendir(dir) else { return [] }
-    defer { closedir(d) }
-    var names: Set<String> = []
-    while let entry = readdir(d) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        names.insert(name)
-    }
-    return names
-}
-
-func size(_ path: String) -> Int64? {
-    var st = stat()
-    return lstat(path, &st) == 0 ? Int64(st.st_size) : nil
 }

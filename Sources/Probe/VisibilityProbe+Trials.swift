@@ -2,50 +2,91 @@ import Foundation
 import Histogram
 import Mounts
 import Reports
+import Synchronization
 
 extension VisibilityProbe {
-    /// All scenarios at once, each trial started at its own offset across `spread`, so the wall
-    /// time is about one cache window, not samples × window. A watchdog ends the run when a
-    /// kernel call hangs; cancellation (SIGINT/SIGTERM) ends it at the next check.
-    static func runTrials(_ r: ProbeRequest, _ c: ProbeContext, spread: Duration,
+    /// How long the first verdict watches its primed name: several round trips, and short enough
+    /// to answer at once. A mount that shows the file later than this hides it.
+    public static let firstVerdictWait = Duration.seconds(1)
+
+    /// One primed negative lookup, watched for `firstVerdictWait`: does this mount hide another
+    /// node's new file under a name it already looked up?
+    static func firstVerdict(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
+                             started: ContinuousClock.Instant, into report: inout ProbeReport) async -> FirstVerdict? {
+        guard let place = run.place(ProbeRun.firstVerdict, 0, prefix: c.namePrefix) else { return nil }
+        let outcome = await Scenario.negativeLookup.trial(place, c, wait: firstVerdictWait)
+        var verdict = FirstVerdict(hidesNewFile: false, watchedSeconds: firstVerdictWait.seconds, seenAfterSeconds: nil,
+                                   tookSeconds: (ContinuousClock.now - started).seconds,
+                                   predictedSeconds: options.map { Scenario.negativeLookup.predictedWindow($0) })
+        switch outcome {
+        case .visible(let d): verdict.seenAfterSeconds = d.seconds
+        case .neverVisible: verdict.hidesNewFile = true
+        case .hung:
+            report.fail("hung", r.share, "a call on \(r.share) did not return within \(r.timeout): the mount hangs")
+            return nil
+        case .failed(let why):
+            report.findings.append(Finding(.warn, "trial", subject: r.share, "first verdict: \(why)"))
+            return nil
+        }
+        report.firstVerdict = verdict
+        // In a full run the negative-lookup figures judge; the verdict alone judges only a quick one.
+        if r.quick || !r.scenarios.contains(.negativeLookup),
+           let finding = verdict.finding(share: r.share, targetDelay: r.targetDelay) {
+            report.findings.append(finding)
+        }
+        return verdict
+    }
+
+    /// Every trial of every scenario at once, each in its own directory, so the wall time is about
+    /// one cache window, not samples × window. A watchdog ends the run when a kernel call hangs;
+    /// cancellation (SIGINT/SIGTERM) ends it at the next check.
+    static func runTrials(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, expected: Duration,
                           report: inout ProbeReport) async -> [Scenario: [TrialOutcome]] {
+        enum Event: Sendable { case outcome(Scenario, TrialOutcome), hung, cancelled }
         let total = r.samples * r.scenarios.count
         let start = ContinuousClock.now
-        let counter = Counter()
-        let outcomes = await withTaskGroup(of: (Scenario, TrialOutcome)?.self) { group in
-            for scenario in r.scenarios {
-                for i in 0..<r.samples {
-                    let offset = spread * Double(i) / Double(r.samples)
+        let done = TrialCounter()
+        let (outcomes, hung) = await withTaskGroup(of: Event.self) { group in
+            group.addTask {  // watchdog and progress
+                while done.count.load(ordering: .relaxed) < total && !Task.isCancelled {
+                    if let stuck = c.poller.stuck, stuck > r.timeout { return .hung }
+                    r.progress?(ProbeProgress(elapsed: ContinuousClock.now - start, expected: expected,
+                                              done: done.count.load(ordering: .relaxed), total: total))
+                    try? await Task.sleep(for: .milliseconds(250))  // ignored: cancellation ends the loop
+                }
+                return .cancelled
+            }
+            // Started one after another, round robin over the scenarios; watched all at once.
+            for i in 0..<r.samples {
+                for scenario in r.scenarios {
+                    if let stuck = c.poller.stuck, stuck > r.timeout { break }  // the watchdog reports it
+                    guard !Task.isCancelled, let place = run.place(scenario.rawValue, i, prefix: c.namePrefix) else { continue }
+                    let step = await scenario.start(place, c)
                     group.addTask {
-                        try? await Task.sleep(until: start.advanced(by: offset), clock: .continuous)
-                        if Task.isCancelled { return nil }
-                        let outcome = await scenario.trial(i, c)
-                        counter.increment()
-                        return (scenario, outcome)
+                        let outcome: TrialOutcome
+                        switch step {
+                        case .done(let o): outcome = o
+                        case .watch(let since, let check): outcome = await Scenario.timed(c, since: since, nil, check)
+                        }
+                        done.count.add(1, ordering: .relaxed)
+                        return .outcome(scenario, outcome)
                     }
                 }
             }
-            group.addTask {  // watchdog and progress
-                while counter.value < total && !Task.isCancelled {
-                    if let stuck = c.poller.stuck, stuck > r.timeout { return (r.scenarios[0], .hung) }
-                    r.progress?(ProbeProgress(elapsed: ContinuousClock.now - start, expected: spread + c.maxWait,
-                                              done: counter.value, total: total))
-                    try? await Task.sleep(for: .milliseconds(250))
-                }
-                return nil
-            }
             var collected: [Scenario: [TrialOutcome]] = [:]
-            for await item in group {
-                guard let (scenario, outcome) = item else { continue }
-                if case .hung = outcome { group.cancelAll() }
-                collected[scenario, default: []].append(outcome)
+            var hung = false
+            for await event in group {
+                switch event {
+                case .outcome(_, .hung), .hung: hung = true; group.cancelAll()
+                case .outcome(let scenario, let outcome): collected[scenario, default: []].append(outcome)
+                case .cancelled: break
+                }
             }
-            return collected
+            return (collected, hung)
         }
-        if outcomes.values.joined().contains(where: { if case .hung = $0 { true } else { false } }) {
-            report.findings.append(Finding(.crit, "hung", subject: r.share,
-                                           "a call on \(r.share) did not return within \(r.timeout): the mount hangs (hard mount, server unreachable?)",
-                                           fix: "check the server: nfskeeper server URL"))
+        if hung {
+            report.fail("hung", r.share, "a call on \(r.share) did not return within \(r.timeout): the mount hangs "
+                        + "(hard mount, server unreachable?)", fix: "check the server: nfskeeper server '\(run.location.url)'")
         }
         return outcomes
     }
@@ -56,48 +97,73 @@ extension VisibilityProbe {
             let list = outcomes[scenario] ?? []
             var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
             var never = 0
+            var failures: [String] = []
             for outcome in list {
                 switch outcome {
                 case .visible(let d): _ = histogram.record(UInt64(max(0, d.seconds * 1e6)))
                 case .neverVisible: never += 1
-                case .failed(let why):
-                    report.findings.append(Finding(.warn, "trial", subject: r.share, "\(scenario.rawValue): \(why)"))
+                case .failed(let why): failures.append(why)
                 case .hung: break
                 }
             }
-            let predicted = options.map { scenario.predictedWindow($0) }
+            if let first = failures.first {  // one finding per scenario; nothing measured is critical
+                let more = failures.count > 1 ? " (and \(failures.count - 1) more trials failed)" : ""
+                report.findings.append(Finding(failures.count == list.count ? .crit : .warn, "trial", subject: r.share,
+                                               "\(scenario.rawValue): \(first)\(more)"))
+            }
             let seen = histogram.totalCount > 0
             func q(_ p: Double) -> Double? { seen ? Double(histogram.valueAtPercentile(p)) / 1e6 : nil }
-            let (verdict, severity) = judge(scenario, p95: q(95), max: seen ? Double(histogram.max) / 1e6 : nil,
-                                            never: never, predicted: predicted, target: r.targetDelay, maxWait: report.maxWaitSeconds)
-            report.scenarios.append(ScenarioResult(
+            var result = ScenarioResult(
                 scenario: scenario, samples: list.count, neverVisible: never, minSeconds: seen ? Double(histogram.min) / 1e6 : nil,
                 medianSeconds: q(50), p95Seconds: q(95), maxSeconds: seen ? Double(histogram.max) / 1e6 : nil,
-                predictedSeconds: predicted, verdict: verdict, severity: severity))
+                predictedSeconds: options.map { scenario.predictedWindow($0) }, verdict: "", severity: .ok)
+            (result.verdict, result.severity) = judge(result, target: r.targetDelay, maxWait: report.maxWaitSeconds)
+            report.scenarios.append(result)
+            if result.severity >= .warn && failures.count < list.count {
+                report.findings.append(Finding(result.severity, "visibility", subject: r.share,
+                                               "\(scenario.rawValue): \(result.verdict)"))
+            }
         }
     }
 
-    static func judge(_ s: Scenario, p95: Double?, max: Double?, never: Int, predicted: Int?, target: Double,
-                      maxWait: Double) -> (String, Severity) {
-        if never > 0 {
-            return ("\(never) never visible within \(formatSeconds(maxWait))", s.hurts ? .crit : .warn)
+    /// A scenario's verdict; every comparison is made on the figures as they are shown.
+    static func judge(_ s: ScenarioResult, target: Double, maxWait: Double) -> (String, Severity) {
+        if s.neverVisible > 0 {
+            return ("\(s.neverVisible) never visible within \(formatSeconds(maxWait))", s.scenario.hurts ? .crit : .warn)
         }
-        guard let p95, let max else { return ("no samples", .unknown) }
+        guard let p95 = s.p95Seconds.map(shown), let max = s.maxSeconds.map(shown) else { return ("no samples", .unknown) }
         var words: [String] = []
-        if let predicted {
+        if let predicted = s.predictedSeconds {
             let margin = 0.5 + Double(predicted) * 0.1
             words.append(max <= Double(predicted) + margin ? "within the \(predicted) s the options allow"
                                                            : "slower than the \(predicted) s the options allow (a server-side cache?)")
         }
-        let late = p95 > target
-        words.append(late ? "p95 \(formatSeconds(p95)) over the \(formatSeconds(target)) target" : "p95 within the \(formatSeconds(target)) target")
-        return (words.joined(separator: "; "), late && s.hurts ? .warn : .ok)
+        let late = p95 > shown(target)
+        words.append(late ? "p95 \(formatSeconds(p95)) over the \(formatSeconds(target)) target"
+                          : "p95 within the \(formatSeconds(target)) target")
+        return (words.joined(separator: "; "), late && s.scenario.hurts ? .warn : .ok)
+    }
+
+    /// A figure rounded as `formatSeconds` shows it.
+    static func shown(_ seconds: Double) -> Double { Double(formatSeconds(seconds).split(separator: " ")[0]).map {
+        seconds >= 1 ? $0 : seconds >= 0.001 ? $0 / 1e3 : $0 / 1e6 } ?? seconds }
+}
+
+extension FirstVerdict {
+    /// A finding when the mount hides the file: a warning when the options let it hide longer than
+    /// the target (or are unknown), information otherwise.
+    func finding(share: String, targetDelay: Double) -> Finding? {
+        guard hidesNewFile else { return nil }
+        let window = predictedSeconds.map { "the options allow up to \($0) s" } ?? "the window is unknown (not NFS)"
+        let severity: Severity = (predictedSeconds.map { Double($0) > targetDelay } ?? true) ? .warn : .info
+        return Finding(severity, "first-verdict", subject: share,
+                       "this mount hides another node's new file under a name it already looked up: not visible after "
+                       + "\(formatSeconds(watchedSeconds)); \(window)",
+                       fix: "nfskeeper advise \(share)")
     }
 }
 
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
-    func increment() { lock.lock(); n += 1; lock.unlock() }
+/// Trials finished so far, shared by the trial tasks and the watchdog.
+final class TrialCounter: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -15,124 +15,123 @@ public enum VisibilityProbe {
         let started = clock.now
         var report = ProbeReport(share: request.share, intervalSeconds: request.interval.seconds,
                                  maxWaitSeconds: 0, wallSeconds: 0)
-        await probe(request, into: &report)
+        report.quick = request.quick
+        await probe(request, started: started, into: &report)
         report.wallSeconds = (clock.now - started).seconds
+        report.severity = report.findings.worst
         return report
     }
 
-    static func probe(_ r: ProbeRequest, into report: inout ProbeReport) async {
-        func fail(_ rule: String, _ message: String, fix: String? = nil) {
-            report.findings.append(Finding(.crit, rule, subject: r.share, message, fix: fix))
-        }
+    static func probe(_ r: ProbeRequest, started: ContinuousClock.Instant, into report: inout ProbeReport) async {
         let kernel = KernelView(timeout: r.timeout)
-        let share = MountTable.normalize(r.share)
-
-        // Where: the share on this node, its mount, the same directory on the server.
-        let device: (major: UInt32, minor: UInt32)
-        switch kernel.openDirectoryNoFollow(share).then({ $0.status() }) {
-        case .success(let st): device = (st.deviceMajor, st.deviceMinor)
-        case .timedOut: return fail("hung", "\(share) does not answer within \(r.timeout): a hard mount whose server is gone?")
-        case .failure(let e): return fail("share", "\(share): \(e.description) (a symlink on the way is refused)")
-        }
-        let table = MountTable(MountInfo(parsing: readWholeFile(r.mountInfoPath) ?? ""))
-        let location: ServerLocation
-        switch ServerLocation.resolve(share, in: table, device: device, server: r.server, allowNonNFS: r.allowNonNFS) {
-        case .success(let l): location = l
-        case .failure(let f): return fail("share", f.description)
-        }
-        let options = location.mount.isNFS ? NFSMountOptions(parsing: location.mount.superOptions, fsType: location.mount.fsType) : nil
-        report.mountPoint = location.mount.mountPoint
-        report.fsType = location.mount.fsType
-        report.serverURL = location.url.description
-        report.options = options.map(\.summary)
+        guard let location = locate(r, kernel, into: &report),
+              let server = await connect(r, location, into: &report) else { return }
+        let options = location.mount.isNFS
+            ? NFSMountOptions(parsing: location.mount.superOptions, fsType: location.mount.fsType) : nil
         let predicted = options.map { o in r.scenarios.map { $0.predictedWindow(o) }.max() ?? 0 }
         let maxWait = r.maxWait ?? .seconds(Double(predicted ?? 10) * 1.2 + 2)
         report.maxWaitSeconds = maxWait.seconds
 
-        let server: ServerView
-        do {
-            server = try await ServerView.connect(location.url, as: r.credentials, timeout: r.timeout)
-            let rtts = try await withTaskExecutorPreference(server.taskExecutor) {
-                var t: [Double] = []
-                for _ in 0..<9 { t.append(try await server.timedGetattr(location.path).seconds) }
-                return t.sorted()
-            }
-            report.serverRoundTripSeconds = rtts[rtts.count / 2]
-        } catch {
-            return fail("server", "the server view failed: \(error)", fix: "check with: nfskeeper server '\(location.url)'")
-        }
-
-        // The probe directory, made through the server view; then this run's own directory in it.
-        let probeKernel = share + "/.nfskeeper/probe", probeServer = MountTable.normalize(location.path + "/.nfskeeper/probe")
-        report.directory = probeKernel
-        for dir in [MountTable.normalize(location.path + "/.nfskeeper"), probeServer] {
-            if let problem = await ensureDirectory(server, dir) { return fail("probe-directory", problem) }
-        }
-        report.leftoversRemoved = await ProbeCleanup.removeLeftovers(server, probeServer, node: r.node, uid: r.credentials.uid,
-                                                                     findings: &report.findings)
-        let runName = TemporaryName.make(purpose: "probe", node: r.node)
-        let (runKernel, runServer) = (probeKernel + "/" + runName, probeServer + "/" + runName)
-        do {
-            try await server.mkdir(runServer, mode: FilePermissions(rawValue: 0o755))
-            for s in r.scenarios { try await server.mkdir(runServer + "/" + s.rawValue, mode: FilePermissions(rawValue: 0o755)) }
-        } catch {
-            await ProbeCleanup.removeRun(server, runServer, findings: &report.findings)
-            return fail("probe-directory", "could not create \(runServer) through the server view: \(error.description)",
-                        fix: "where root is squashed, probe as the share's owner (--uid/--gid)")
-        }
-
-        // This node must see the run's directories (new names: at once, or the mount is broken).
         let poller = KernelPoller(interval: r.interval)
-        let context = ProbeContext(server: server, kernel: kernel, poller: poller, kernelDir: runKernel, serverDir: runServer,
-                                   maxWait: maxWait, namePrefix: TemporaryName.safeNode(r.node) + "-\(getpid())")
-        if await context.awaitVisible({ r.scenarios.allSatisfy { s in var st = stat(); return lstat(runKernel + "/" + s.rawValue, &st) == 0 } }) == nil {
-            fail("probe-directory", "\(runKernel) made on the server never appeared on this node within \(maxWait)")
-        } else if case .failure(let e) = kernel.openDirectoryNoFollow(runKernel) {
-            fail("probe-directory", "\(runKernel) cannot be opened without following a symlink (\(e.description)): refused")
-        } else {
-            let before = readStats(r.mountStatsPath, location.mount)
-            let outcomes = await runTrials(r, context, spread: .seconds(Double(max(1, predicted ?? 1))), report: &report)
-            let after = readStats(r.mountStatsPath, location.mount)
-            summarize(outcomes, r, options: options, into: &report)
-            report.resolutionSeconds = poller.roundPeriod?.seconds
-            if let before, let after {
-                let d = before.delta(to: after)
-                let n = Double(max(1, r.samples * r.scenarios.count))
-                report.cost = ProbeCost(samples: r.samples * r.scenarios.count, lookup: Double(d.operations["LOOKUP"] ?? 0) / n,
-                                        getattr: Double(d.operations["GETATTR"] ?? 0) / n,
-                                        access: Double(d.operations["ACCESS"] ?? 0) / n, readdir: Double(d.readdirCalls) / n)
-            } else {
-                report.costNote = location.mount.isNFS ? "no mountstats for \(location.mount.mountPoint)" : "\(location.mount.fsType) is not NFS: no RPC counters"
-            }
+        let context = ProbeContext(server: server, kernel: kernel, poller: poller, maxWait: maxWait,
+                                   namePrefix: TemporaryName.safeNode(r.node) + "-\(getpid())")
+        let run = ProbeRun(share: r.share, location: location, node: r.node, scenarios: r.scenarios,
+                           samples: r.quick ? 0 : r.samples)
+        if await run.prepare(context, uid: r.credentials.uid, into: &report) {
+            await measure(r, run, context, options: options, predicted: predicted, started: started, into: &report)
         }
         poller.stop()
-        // Cleanup must not be lost to one slow call: after a failure (a timeout leaves a libnfs
-        // session unusable), try once more on a fresh session before reporting leftovers.
-        var cleanupFindings: [Finding] = []
-        await ProbeCleanup.removeRun(server, runServer, findings: &cleanupFindings)
-        if !cleanupFindings.isEmpty, let fresh = try? await ServerView.connect(location.url, as: r.credentials, timeout: r.timeout) {
-            cleanupFindings = []
-            await ProbeCleanup.removeRun(fresh, runServer, findings: &cleanupFindings)
-        }
-        report.findings += cleanupFindings
+        await run.remove(server, credentials: r.credentials, timeout: r.timeout, into: &report)
     }
 
-    static func ensureDirectory(_ server: ServerView, _ path: String) async -> String? {
-        do {
-            let st = try await server.stat(path)
-            return st.type == .directory ? nil : "\(path) is a \(st.type.rawValue) on the server, not a directory: refused"
-        } catch where error.errno == .noSuchFileOrDirectory {
-            do { try await server.mkdir(path, mode: FilePermissions(rawValue: 0o755)) } catch where error.errno == .fileExists {} catch {
-                return "could not create \(path) through the server view: \(error.description)"
-            }
+    /// The first verdict, then (unless quick) every trial, their summary and their RPC cost.
+    static func measure(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
+                        predicted: Int?, started: ContinuousClock.Instant, into report: inout ProbeReport) async {
+        let first = await firstVerdict(r, run, c, options: options, started: started, into: &report)
+        r.onFirstVerdict?(first)
+        guard !r.quick, !report.findings.contains(where: { $0.rule == "hung" }),
+              await run.prepareScenarios(c, into: &report) else { return }
+        report.serverRoundTripSeconds = await roundTrip(c.server, run.location.path)
+        let mount = run.location.mount
+        let before = readStats(r.mountStatsPath, mount)
+        let outcomes = await runTrials(r, run, c, expected: .seconds(Double(predicted ?? 0)) + .seconds(1),
+                                       report: &report)
+        let after = readStats(r.mountStatsPath, mount)
+        summarize(outcomes, r, options: options, into: &report)
+        report.resolutionSeconds = c.poller.roundPeriod?.seconds
+        if let before, let after {
+            report.cost = ProbeCost(delta: before.delta(to: after), samples: r.samples * r.scenarios.count)
+        } else {
+            report.costNote = mount.isNFS ? "no mountstats for \(mount.mountPoint)"
+                                          : "\(mount.fsType) is not NFS: no RPC counters"
+        }
+    }
+
+    /// The share on this node, its mount, and the same directory on the server; nil after a finding.
+    static func locate(_ r: ProbeRequest, _ kernel: KernelView, into report: inout ProbeReport) -> ServerLocation? {
+        let share = MountTable.normalize(r.share)
+        let device: (major: UInt32, minor: UInt32)
+        switch kernel.openDirectoryNoFollow(share).then({ $0.status() }) {
+        case .success(let st): device = (st.deviceMajor, st.deviceMinor)
+        case .timedOut:
+            report.fail("hung", r.share, "\(share) does not answer within \(r.timeout): a hard mount whose server is gone?")
             return nil
+        case .failure(let e):
+            report.fail("share", r.share, "\(share): \(e.description) (a symlink on the way is refused)")
+            return nil
+        }
+        let table = MountTable(MountInfo(parsing: readWholeFile(r.mountInfoPath) ?? ""))
+        switch ServerLocation.resolve(share, in: table, device: device, server: r.server, allowNonNFS: r.allowNonNFS) {
+        case .success(let location):
+            report.mountPoint = location.mount.mountPoint
+            report.fsType = location.mount.fsType
+            report.serverURL = location.url.description
+            report.options = location.mount.isNFS
+                ? NFSMountOptions(parsing: location.mount.superOptions, fsType: location.mount.fsType).summary : nil
+            return location
+        case .failure(let f):
+            report.fail("share", r.share, f.description)
+            return nil
+        }
+    }
+
+    /// A server-view session; nil after a finding.
+    static func connect(_ r: ProbeRequest, _ location: ServerLocation, into report: inout ProbeReport) async -> ServerView? {
+        do {
+            return try await ServerView.connect(location.url, as: r.credentials, timeout: r.timeout)
         } catch {
-            return "\(path): \(error.description)"
+            report.fail("server", r.share, "the server view failed: \(error)",
+                        fix: "check with: nfskeeper server '\(location.url)'")
+            return nil
+        }
+    }
+
+    /// The median of nine GETATTR round trips on the session's own executor: the floor under every delay.
+    static func roundTrip(_ server: ServerView, _ path: String) async -> Double? {
+        try? await withTaskExecutorPreference(server.taskExecutor) {  // nil: the trials report a failing server
+            var t: [Double] = []
+            for _ in 0..<9 { t.append(try await server.timedGetattr(path).seconds) }
+            return t.sorted()[4]
         }
     }
 
     static func readStats(_ path: String, _ mount: MountInfoEntry) -> MountStats.Device? {
         guard mount.isNFS, let text = readWholeFile(path) else { return nil }
         return MountStats(parsing: text).device(mountedOn: mount.mountPoint)
+    }
+}
+
+extension ProbeReport {
+    mutating func fail(_ rule: String, _ subject: String, _ message: String, fix: String? = nil) {
+        findings.append(Finding(.crit, rule, subject: subject, message, fix: fix))
+    }
+}
+
+extension ProbeCost {
+    init(delta d: MountStatsDelta, samples: Int) {
+        let n = Double(max(1, samples))
+        self.init(samples: samples, lookup: Double(d.operations["LOOKUP"] ?? 0) / n,
+                  getattr: Double(d.operations["GETATTR"] ?? 0) / n,
+                  access: Double(d.operations["ACCESS"] ?? 0) / n, readdir: Double(d.readdirCalls) / n)
     }
 }

@@ -18,8 +18,9 @@ struct AuditCommand: AsyncParsableCommand {
         a temporary file and renamed) and appends a line per share to the history \
         (/var/lib/nfskeeper/history.jsonl; see `nfskeeper history`).
 
-        --quick skips the probe: options, server, clock and scratch directory only, in a second, \
-        for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, 2 critical, 3 unknown.
+        --quick measures only the probe's first verdict (does the mount hide a new file under a \
+        name it looked up?): options, server, clock, scratch directory and that measured yes/no, \
+        in about two seconds, for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, 2 critical, 3 unknown.
 
         Examples:
           nfskeeper audit
@@ -52,7 +53,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Create or repair the scratch directory instead of only reporting it.")
     var fix = false
 
-    @Flag(help: "No probe: options, server, clock and scratch directory only.")
+    @Flag(help: "The probe's first verdict only: options, server, clock, scratch directory and a measured yes/no.")
     var quick = false
 
     @Option(name: .customLong("json"), help: ArgumentHelp("Write the full report as JSON to this file ('-' for standard output).", valueName: "file"))
@@ -96,6 +97,9 @@ struct AuditCommand: AsyncParsableCommand {
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
             throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with --share")
         }
+        if let samples, !(1...100).contains(samples) { throw ValidationError("--samples must be between 1 and 100") }
+        try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
+        try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
     }
 
     func run() async throws {

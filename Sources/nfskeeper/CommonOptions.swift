@@ -13,9 +13,19 @@ struct CommonOptions: ParsableArguments {
     var nodeName: String = ProcessInfo.processInfo.hostName
 
     func validate() throws {
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
         guard !nodeName.isEmpty else { throw ValidationError("--node-name must not be empty") }
     }
 
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+}
+
+/// A usage error unless `value` is finite and within `range` (NaN and infinities fail every comparison
+/// that matters here, so they are named).
+func checkRange(_ value: Double?, _ flag: String, _ range: ClosedRange<Double>, unit: String) throws {
+    guard let value else { return }
+    guard value.isFinite, range.contains(value) else {
+        throw ValidationError("\(flag) must be a number from \(String(format: "%g", range.lowerBound)) to "
+                              + "\(String(format: "%g", range.upperBound)) \(unit), not \(value)")
+    }
 }

@@ -19,8 +19,13 @@ struct ProbeCommand: AsyncParsableCommand {
           attribute-change  the server appends to a cached file; stat shows the new size
           deletion          the server removes a cached file; stat returns ENOENT
 
-        Trials run concurrently, staggered across the window the mount options predict, so a run \
-        takes about one cache window (about a minute at the defaults), not samples × window. It \
+        First, in about a second, the first verdict: one name looked up, then made by the server, \
+        watched for 1 s: does this mount hide another node's new file under a name it already \
+        looked up? --quick stops there. Then every trial runs at once, each in a directory of its \
+        own that nothing else touches (on NFSv3 any lookup in a directory refreshes its \
+        attributes, so shared directories would shorten each other's delays): the figures are what \
+        a quiet directory shows, the worst case. A run takes about one cache window (30 s at the \
+        defaults), not samples × window. It \
         works in <share>/.nfskeeper/probe, in a directory unique to this node and process, and \
         removes everything it made, also on SIGINT and SIGTERM; a later run removes what a killed \
         one left (this node's only, never anything else). Every kernel-side call has a deadline: \
@@ -28,6 +33,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
         Examples:
           nfskeeper probe /mnt/shared
+          nfskeeper probe /mnt/shared --quick
           nfskeeper probe /mnt/shared --scenarios negative-lookup --samples 16 --json
         """
     )
@@ -35,8 +41,11 @@ struct ProbeCommand: AsyncParsableCommand {
     @Argument(help: "A directory on the mount to measure.")
     var share: String
 
-    @Option(help: "Trials per scenario.")
+    @Option(help: "Trials per scenario (1-100).")
     var samples = 8
+
+    @Flag(help: "Only the first verdict (about a second): does this mount hide a new file under a name it looked up?")
+    var quick = false
 
     @Option(help: ArgumentHelp("Comma-separated scenarios (default: all).", valueName: "list"))
     var scenarios: String?
@@ -74,9 +83,10 @@ struct ProbeCommand: AsyncParsableCommand {
         guard parsedScenarios != nil else {
             throw ValidationError("--scenarios takes: " + Scenario.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        guard (1...1000).contains(samples) else { throw ValidationError("--samples must be between 1 and 1000") }
-        guard interval >= 1, interval <= 10_000 else { throw ValidationError("--interval must be between 1 and 10000 ms") }
-        if let maxWait, maxWait <= 0 || maxWait > 3600 { throw ValidationError("--max-wait must be between 0 and 3600 s") }
+        guard (1...100).contains(samples) else { throw ValidationError("--samples must be between 1 and 100") }
+        try checkRange(interval, "--interval", 1...10_000, unit: "ms")
+        try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
+        try checkRange(targetDelay, "--target-delay", 0.001...3600, unit: "s")
         guard share.hasPrefix("/") else { throw ValidationError("the directory must be an absolute path") }
         if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
@@ -85,6 +95,7 @@ struct ProbeCommand: AsyncParsableCommand {
         var request = ProbeRequest(share: share, node: common.nodeName)
         request.scenarios = parsedScenarios!
         request.samples = samples
+        request.quick = quick
         request.maxWait = maxWait.map { .milliseconds(Int64($0 * 1000)) }
         request.interval = .microseconds(Int64(interval * 1000))
         request.timeout = common.timeoutDuration
@@ -102,10 +113,16 @@ struct ProbeCommand: AsyncParsableCommand {
                          + "] \(Int(p.elapsed.seconds)) s of ~\(Int(p.expected.seconds)) s, \(p.done)/\(p.total) samples")
             }
         }
+        let json = common.json
+        request.onFirstVerdict = { verdict in
+            guard !json, let verdict else { return }
+            bar.clear()
+            FileHandle.standardOutput.write(Data((verdict.textLine(color: Terminal.isColorful) + "\n").utf8))
+        }
         let immutable = request
         let report = try await runInterruptible { await VisibilityProbe.run(immutable) }
         bar.clear()
-        print(common.json ? try encodeJSON(report) : report.textReport())
+        print(common.json ? try encodeJSON(report) : report.textReport(firstVerdictShown: true))
         throw ExitCode(report.severity.exitCode)
     }
 }

@@ -10,13 +10,18 @@ final class AgentProcess {
     let pid: pid_t
     let output: String
 
-    init(_ arguments: [String]) throws {
+    /// `errorsToo`: standard error goes to the same file as standard output (usage errors).
+    init(_ arguments: [String], errorsToo: Bool = false) throws {
         output = NSTemporaryDirectory() + "nfskeeper-agent-\(UUID().uuidString).out"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if errorsToo {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         let argv = ([Self.binary] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import SystemPackage
 import Testing
 @testable import Probe
@@ -135,5 +136,98 @@ import Testing
         let report = await VisibilityProbe.run(request)
         #expect(clock.now - start < .seconds(10))
         #expect(report.findings.contains { $0.rule == "hung" && $0.severity == .crit })
+    }
+}
+
+/// The first verdict: one primed name, watched for a second, answered before the full measurement.
+/// (In ProbeTests' serialized suite: every probe test counts the same node's leftovers.)
+extension ProbeTests {
+    @Test func aMountThatCachesMissesHidesTheNewFile() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=3"])
+        defer { view.unmount() }
+        var request = try ProbeTests.request(view, [.negativeLookup], samples: 1)
+        request.quick = true
+        let report = await VisibilityProbe.run(request)
+        let verdict = try #require(report.firstVerdict)
+        #expect(verdict.hidesNewFile && verdict.watchedSeconds == 1)
+        #expect(verdict.tookSeconds < 2.5 && report.wallSeconds < 3)
+        #expect(report.scenarios.isEmpty)  // quick: no full measurement
+        #expect(report.findings.map(\.rule) == ["first-verdict"] && report.severity == .warn)
+        #expect(try ProbeTests.leftovers().isEmpty)
+    }
+
+    @Test func aMountWithoutANegativeCacheShowsItAtOnce() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0"])
+        defer { view.unmount() }
+        var request = try ProbeTests.request(view, [.negativeLookup], samples: 1)
+        request.quick = true
+        let report = await VisibilityProbe.run(request)
+        let verdict = try #require(report.firstVerdict)
+        #expect(!verdict.hidesNewFile && (verdict.seenAfterSeconds ?? 9) < 0.5)
+        #expect(report.findings.isEmpty && report.severity == .ok)
+    }
+
+    @Test func theFullRunReportsTheVerdictFirst() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=2"])
+        defer { view.unmount() }
+        var request = try ProbeTests.request(view, [.negativeLookup], samples: 2)
+        let seen = Mutex<(FirstVerdict?, Int)>((nil, 0))
+        request.onFirstVerdict = { v in seen.withLock { $0 = (v, $0.1 + 1) } }
+        let report = await VisibilityProbe.run(request)
+        let (early, calls) = seen.withLock { $0 }
+        #expect(calls == 1 && early?.hidesNewFile == true)
+        #expect(report.firstVerdict?.hidesNewFile == true)
+        #expect(try #require(report.scenarios.first?.minSeconds) > 1.5)  // the full measurement still ran
+    }
+}
+
+/// Each trial works in a directory no other trial touches, and cleanup leaves none behind.
+extension ProbeTests {
+    @Test func everyTrialHasItsOwnDirectory() async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=2"])
+        defer { view.unmount() }
+        let backing = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
+        var request = try ProbeTests.request(view, [.negativeLookup, .listing], samples: 4)
+        let layout = Mutex<[String]>([])
+        request.onFirstVerdict = { _ in  // the run's directories exist now
+            let runs = ((try? FileManager.default.contentsOfDirectory(atPath: backing)) ?? []).filter { $0.contains("probe_test") }
+            var dirs: [String] = []
+            for run in runs {
+                for group in (try? FileManager.default.contentsOfDirectory(atPath: "\(backing)/\(run)")) ?? [] {
+                    for trial in (try? FileManager.default.contentsOfDirectory(atPath: "\(backing)/\(run)/\(group)")) ?? [] {
+                        dirs.append("\(group)/\(trial)")
+                    }
+                }
+            }
+            layout.withLock { $0 = dirs.sorted() }
+        }
+        let report = await VisibilityProbe.run(request)
+        let expected = ["first-verdict/0"] + (0..<4).map { "listing/\($0)" } + (0..<4).map { "negative-lookup/\($0)" }
+        #expect(layout.withLock { $0 } == expected)
+        // Eight concurrent trials each see the whole 2 s window: none shortens another's.
+        let negative = try #require(report.scenarios.first { $0.scenario == .negativeLookup })
+        #expect(try #require(negative.minSeconds) > 1.8 && negative.samples == 4)
+        #expect(try ProbeTests.leftovers().isEmpty)
+    }
+}
+
+/// Numbers a typo or a script controls: a clear usage error (exit 64), never a trap or 24 GB.
+@Suite struct ProbeInputBoundsTests {
+    @Test(arguments: [
+        ["--max-wait", "nan"], ["--max-wait", "1e300"], ["--max-wait", "inf"], ["--max-wait", "-1"],
+        ["--samples", "100000000"], ["--samples", "0"], ["--timeout", "0"], ["--timeout", "-3"], ["--timeout", "1e300"],
+        ["--timeout", "nan"], ["--interval", "nan"], ["--target-delay", "nan"], ["--target-delay", "1e300"],
+    ])
+    func absurdNumbersAreUsageErrors(_ option: [String]) throws {
+        let agent = try AgentProcess(["probe", "/tmp"] + option, errorsToo: true)
+        let status = agent.wait()
+        #expect(status == 64, "\(option): exit \(status): \(agent.text)")
+        #expect(agent.text.contains(option[0]), "\(option): \(agent.text)")
+    }
+
+    @Test(arguments: [["--max-wait", "nan"], ["--samples", "100000000"], ["--timeout", "1e300"]])
+    func auditRefusesThemToo(_ option: [String]) throws {
+        let agent = try AgentProcess(["audit", "--share", "/tmp"] + option, errorsToo: true)
+        #expect(agent.wait() == 64, "\(option): \(agent.text)")
     }
 }

@@ -1,0 +1,141 @@
+import Check
+import Glibc
+import KernelView
+import Mounts
+import Reports
+import ServerView
+import Synchronization
+import SystemPackage
+
+/// One probe run's directories. Every trial has a directory of its own, made on the server before
+/// any trial starts:
+///
+///     <share>/.nfskeeper/probe/.nfskeeper-probe-NODE-PID-RAND/   this run
+///         first-verdict/0/                                      the first verdict's trial
+///         negative-lookup/0/ … negative-lookup/N-1/             one per trial
+///         listing/0/ …
+///
+/// This node opens the run's directory once (no symlink followed) and reaches everything else
+/// relative to open descriptors, so a trial never looks anything up in another trial's directory.
+final class ProbeRun: Sendable {
+    static let firstVerdict = "first-verdict"
+    /// The subdirectories a run may hold: its scenarios and the first verdict.
+    static let groups = Set(Scenario.allCases.map(\.rawValue) + [firstVerdict])
+
+    let share: String
+    let location: ServerLocation
+    let node: String
+    let scenarios: [Scenario]
+    let samples: Int
+    let name: String
+    private let handles = Mutex<[String: DirectoryHandle]>([:])
+
+    init(share: String, location: ServerLocation, node: String, scenarios: [Scenario], samples: Int) {
+        (self.share, self.location, self.node, self.scenarios, self.samples) = (share, location, node, scenarios, samples)
+        name = TemporaryName.make(purpose: "probe", node: node)
+    }
+
+    var probeKernel: String { MountTable.normalize(share) + "/.nfskeeper/probe" }
+    var probeServer: String { MountTable.normalize(location.path + "/.nfskeeper/probe") }
+    var runKernel: String { probeKernel + "/" + name }
+    var runServer: String { probeServer + "/" + name }
+
+    /// The groups this run makes after the first verdict, with their trial counts.
+    var scenarioGroups: [(group: String, trials: Int)] { samples > 0 ? scenarios.map { ($0.rawValue, samples) } : [] }
+
+    /// Trial `index` of `group`, once `prepare` has opened the group's directory on this node.
+    func place(_ group: String, _ index: Int, prefix: String) -> TrialPlace? {
+        guard let parent = handles.withLock({ $0[group] }) else { return nil }
+        return TrialPlace(parent: parent, directory: String(index), serverDirectory: "\(runServer)/\(group)/\(index)",
+                          file: "\(prefix)-\(group)-\(index)")
+    }
+
+    /// Makes the run's directory and the first verdict's through the server view, removes killed
+    /// runs' leftovers, and opens them on this node. False after a finding.
+    func prepare(_ c: ProbeContext, uid: UInt32, into report: inout ProbeReport) async -> Bool {
+        report.directory = probeKernel
+        for dir in [MountTable.normalize(location.path + "/.nfskeeper"), probeServer] {
+            if let problem = await ensureDirectory(c.server, dir) {
+                report.fail("probe-directory", share, problem)
+                return false
+            }
+        }
+        report.leftoversRemoved = await ProbeCleanup.removeLeftovers(c.server, probeServer, node: node, uid: uid,
+                                                                     findings: &report.findings)
+        do {
+            try await c.server.mkdir(runServer, mode: FilePermissions(rawValue: 0o755))
+        } catch {
+            report.fail("probe-directory", share, "could not create \(runServer) through the server view: \(error.description)",
+                        fix: "where root is squashed, probe as the share's owner (--uid/--gid, as root)")
+            return false
+        }
+        return await add([(Self.firstVerdict, 1)], c, into: &report)
+    }
+
+    /// Makes every scenario's trial directories and opens them on this node. False after a finding.
+    func prepareScenarios(_ c: ProbeContext, into report: inout ProbeReport) async -> Bool {
+        await add(scenarioGroups, c, into: &report)
+    }
+
+    private func add(_ groups: [(group: String, trials: Int)], _ c: ProbeContext, into report: inout ProbeReport) async -> Bool {
+        do {
+            for (group, trials) in groups {
+                try await c.server.mkdir(runServer + "/" + group, mode: FilePermissions(rawValue: 0o755))
+                for i in 0..<trials { try await c.server.mkdir("\(runServer)/\(group)/\(i)", mode: FilePermissions(rawValue: 0o755)) }
+            }
+        } catch {
+            report.fail("probe-directory", share, "could not create \(runServer)'s trial directories through the server "
+                        + "view: \(error.description)", fix: "where root is squashed, probe as the share's owner (--uid/--gid, as root)")
+            return false
+        }
+        return await open(groups.map(\.group), c, into: &report)
+    }
+
+    /// Opens the run's directory (once) and `groups` on this node: new names, so they must show at once.
+    private func open(_ groups: [String], _ c: ProbeContext, into report: inout ProbeReport) async -> Bool {
+        let kernel = c.kernel
+        let path = runKernel
+        let opened = await c.awaitVisible {
+            let known = self.handles.withLock { $0[""] }
+            guard let run = known ?? kernel.openDirectoryNoFollow(path).value else { return false }
+            var found: [String: DirectoryHandle] = ["": run]
+            for g in groups { if case .success(let h) = run.openDirectory(g) { found[g] = h } else { return false } }
+            self.handles.withLock { $0.merge(found) { $1 } }
+            return true
+        }
+        if opened == nil {
+            report.fail("probe-directory", share, "\(runKernel) made on the server never opened on this node within "
+                        + "\(c.maxWait) without following a symlink")
+        }
+        return opened != nil
+    }
+
+    /// Removes the run; after a failure (a timeout leaves a libnfs session unusable) once more on a
+    /// fresh session, before reporting leftovers.
+    func remove(_ server: ServerView, credentials: NFSCredentials, timeout: Duration,
+                into report: inout ProbeReport) async {
+        handles.withLock { $0 = [:] }
+        var findings: [Finding] = []
+        await ProbeCleanup.removeRun(server, runServer, findings: &findings)
+        if !findings.isEmpty,
+           let fresh = try? await ServerView.connect(location.url, as: credentials, timeout: timeout) {  // nil: keep findings
+            findings = []
+            await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)
+        }
+        report.findings += findings
+    }
+
+    func ensureDirectory(_ server: ServerView, _ path: String) async -> String? {
+        do {
+            let st = try await server.stat(path)
+            return st.type == .directory ? nil : "\(path) is a \(st.type.rawValue) on the server, not a directory: refused"
+        } catch where error.errno == .noSuchFileOrDirectory {
+            do { try await server.mkdir(path, mode: FilePermissions(rawValue: 0o755)) } catch where error.errno == .fileExists {} catch {
+                return "could not create \(path) through the server view: \(error.description)"
+            }
+            return nil
+        } catch {
+            return "\(path): \(error.description)"
+        }
+    }
+}
