@@ -189,7 +189,7 @@ extension ProbeTests {
         let backing = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
         var request = try ProbeTests.request(view, [.negativeLookup, .listing], samples: 4)
         let layout = Mutex<[String]>([])
-        request.onFirstVerdict = { _ in  // the run's directories exist now
+        request.progress = { _ in  // trials are running: every directory of the run exists
             let runs = ((try? FileManager.default.contentsOfDirectory(atPath: backing)) ?? []).filter { $0.contains("probe_test") }
             var dirs: [String] = []
             for run in runs {
