@@ -73,9 +73,11 @@ for name, (window, hides) in SETS.items():
         expect((neg.get("minSeconds") or 0) >= window[0] - 1.0,
                f"{name}: every negative-lookup trial hides the name for acdirmin {window[0]} s - 1 s ({neg})")
     first = probe.get("firstVerdict") or {}
-    # Thirteen probes start at once on two emulated CPUs: setup dominates here (natively about 1 s).
-    expect(first.get("hidesNewFile") == hides and (first.get("tookSeconds") or 99) < 8,
-           f"{name}: first verdict 'hides' is {hides}, known within 8 s under TCG ({first})")
+    # Thirteen probes connect at once through qemu's relays on two emulated CPUs: setup dominates the
+    # time here (3-11 s seen; natively about 1 s, asserted in ProbeTests). It must come long before the
+    # 30 s the default sets take to measure.
+    expect(first.get("hidesNewFile") == hides and (first.get("tookSeconds") or 99) < 20,
+           f"{name}: first verdict 'hides' is {hides}, known within 20 s under TCG ({first})")
     expect(probe.get("severity") is not None and "findings" in probe, f"{name}: severity and findings at the top")
     expect(probe.get("cost") is not None, f"{name}: RPC cost counted from mountstats")
     def fmt(s, key):

@@ -86,7 +86,9 @@ public struct FleetReport: Codable, Sendable {
 
     /// Report times are stored to the second: ages read in whole seconds, minutes or hours.
     static func age(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds.rounded()))
+        // A report's time is input from the share: clamp before converting (1e300 or NaN must not trap).
+        guard seconds.isFinite else { return "unknown" }
+        let s = Int(min(max(0, seconds), 1e12).rounded())
         if s < 120 { return "\(s) s" }
         if s < 7200 { return "\(s / 60) min" }
         return String(format: "%.1f h", Double(s) / 3600)

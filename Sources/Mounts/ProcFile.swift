@@ -4,8 +4,9 @@ import Glibc
 ///
 /// /proc files report a size of 0, and readers that trust the size (or read one buffer) get
 /// only the first page: on a node with many NFS mounts, /proc/self/mountstats is far longer.
-/// Returns nil when the file cannot be opened.
-public func readWholeFile(_ path: String) -> String? {
+/// Returns nil when the file cannot be opened, or is longer than `limit` (64 MiB: far beyond the
+/// mountstats of thousands of mounts; `/dev/zero` or a runaway file must not take the memory).
+public func readWholeFile(_ path: String, limit: Int = 64 << 20) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -15,6 +16,7 @@ public func readWholeFile(_ path: String) -> String? {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
+        if bytes.count + n > limit { return nil }
         bytes += chunk[0..<n]
     }
     return String(decoding: bytes, as: UTF8.self)

@@ -161,11 +161,15 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this mount point.", valueName: "path"))
     var mount: String?
 
-    @Option(help: "Show at most this many of the latest entries.")
+    @Option(help: "Show at most this many of the latest entries (1-100000).")
     var last = 50
 
     @Flag(help: "JSON instead of a table.")
     var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(last) else { throw ValidationError("--last must be between 1 and 100000, not \(last)") }
+    }
 
     func run() throws {
         let (all, skipped) = History.read(file)
@@ -211,6 +215,10 @@ struct FleetCommand: AsyncParsableCommand {
     var staleAfter: Double = 3600
 
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        try checkRange(staleAfter, "--stale-after", 1...31_536_000, unit: "s")
+    }
 
     func run() async throws {
         let (reports, problems) = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration)).readAll()

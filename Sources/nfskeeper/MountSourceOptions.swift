@@ -48,6 +48,8 @@ struct InputError: Error, CustomStringConvertible {
 func readInput(_ path: String) throws -> String {
     if path == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
     // read(2) to the end: /proc files report size 0 and Foundation would stop after a page.
-    guard let text = readWholeFile(path) else { throw InputError(description: "cannot read \(path)") }
+    guard let text = readWholeFile(path) else {
+        throw InputError(description: "cannot read \(path) (missing, unreadable or over 64 MiB)")
+    }
     return text
 }

@@ -231,3 +231,20 @@ extension ProbeTests {
         #expect(agent.wait() == 64, "\(option): \(agent.text)")
     }
 }
+
+/// Input a typo or a neighbour controls ends in a clear error, never a trap (issue 14's crashes).
+@Suite struct HostileInputBoundsTests {
+    @Test(arguments: [["history", "--last=-5"], ["history", "--last", "0"], ["fleet", "/tmp", "--stale-after", "nan"],
+                      ["fleet", "/tmp", "--stale-after", "1e300"]])
+    func absurdNumbersAreUsageErrors(_ arguments: [String]) throws {
+        let agent = try AgentProcess(arguments, errorsToo: true)
+        #expect(agent.wait() == 64, "\(arguments): \(agent.text)")
+    }
+
+    @Test func anEndlessMountinfoIsRefusedNotRead() throws {
+        let agent = try AgentProcess(["check", "--mountinfo", "/dev/zero"], errorsToo: true)
+        let status = agent.wait()
+        #expect(status == 3, "exit \(status): \(agent.text)")
+        #expect(agent.text.contains("over 64 MiB"))
+    }
+}
