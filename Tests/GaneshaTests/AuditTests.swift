@@ -166,8 +166,11 @@ func validatePrometheus(_ text: String) -> [String] {
         options.fix = false
         options.quick = true
         let quick = await Auditor.run(options)
-        #expect(quick.shares.first?.probe?.scenarios.isEmpty == true && quick.shares.first?.scratchDirectoryOK == true)
-        #expect(quick.shares.first?.probe?.firstVerdict?.hidesNewFile == true)  // the view caches misses for 2 s
+        #expect(quick.shares.first?.probe?.scenarios.isEmpty == true && quick.shares.first?.scratchDirectoryOK == true,
+                "\(quick.shares.first?.findings ?? [])")
+        // The view keeps misses 1 s, as long as the verdict watches: hidden for the watch, or for most of it.
+        let verdict = try #require(quick.shares.first?.probe?.firstVerdict)
+        #expect(verdict.hidesNewFile || (verdict.seenAfterSeconds ?? 0) > 0.5, "\(verdict)")
         #expect(quick.prometheus.contains("nfskeeper_first_verdict_hides_new_file{"))
         #expect(quick.prometheus.contains("nfskeeper_audit_quick 1"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A TCP relay on 127.0.0.1 in front of the test server: `cut()` drops every connection and stops
 /// listening (the server "dies" as far as clients can tell, for this test only); `resume()`
@@ -29,25 +30,40 @@ final class TCPRelay: @unchecked Sendable {
         Thread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }
+                if client < 0 { close(fd); return }
                 let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var up = TCPRelay.loopback(upstream)
                 let ok = withUnsafePointer(to: &up) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
                 if ok != 0 { close(client); close(server); continue }
                 lock.lock(); sockets += [client, server]; lock.unlock()
-                for (from, to) in [(client, server), (server, client)] {
-                    Thread { TCPRelay.pump(from, to) }.start()
-                }
+                relay(client, server)
             }
         }.start()
     }
 
-    /// Every connection reset, nothing listening: a dead server.
+    /// Pumps both ways; closes both descriptors once, after both pumps end. A descriptor is closed
+    /// only here and under the lock, so `cut` never shuts down a number already reused by another
+    /// connection in this process (the tests' own libnfs sessions: that reset them).
+    private func relay(_ client: Int32, _ server: Int32) {
+        let running = Mutex(2)
+        for (from, to) in [(client, server), (server, client)] {
+            Thread { [self] in
+                TCPRelay.pump(from, to)
+                guard running.withLock({ $0 -= 1; return $0 }) == 0 else { return }
+                lock.lock()
+                sockets.removeAll { $0 == client || $0 == server }
+                close(client); close(server)
+                lock.unlock()
+            }.start()
+        }
+    }
+
+    /// Every connection reset, nothing listening: a dead server. The accept loop closes the
+    /// listener once its accept fails.
     func cut() {
         lock.lock()
-        shutdown(listener, Int32(SHUT_RDWR)); close(listener)
+        shutdown(listener, Int32(SHUT_RDWR))
         for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
-        sockets.removeAll()
         lock.unlock()
     }
 
@@ -64,8 +80,7 @@ final class TCPRelay: @unchecked Sendable {
             }
             if sent < n { break }
         }
-        shutdown(to, Int32(SHUT_RDWR))
-        close(from)
+        shutdown(to, Int32(SHUT_RDWR))  // the other pump's read ends; `relay` closes both
     }
 
     private static func loopback(_ port: Int) -> sockaddr_in {
