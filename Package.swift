@@ -66,7 +66,8 @@ let package = Package(
         .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
         .testTarget(
             name: "MountsTests",
-            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe", "Fleet", "Reports",
+            dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe",
+                           "Fleet", "Reports",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),

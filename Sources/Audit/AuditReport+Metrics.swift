@@ -7,7 +7,8 @@ extension AuditReport {
         var p = PrometheusText()
         p.add("nfskeeper_last_run_timestamp_seconds", help: "When this audit finished (Unix time).", value: time.timeIntervalSince1970)
         p.add("nfskeeper_audit_status", help: "The audit's Nagios status: 0 ok, 1 warning, 2 critical, 3 unknown.", value: Double(severity.exitCode))
-        p.add("nfskeeper_audit_quick", help: "1 when this was a quick audit (first verdict only, no full probe).", value: quick ? 1 : 0)
+        p.add("nfskeeper_audit_quick", help: "1 when this was a quick audit (first verdict only, no full probe).",
+              value: quick ? 1 : 0)
         var counts: [String: Int] = [:]
         for f in findings + shares.flatMap(\.findings) { counts["\(f.severity)\u{0}\(f.rule)", default: 0] += 1 }
         for (key, n) in counts.sorted(by: { $0.key < $1.key }) {
@@ -27,8 +28,9 @@ extension AuditReport {
                       labels: [("mountpoint", point)], value: Double(o.negativeLookupWindow.upperBound))
             }
             if let first = share.probe?.firstVerdict {
-                p.add("nfskeeper_first_verdict_hides_new_file", help: "1 when a name this node looked up stayed hidden after "
-                      + "the first verdict's watch (another node's new file not visible).",
+                p.add("nfskeeper_first_verdict_hides_new_file",
+                      help: "1 when a name this node looked up stayed hidden after the first verdict's watch "
+                      + "(another node's new file not visible).",
                       labels: [("mountpoint", point)], value: first.hidesNewFile ? 1 : 0)
             }
             for s in share.probe?.scenarios ?? [] {

@@ -17,7 +17,8 @@ extension AuditReport {
                 facts.append(("Scratch directory", TextTable.Cell("\(share.scratch?.path ?? "") " + (ok ? "ok" : "needs work"), severity: ok ? .ok : .warn)))
             }
             if let first = share.probe?.firstVerdict {
-                let text = first.hidesNewFile ? "hides a name it looked up (not visible after \(formatSeconds(first.watchedSeconds)))"
+                let watched = formatSeconds(first.watchedSeconds)
+                let text = first.hidesNewFile ? "hides a name it looked up (not visible after \(watched))"
                                               : "shows a new file at once"
                 facts.append(("First verdict", TextTable.Cell(text, severity: first.hidesNewFile ? .warn : .ok)))
             }

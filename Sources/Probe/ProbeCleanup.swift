@@ -24,7 +24,8 @@ enum ProbeCleanup {
         }
         for entry in entries {
             let path = run + "/" + entry.name
-            guard ProbeRun.groups.contains(entry.name), await attributes(entry, in: run, server)?.type == .directory else {
+            guard ProbeRun.groups.contains(entry.name),
+                  await attributes(entry, in: run, server)?.type == .directory else {
                 findings.append(Finding(.warn, "cleanup", subject: run, "\(path) was not made by the probe: left in place"))
                 continue
             }

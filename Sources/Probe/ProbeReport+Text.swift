@@ -47,6 +47,7 @@ extension FirstVerdict {
         }
         let window = predictedSeconds.map { "; the options allow up to \($0) s" } ?? ""
         let yes = "YES, this mount hides another node's new file under a name it already looked up"
-        return head + " " + Terminal.paint(yes, severity: .warn, bold: false, color: color) + " (not visible after \(formatSeconds(watchedSeconds))\(window))"
+        return head + " " + Terminal.paint(yes, severity: .warn, bold: false, color: color)
+            + " (not visible after \(formatSeconds(watchedSeconds))\(window))"
     }
 }

@@ -105,7 +105,7 @@ public struct ProbeReport: Codable, Sendable {
     public var costNote: String?
     public var leftoversRemoved = 0
 
-    public static let meaning = "each trial runs in a directory of its own that nothing else touches: the delay a quiet "
-        + "directory shows, the worst case to plan for; on NFSv3 a busy directory shows shorter delays, because other "
-        + "lookups in it refresh its attributes"
+    public static let meaning = "each trial runs in a directory of its own that nothing else touches: the delay "
+        + "a quiet directory shows, the worst case to plan for; on NFSv3 a busy directory shows shorter delays, "
+        + "because other lookups in it refresh its attributes"
 }

@@ -28,10 +28,13 @@ final class ProbeRun: Sendable {
     let scenarios: [Scenario]
     let samples: Int
     let name: String
-    private let handles = Mutex<[String: DirectoryHandle]>([:])
+    /// What this node has opened so far: the run's directory, then each group in it.
+    private let opened = Mutex<(run: DirectoryHandle?, groups: [String: DirectoryHandle])>((nil, [:]))
+    private static let directoryMode = FilePermissions(rawValue: 0o755)
 
     init(share: String, location: ServerLocation, node: String, scenarios: [Scenario], samples: Int) {
-        (self.share, self.location, self.node, self.scenarios, self.samples) = (share, location, node, scenarios, samples)
+        (self.share, self.location, self.node) = (share, location, node)
+        (self.scenarios, self.samples) = (scenarios, samples)
         name = TemporaryName.make(purpose: "probe", node: node)
     }
 
@@ -41,11 +44,11 @@ final class ProbeRun: Sendable {
     var runServer: String { probeServer + "/" + name }
 
     /// The groups this run makes after the first verdict, with their trial counts.
-    var scenarioGroups: [(group: String, trials: Int)] { samples > 0 ? scenarios.map { ($0.rawValue, samples) } : [] }
+    var scenarioGroups: [(group: String, trials: Int)] { scenarios.map { ($0.rawValue, samples) } }
 
     /// Trial `index` of `group`, once `prepare` has opened the group's directory on this node.
     func place(_ group: String, _ index: Int, prefix: String) -> TrialPlace? {
-        guard let parent = handles.withLock({ $0[group] }) else { return nil }
+        guard let parent = opened.withLock({ $0.groups[group] }) else { return nil }
         return TrialPlace(parent: parent, directory: String(index), serverDirectory: "\(runServer)/\(group)/\(index)",
                           file: "\(prefix)-\(group)-\(index)")
     }
@@ -63,11 +66,9 @@ final class ProbeRun: Sendable {
         report.leftoversRemoved = await ProbeCleanup.removeLeftovers(c.server, probeServer, node: node, uid: uid,
                                                                      findings: &report.findings)
         do {
-            try await c.server.mkdir(runServer, mode: FilePermissions(rawValue: 0o755))
+            try await c.server.mkdir(runServer, mode: Self.directoryMode)
         } catch {
-            report.fail("probe-directory", share, "could not create \(runServer) through the server view: \(error.description)",
-                        fix: "where root is squashed, probe as the share's owner (--uid/--gid, as root)")
-            return false
+            return notCreated(runServer, error, into: &report)
         }
         return await add([(Self.firstVerdict, 1)], c, into: &report)
     }
@@ -77,48 +78,53 @@ final class ProbeRun: Sendable {
         await add(scenarioGroups, c, into: &report)
     }
 
-    private func add(_ groups: [(group: String, trials: Int)], _ c: ProbeContext, into report: inout ProbeReport) async -> Bool {
-        do {
-            for (group, trials) in groups {
-                try await c.server.mkdir(runServer + "/" + group, mode: FilePermissions(rawValue: 0o755))
-                for i in 0..<trials { try await c.server.mkdir("\(runServer)/\(group)/\(i)", mode: FilePermissions(rawValue: 0o755)) }
+    private func add(_ groups: [(group: String, trials: Int)], _ c: ProbeContext,
+                     into report: inout ProbeReport) async -> Bool {
+        for (group, trials) in groups {
+            for path in ["\(runServer)/\(group)"] + (0..<trials).map({ "\(runServer)/\(group)/\($0)" }) {
+                do { try await c.server.mkdir(path, mode: Self.directoryMode) } catch {
+                    return notCreated(path, error, into: &report)
+                }
             }
-        } catch {
-            report.fail("probe-directory", share, "could not create \(runServer)'s trial directories through the server "
-                        + "view: \(error.description)", fix: "where root is squashed, probe as the share's owner (--uid/--gid, as root)")
-            return false
         }
         return await open(groups.map(\.group), c, into: &report)
+    }
+
+    private func notCreated(_ path: String, _ error: ServerViewError, into report: inout ProbeReport) -> Bool {
+        report.fail("probe-directory", share, "could not create \(path) through the server view: \(error.description)",
+                    fix: "where root is squashed, probe as the share's owner (--uid/--gid, as root)")
+        return false
     }
 
     /// Opens the run's directory (once) and `groups` on this node: new names, so they must show at once.
     private func open(_ groups: [String], _ c: ProbeContext, into report: inout ProbeReport) async -> Bool {
         let kernel = c.kernel
         let path = runKernel
-        let opened = await c.awaitVisible {
-            let known = self.handles.withLock { $0[""] }
+        let seen = await c.awaitVisible {
+            let known = self.opened.withLock { $0.run }
             guard let run = known ?? kernel.openDirectoryNoFollow(path).value else { return false }
-            var found: [String: DirectoryHandle] = ["": run]
+            var found: [String: DirectoryHandle] = [:]
             for g in groups { if case .success(let h) = run.openDirectory(g) { found[g] = h } else { return false } }
-            self.handles.withLock { $0.merge(found) { $1 } }
+            self.opened.withLock { $0 = (run, $0.groups.merging(found) { $1 }) }
             return true
         }
-        if opened == nil {
+        if seen == nil {
             report.fail("probe-directory", share, "\(runKernel) made on the server never opened on this node within "
                         + "\(c.maxWait) without following a symlink")
         }
-        return opened != nil
+        return seen != nil
     }
 
     /// Removes the run; after a failure (a timeout leaves a libnfs session unusable) once more on a
     /// fresh session, before reporting leftovers.
     func remove(_ server: ServerView, credentials: NFSCredentials, timeout: Duration,
                 into report: inout ProbeReport) async {
-        handles.withLock { $0 = [:] }
+        opened.withLock { $0 = (nil, [:]) }
         var findings: [Finding] = []
         await ProbeCleanup.removeRun(server, runServer, findings: &findings)
         if !findings.isEmpty,
-           let fresh = try? await ServerView.connect(location.url, as: credentials, timeout: timeout) {  // nil: keep findings
+           // nil: the first attempt's findings stand
+           let fresh = try? await ServerView.connect(location.url, as: credentials, timeout: timeout) {
             findings = []
             await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)
         }
@@ -128,9 +134,13 @@ final class ProbeRun: Sendable {
     func ensureDirectory(_ server: ServerView, _ path: String) async -> String? {
         do {
             let st = try await server.stat(path)
-            return st.type == .directory ? nil : "\(path) is a \(st.type.rawValue) on the server, not a directory: refused"
+            return st.type == .directory ? nil
+                : "\(path) is a \(st.type.rawValue) on the server, not a directory: refused"
         } catch where error.errno == .noSuchFileOrDirectory {
-            do { try await server.mkdir(path, mode: FilePermissions(rawValue: 0o755)) } catch where error.errno == .fileExists {} catch {
+            do {
+                try await server.mkdir(path, mode: Self.directoryMode)
+            } catch where error.errno == .fileExists {  // another run made it meanwhile
+            } catch {
                 return "could not create \(path) through the server view: \(error.description)"
             }
             return nil

@@ -56,15 +56,22 @@ enum TrialOutcome: Sendable {
 enum TrialStep: Sendable {
     case watch(since: ContinuousClock.Instant, until: @Sendable () -> Bool)
     case done(TrialOutcome)
+
+    /// The trial's end: polled until its change shows (at most `wait`, default the run's max-wait).
+    func outcome(_ c: ProbeContext, wait: Duration? = nil) async -> TrialOutcome {
+        switch self {
+        case .done(let outcome): return outcome
+        case .watch(let since, let check):
+            guard let seen = await c.awaitVisible(within: wait, check) else { return .neverVisible }
+            return .visible(seen - since)
+        }
+    }
 }
 
 extension Scenario {
     /// One trial, start to end.
     func trial(_ place: TrialPlace, _ c: ProbeContext, wait: Duration? = nil) async -> TrialOutcome {
-        switch await start(place, c) {
-        case .done(let outcome): outcome
-        case .watch(let since, let check): await Self.timed(c, since: since, wait, check)
-        }
+        await start(place, c).outcome(c, wait: wait)
     }
 
     /// A trial up to the server's change: open the trial's directory (its attributes are fetched
@@ -91,8 +98,10 @@ extension Scenario {
         case .failure(let e): return .done(.failed("open \(place.parent.path)/\(place.directory): \(e)"))
         }
         let name = place.file
-        let exists: @Sendable () -> Bool = { if case .success(.some) = dir.pollStatus(of: name) { true } else { false } }
-        let size: @Sendable () -> UInt64? = { if case .success(let st?) = dir.pollStatus(of: name) { st.size } else { nil } }
+        // `try?` flattens: nil for ENOENT and for any other errno alike; only a clean ENOENT is "gone".
+        let exists: @Sendable () -> Bool = { (try? dir.pollStatus(of: name).get()) != nil }
+        let size: @Sendable () -> UInt64? = { (try? dir.pollStatus(of: name).get())?.size }
+        let gone: @Sendable () -> Bool = { if case .success(nil) = dir.pollStatus(of: name) { true } else { false } }
         do {
             switch self {
             case .negativeLookup:
@@ -120,19 +129,14 @@ extension Scenario {
                 _ = try await c.server.append(place.serverPath, [0x32])
                 return .watch(since: .now) { size() == 2 }
             case .deletion:
-                guard await c.awaitVisible(exists) != nil else { return .done(.failed("\(place.kernelPath) never appeared")) }
+                guard await c.awaitVisible(exists) != nil else {
+                    return .done(.failed("\(place.kernelPath) never appeared"))
+                }
                 try await c.server.unlink(place.serverPath)
-                return .watch(since: .now) { if case .success(nil) = dir.pollStatus(of: name) { true } else { false } }
+                return .watch(since: .now, until: gone)
             }
         } catch {
             return .done(.failed(error.description))
         }
-    }
-
-    /// From `since` (the server's reply) until `check` holds.
-    static func timed(_ c: ProbeContext, since: ContinuousClock.Instant, _ wait: Duration?,
-                      _ check: @escaping @Sendable () -> Bool) async -> TrialOutcome {
-        guard let seen = await c.awaitVisible(within: wait, check) else { return .neverVisible }
-        return .visible(seen - since)
     }
 }

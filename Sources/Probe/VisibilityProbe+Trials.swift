@@ -22,7 +22,7 @@ extension VisibilityProbe {
         case .visible(let d): verdict.seenAfterSeconds = d.seconds
         case .neverVisible: verdict.hidesNewFile = true
         case .hung:
-            report.fail("hung", r.share, "a call on \(r.share) did not return within \(r.timeout): the mount hangs")
+            report.failHung(r, run)
             return nil
         case .failed(let why):
             report.findings.append(Finding(.warn, "trial", subject: r.share, "first verdict: \(why)"))
@@ -57,17 +57,17 @@ extension VisibilityProbe {
                 return .cancelled
             }
             // Started one after another, round robin over the scenarios; watched all at once.
-            for i in 0..<r.samples {
+            starting: for i in 0..<r.samples {
                 for scenario in r.scenarios {
-                    if let stuck = c.poller.stuck, stuck > r.timeout { break }  // the watchdog reports it
-                    guard !Task.isCancelled, let place = run.place(scenario.rawValue, i, prefix: c.namePrefix) else { continue }
-                    let step = await scenario.start(place, c)
+                    // A stuck poller or a cancellation: the watchdog ends the run and reports it.
+                    if Task.isCancelled || (c.poller.stuck.map { $0 > r.timeout } ?? false) { break starting }
+                    let step = if let place = run.place(scenario.rawValue, i, prefix: c.namePrefix) {
+                        await scenario.start(place, c)
+                    } else {
+                        TrialStep.done(.failed("\(scenario.rawValue)/\(i): the trial's directory was not opened"))
+                    }
                     group.addTask {
-                        let outcome: TrialOutcome
-                        switch step {
-                        case .done(let o): outcome = o
-                        case .watch(let since, let check): outcome = await Scenario.timed(c, since: since, nil, check)
-                        }
+                        let outcome = await step.outcome(c)
                         done.count.add(1, ordering: .relaxed)
                         return .outcome(scenario, outcome)
                     }
@@ -84,10 +84,7 @@ extension VisibilityProbe {
             }
             return (collected, hung)
         }
-        if hung {
-            report.fail("hung", r.share, "a call on \(r.share) did not return within \(r.timeout): the mount hangs "
-                        + "(hard mount, server unreachable?)", fix: "check the server: nfskeeper server '\(run.location.url)'")
-        }
+        if hung { report.failHung(r, run) }
         return outcomes
     }
 
@@ -129,24 +126,23 @@ extension VisibilityProbe {
     /// A scenario's verdict; every comparison is made on the figures as they are shown.
     static func judge(_ s: ScenarioResult, target: Double, maxWait: Double) -> (String, Severity) {
         if s.neverVisible > 0 {
-            return ("\(s.neverVisible) never visible within \(formatSeconds(maxWait))", s.scenario.hurts ? .crit : .warn)
+            let verdict = "\(s.neverVisible) never visible within \(formatSeconds(maxWait))"
+            return (verdict, s.scenario.hurts ? .crit : .warn)
         }
-        guard let p95 = s.p95Seconds.map(shown), let max = s.maxSeconds.map(shown) else { return ("no samples", .unknown) }
+        guard let p95 = s.p95Seconds.map(secondsAsShown), let max = s.maxSeconds.map(secondsAsShown) else {
+            return ("no samples", .unknown)
+        }
         var words: [String] = []
         if let predicted = s.predictedSeconds {
             let margin = 0.5 + Double(predicted) * 0.1
             words.append(max <= Double(predicted) + margin ? "within the \(predicted) s the options allow"
                                                            : "slower than the \(predicted) s the options allow (a server-side cache?)")
         }
-        let late = p95 > shown(target)
+        let late = p95 > secondsAsShown(target)
         words.append(late ? "p95 \(formatSeconds(p95)) over the \(formatSeconds(target)) target"
                           : "p95 within the \(formatSeconds(target)) target")
         return (words.joined(separator: "; "), late && s.scenario.hurts ? .warn : .ok)
     }
-
-    /// A figure rounded as `formatSeconds` shows it.
-    static func shown(_ seconds: Double) -> Double { Double(formatSeconds(seconds).split(separator: " ")[0]).map {
-        seconds >= 1 ? $0 : seconds >= 0.001 ? $0 / 1e3 : $0 / 1e6 } ?? seconds }
 }
 
 extension FirstVerdict {

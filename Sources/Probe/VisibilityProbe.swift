@@ -28,6 +28,7 @@ public enum VisibilityProbe {
               let server = await connect(r, location, into: &report) else { return }
         let options = location.mount.isNFS
             ? NFSMountOptions(parsing: location.mount.superOptions, fsType: location.mount.fsType) : nil
+        report.options = options?.summary
         let predicted = options.map { o in r.scenarios.map { $0.predictedWindow(o) }.max() ?? 0 }
         let maxWait = r.maxWait ?? .seconds(Double(predicted ?? 10) * 1.2 + 2)
         report.maxWaitSeconds = maxWait.seconds
@@ -35,8 +36,7 @@ public enum VisibilityProbe {
         let poller = KernelPoller(interval: r.interval)
         let context = ProbeContext(server: server, kernel: kernel, poller: poller, maxWait: maxWait,
                                    namePrefix: TemporaryName.safeNode(r.node) + "-\(getpid())")
-        let run = ProbeRun(share: r.share, location: location, node: r.node, scenarios: r.scenarios,
-                           samples: r.quick ? 0 : r.samples)
+        let run = ProbeRun(share: r.share, location: location, node: r.node, scenarios: r.scenarios, samples: r.samples)
         if await run.prepare(context, uid: r.credentials.uid, into: &report) {
             await measure(r, run, context, options: options, predicted: predicted, started: started, into: &report)
         }
@@ -74,7 +74,8 @@ public enum VisibilityProbe {
         switch kernel.openDirectoryNoFollow(share).then({ $0.status() }) {
         case .success(let st): device = (st.deviceMajor, st.deviceMinor)
         case .timedOut:
-            report.fail("hung", r.share, "\(share) does not answer within \(r.timeout): a hard mount whose server is gone?")
+            report.fail("hung", r.share,
+                        "\(share) does not answer within \(r.timeout): a hard mount whose server is gone?")
             return nil
         case .failure(let e):
             report.fail("share", r.share, "\(share): \(e.description) (a symlink on the way is refused)")
@@ -86,8 +87,6 @@ public enum VisibilityProbe {
             report.mountPoint = location.mount.mountPoint
             report.fsType = location.mount.fsType
             report.serverURL = location.url.description
-            report.options = location.mount.isNFS
-                ? NFSMountOptions(parsing: location.mount.superOptions, fsType: location.mount.fsType).summary : nil
             return location
         case .failure(let f):
             report.fail("share", r.share, f.description)
@@ -96,7 +95,8 @@ public enum VisibilityProbe {
     }
 
     /// A server-view session; nil after a finding.
-    static func connect(_ r: ProbeRequest, _ location: ServerLocation, into report: inout ProbeReport) async -> ServerView? {
+    static func connect(_ r: ProbeRequest, _ location: ServerLocation,
+                        into report: inout ProbeReport) async -> ServerView? {
         do {
             return try await ServerView.connect(location.url, as: r.credentials, timeout: r.timeout)
         } catch {
@@ -124,6 +124,12 @@ public enum VisibilityProbe {
 extension ProbeReport {
     mutating func fail(_ rule: String, _ subject: String, _ message: String, fix: String? = nil) {
         findings.append(Finding(.crit, rule, subject: subject, message, fix: fix))
+    }
+
+    /// A kernel-side call on the share that did not return within the timeout.
+    mutating func failHung(_ r: ProbeRequest, _ run: ProbeRun) {
+        fail("hung", r.share, "a call on \(r.share) did not return within \(r.timeout): the mount hangs "
+             + "(hard mount, server unreachable?)", fix: "check the server: nfskeeper server '\(run.location.url)'")
     }
 }
 

@@ -12,10 +12,27 @@ public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
 
 /// Seconds for people: "850 µs", "12.3 ms", "2.41 s".
 public func formatSeconds(_ seconds: Double) -> String {
-    let magnitude = abs(seconds)
-    if magnitude < 0.001 { return String(format: "%.0f µs", seconds * 1e6) }
-    if magnitude < 1 { return String(format: "%.1f ms", seconds * 1e3) }
-    return String(format: "%.2f s", seconds)
+    let shown = SecondsDisplay(seconds)
+    return String(format: "%.\(shown.decimals)f \(shown.unit)", seconds * shown.scale)
+}
+
+/// `seconds` rounded as `formatSeconds` prints it: for comparisons a reader can check on the page.
+public func secondsAsShown(_ seconds: Double) -> Double {
+    let shown = SecondsDisplay(seconds)
+    let steps = shown.scale * pow(10, Double(shown.decimals))  // per second: 1e6, 1e4 or 100
+    return (seconds * steps).rounded() / steps
+}
+
+/// The unit and precision a figure in seconds is shown with.
+private struct SecondsDisplay {
+    var unit: String, scale: Double, decimals: Int
+
+    init(_ seconds: Double) {
+        let magnitude = abs(seconds)
+        if magnitude < 0.001 { (unit, scale, decimals) = ("µs", 1e6, 0) }
+        else if magnitude < 1 { (unit, scale, decimals) = ("ms", 1e3, 1) }
+        else { (unit, scale, decimals) = ("s", 1, 2) }
+    }
 }
 
 /// Bytes for people, in binary units as `df -h` prints them.

@@ -168,7 +168,9 @@ struct HistoryCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (1...100_000).contains(last) else { throw ValidationError("--last must be between 1 and 100000, not \(last)") }
+        guard (1...100_000).contains(last) else {
+            throw ValidationError("--last must be between 1 and 100000, not \(last)")
+        }
     }
 
     func run() throws {

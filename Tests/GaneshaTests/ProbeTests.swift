@@ -142,12 +142,18 @@ import Testing
 /// The first verdict: one primed name, watched for a second, answered before the full measurement.
 /// (In ProbeTests' serialized suite: every probe test counts the same node's leftovers.)
 extension ProbeTests {
-    @Test func aMountThatCachesMissesHidesTheNewFile() async throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=3"])
+    /// `probe --quick` on a view that keeps "no such file" for `negativeTimeout` seconds.
+    func quickProbe(negativeTimeout: Int) async throws -> ProbeReport {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"),
+                                options: ["negative_timeout=\(negativeTimeout)"])
         defer { view.unmount() }
         var request = try ProbeTests.request(view, [.negativeLookup], samples: 1)
         request.quick = true
-        let report = await VisibilityProbe.run(request)
+        return await VisibilityProbe.run(request)
+    }
+
+    @Test func aMountThatCachesMissesHidesTheNewFile() async throws {
+        let report = try await quickProbe(negativeTimeout: 3)
         let verdict = try #require(report.firstVerdict)
         #expect(verdict.hidesNewFile && verdict.watchedSeconds == 1)
         #expect(verdict.tookSeconds < 2.5 && report.wallSeconds < 3)
@@ -157,11 +163,7 @@ extension ProbeTests {
     }
 
     @Test func aMountWithoutANegativeCacheShowsItAtOnce() async throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0"])
-        defer { view.unmount() }
-        var request = try ProbeTests.request(view, [.negativeLookup], samples: 1)
-        request.quick = true
-        let report = await VisibilityProbe.run(request)
+        let report = try await quickProbe(negativeTimeout: 0)
         let verdict = try #require(report.firstVerdict)
         #expect(!verdict.hidesNewFile && (verdict.seenAfterSeconds ?? 9) < 0.5)
         #expect(report.findings.isEmpty && report.severity == .ok)
@@ -190,13 +192,13 @@ extension ProbeTests {
         var request = try ProbeTests.request(view, [.negativeLookup, .listing], samples: 4)
         let layout = Mutex<[String]>([])
         request.progress = { _ in  // trials are running: every directory of the run exists
-            let runs = ((try? FileManager.default.contentsOfDirectory(atPath: backing)) ?? []).filter { $0.contains("probe_test") }
+            func names(_ path: String) -> [String] {
+                (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []  // nil: not there (yet)
+            }
             var dirs: [String] = []
-            for run in runs {
-                for group in (try? FileManager.default.contentsOfDirectory(atPath: "\(backing)/\(run)")) ?? [] {
-                    for trial in (try? FileManager.default.contentsOfDirectory(atPath: "\(backing)/\(run)/\(group)")) ?? [] {
-                        dirs.append("\(group)/\(trial)")
-                    }
+            for run in names(backing) where run.contains("probe_test") {
+                for group in names("\(backing)/\(run)") {
+                    dirs += names("\(backing)/\(run)/\(group)").map { "\(group)/\($0)" }
                 }
             }
             layout.withLock { $0 = dirs.sorted() }

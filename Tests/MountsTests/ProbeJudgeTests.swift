@@ -27,8 +27,9 @@ import Reports
     }
 
     @Test func shownRoundsAsFormatSecondsPrints() {
-        #expect(VisibilityProbe.shown(5.004) == 5.0)
-        #expect(VisibilityProbe.shown(0.0123) == 0.0123)
-        #expect(abs(VisibilityProbe.shown(0.01234) - 0.0123) < 1e-12)
+        #expect(secondsAsShown(5.004) == 5.0)
+        #expect(secondsAsShown(0.0123) == 0.0123)
+        #expect(abs(secondsAsShown(0.01234) - 0.0123) < 1e-12)
+        #expect(secondsAsShown(0.0004567) == 0.000457 && formatSeconds(0.0004567) == "457 µs")
     }
 }
