@@ -38,9 +38,14 @@ N = 6
 kernel = open(os.path.join(results, "kernel")).read().strip() if os.path.exists(os.path.join(results, "kernel")) else "?"
 rows = []
 
+def lag(s):
+    """How long before the server's change this node had fetched what the trial watched: the figure may
+    fall short of the window by that much (a loaded guest delays the change RPC)."""
+    return s.get("maxLagSeconds") or 0.0
+
 def near(s, key, target, slack):
     v = s.get(key)
-    return v is not None and abs(v - target) <= slack
+    return v is not None and target - slack - lag(s) <= v <= target + slack
 
 for name, (window, hides) in SETS.items():
     check, probe = load(f"{name}.check.json"), load(f"{name}.probe.json")
@@ -70,8 +75,8 @@ for name, (window, hides) in SETS.items():
     else:
         # A quiet directory (its attributes fetched as the trial starts) hides the name for acdirmin:
         # no trial may be cut short by another (NFSv3 LOOKUP replies refresh their directory).
-        expect((neg.get("minSeconds") or 0) >= window[0] - 1.0,
-               f"{name}: every negative-lookup trial hides the name for acdirmin {window[0]} s - 1 s ({neg})")
+        expect((neg.get("minSeconds") or 0) >= window[0] - 1.0 - lag(neg),
+               f"{name}: every negative-lookup trial hides the name for acdirmin {window[0]} s - 1 s - lag ({neg})")
     first = probe.get("firstVerdict") or {}
     # Thirteen probes connect at once through qemu's relays on two emulated CPUs: setup dominates the
     # time here (3-11 s seen; natively about 1 s, asserted in ProbeTests). It must come long before the
@@ -80,6 +85,8 @@ for name, (window, hides) in SETS.items():
            f"{name}: first verdict 'hides' is {hides}, known within 20 s under TCG ({first})")
     expect(probe.get("severity") is not None and "findings" in probe, f"{name}: severity and findings at the top")
     expect(probe.get("cost") is not None, f"{name}: RPC cost counted from mountstats")
+    worst_lag = max([lag(x) for x in probe.get("scenarios", [])] or [99])
+    expect(worst_lag <= 2.5, f"{name}: every change made within 2.5 s of this node's fetch (max lag {worst_lag:.3f} s)")
     def fmt(s, key):
         v = s.get(key)
         return "never" if v is None and s.get("neverVisible") else ("-" if v is None else f"{v:.3f}")
@@ -89,7 +96,8 @@ for name, (window, hides) in SETS.items():
                  "yes" if first.get("hidesNewFile") else "no", f"{first.get('tookSeconds', 0):.2f}",
                  fmt(neg, "minSeconds"), fmt(neg, "medianSeconds"), fmt(neg, "maxSeconds"), f"{never}/{neg.get('samples', 0)}",
                  fmt(fresh, "medianSeconds"), fmt(listing, "medianSeconds"), fmt(attr, "maxSeconds"), fmt(deletion, "maxSeconds"),
-                 f"{(probe.get('cost') or {}).get('lookup', 0):.1f}", f"{resolution * 1000:.0f} ms"))
+                 f"{(probe.get('cost') or {}).get('lookup', 0):.1f}", f"{resolution * 1000:.0f} ms",
+                 f"{max(lag(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms"))
 
 for many, one in PAIRS.items():
     pm, po = load(f"{many}.probe.json"), load(f"{one}.probe.json")
@@ -99,11 +107,11 @@ for many, one in PAIRS.items():
         expect(a.get("samples") == 8 and a.get("neverVisible") == 0 and b.get("samples") == 1 and b.get("neverVisible") == 0,
                f"{many}/{one}: {sc} measured to completion ({a}, {b})")
         expect(near(a, "maxSeconds", N, slack), f"{many}: {sc} max of 8 concurrent trials within {slack:.2f} s of {N} s ({a})")
-        expect((a.get("minSeconds") or 0) >= N - slack,
-               f"{many}: {sc} min of 8 concurrent trials at least {N} s - {slack:.2f} s ({a})")
+        expect((a.get("minSeconds") or 0) >= N - slack - lag(a),
+               f"{many}: {sc} min of 8 concurrent trials at least {N} s - {slack:.2f} s - lag ({a})")
         expect(near(b, "maxSeconds", N, slack), f"{one}: {sc} of 1 trial within {slack:.2f} s of {N} s ({b})")
         if a.get("maxSeconds") is not None and b.get("maxSeconds") is not None:
-            expect(abs(a["maxSeconds"] - b["maxSeconds"]) <= slack, f"{many} vs {one}: {sc} 8 and 1 trials agree "
+            expect(abs(a["maxSeconds"] - b["maxSeconds"]) <= slack + max(lag(a), lag(b)), f"{many} vs {one}: {sc} 8 and 1 trials agree "
                    f"({a['maxSeconds']:.3f} vs {b['maxSeconds']:.3f})")
 
 p1, p2 = load("provision1.json"), load("provision2.json")
@@ -118,8 +126,8 @@ expect(chown_rc != "0" and "not permitted" in chown_err, f"a root chown through 
 
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
-      "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period |")
-print("|" + "---|" * 15)
+      "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag |")
+print("|" + "---|" * 16)
 for r in rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print(f"Linux {kernel}: {passed} passed, {failed} failed")

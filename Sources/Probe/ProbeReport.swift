@@ -66,6 +66,10 @@ public struct ScenarioResult: Codable, Sendable {
     public var maxSeconds: Double?
     /// The longest delay the mount options allow; nil when they are unknown (not NFS).
     public var predictedSeconds: Int?
+    /// The longest time between this node fetching what a trial watched and the server's change:
+    /// a delay can fall short of the full cache window by up to this much (server calls queued, a
+    /// loaded node). Milliseconds on an idle node.
+    public var maxLagSeconds: Double?
     public var verdict: String
     public var severity: Severity
 }

@@ -46,24 +46,27 @@ struct TrialPlace: Sendable {
 
 /// The outcome of one trial.
 enum TrialOutcome: Sendable {
-    case visible(Duration)
+    /// Seen `delay` after the server's change; this node had cached what it watched `lag` before
+    /// that change, so the delay may fall short of the full cache window by up to `lag`.
+    case visible(delay: Duration, lag: Duration)
     case neverVisible
     case failed(String)
     case hung
 }
 
-/// A trial whose change the server has just made: what to poll, and since when.
+/// A trial whose change the server has just made: what to poll, since when, and when this node
+/// last fetched what it caches (its cache window started then).
 enum TrialStep: Sendable {
-    case watch(since: ContinuousClock.Instant, until: @Sendable () -> Bool)
+    case watch(cached: ContinuousClock.Instant, since: ContinuousClock.Instant, until: @Sendable () -> Bool)
     case done(TrialOutcome)
 
     /// The trial's end: polled until its change shows (at most `wait`, default the run's max-wait).
     func outcome(_ c: ProbeContext, wait: Duration? = nil) async -> TrialOutcome {
         switch self {
         case .done(let outcome): return outcome
-        case .watch(let since, let check):
+        case .watch(let cached, let since, let check):
             guard let seen = await c.awaitVisible(within: wait, check) else { return .neverVisible }
-            return .visible(seen - since)
+            return .visible(delay: seen - since, lag: since - cached)
         }
     }
 }
@@ -91,6 +94,7 @@ extension Scenario {
                 return .done(.failed(error.description))
             }
         }
+        let opened = ContinuousClock.now  // the directory's attributes are fetched from here on
         let dir: DirectoryHandle
         switch place.parent.openDirectory(place.directory) {
         case .success(let d): dir = d
@@ -113,27 +117,30 @@ extension Scenario {
                 case .failure(let e): return .done(.failed("lstat \(place.kernelPath): \(e)"))
                 }
                 try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
-                return .watch(since: .now, until: exists)
+                return .watch(cached: opened, since: .now, until: exists)
             case .freshName:
                 try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
-                return .watch(since: .now, until: exists)
+                return .watch(cached: opened, since: .now, until: exists)
             case .listing:
                 try await c.server.createExclusive(place.serverPath, mode: [.ownerReadWrite])
                 let (parent, directory) = (place.parent, place.directory)
-                return .watch(since: .now) { parent.pollNames(inSubdirectory: directory)?.contains(name) == true }
+                return .watch(cached: opened, since: .now) {
+                    parent.pollNames(inSubdirectory: directory)?.contains(name) == true
+                }
             case .attributeChange:
-                // Cache the one-byte size on this node first.
-                guard await c.awaitVisible({ size() == 1 }) != nil else {
+                // Cache the one-byte size on this node first: the file's window starts when it shows.
+                guard let cached = await c.awaitVisible({ size() == 1 }) else {
                     return .done(.failed("\(place.kernelPath) never showed its first byte"))
                 }
                 _ = try await c.server.append(place.serverPath, [0x32])
-                return .watch(since: .now) { size() == 2 }
+                return .watch(cached: cached, since: .now) { size() == 2 }
             case .deletion:
+                // Both the directory's window (from `opened`) and the file's can reveal the removal.
                 guard await c.awaitVisible(exists) != nil else {
                     return .done(.failed("\(place.kernelPath) never appeared"))
                 }
                 try await c.server.unlink(place.serverPath)
-                return .watch(since: .now, until: gone)
+                return .watch(cached: opened, since: .now, until: gone)
             }
         } catch {
             return .done(.failed(error.description))

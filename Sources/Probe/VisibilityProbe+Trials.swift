@@ -19,7 +19,7 @@ extension VisibilityProbe {
                                    tookSeconds: (ContinuousClock.now - started).seconds,
                                    predictedSeconds: options.map { Scenario.negativeLookup.predictedWindow($0) })
         switch outcome {
-        case .visible(let d): verdict.seenAfterSeconds = d.seconds
+        case .visible(let delay, _): verdict.seenAfterSeconds = delay.seconds
         case .neverVisible: verdict.hidesNewFile = true
         case .hung:
             report.failHung(r, run)
@@ -95,9 +95,12 @@ extension VisibilityProbe {
             var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
             var never = 0
             var failures: [String] = []
+            var lag = Duration.zero
             for outcome in list {
                 switch outcome {
-                case .visible(let d): _ = histogram.record(UInt64(max(0, d.seconds * 1e6)))
+                case .visible(let delay, let l):
+                    _ = histogram.record(UInt64(max(0, delay.seconds * 1e6)))
+                    lag = max(lag, l)
                 case .neverVisible: never += 1
                 case .failed(let why): failures.append(why)
                 case .hung: break
@@ -113,7 +116,8 @@ extension VisibilityProbe {
             var result = ScenarioResult(
                 scenario: scenario, samples: list.count, neverVisible: never, minSeconds: seen ? Double(histogram.min) / 1e6 : nil,
                 medianSeconds: q(50), p95Seconds: q(95), maxSeconds: seen ? Double(histogram.max) / 1e6 : nil,
-                predictedSeconds: options.map { scenario.predictedWindow($0) }, verdict: "", severity: .ok)
+                predictedSeconds: options.map { scenario.predictedWindow($0) }, maxLagSeconds: lag.seconds,
+                verdict: "", severity: .ok)
             (result.verdict, result.severity) = judge(result, target: r.targetDelay, maxWait: report.maxWaitSeconds)
             report.scenarios.append(result)
             if result.severity >= .warn && failures.count < list.count {
