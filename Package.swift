@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // Debian's libnfs-dev, through pkg-config. Only the module map and the umbrella header.
@@ -50,7 +51,12 @@ let package = Package(
         .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Mounts", "Probe", "Provisioning",
                                              "ServerSurvey", "ServerView", "Fleet", "Reports", "Yams"]),
         // `nfskeeper fleet`: node reports through the share, the cluster's table.
-        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "ServerView", "Reports"]),
+        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "ServerView", "Reports",
+                                             .product(name: "Crypto", package: "swift-crypto"),
+                                             .product(name: "SystemPackage", package: "swift-system")]),
+        // Each parser of untrusted text as a libFuzzer target (scripts/fuzz) and a crash-corpus replay (tests).
+        .target(name: "FuzzTargets", dependencies: ["Mounts", "Audit", "Fleet"]),
+        .executableTarget(name: "nfskeeper-fuzz", dependencies: ["FuzzTargets"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
@@ -67,7 +73,7 @@ let package = Package(
         .testTarget(
             name: "MountsTests",
             dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe",
-                           "Fleet", "Reports",
+                           "Fleet", "Reports", "FuzzTargets",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),

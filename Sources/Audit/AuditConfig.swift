@@ -1,5 +1,6 @@
 import Advice
 import Foundation
+import ServerView
 import Probe
 import Yams
 
@@ -35,6 +36,9 @@ public struct AuditConfig: Sendable {
     public var prometheusPath: String?
     public var historyPath: String? = "/var/lib/nfskeeper/history.jsonl"
     public var rstudioConfig = "/etc/rstudio"
+    /// The key for configuration fingerprints when Workbench's secure-cookie-key is absent: a root-only
+    /// file with the same contents on every node.
+    public var fingerprintKeyFile: String?
 
     public init() {}
 
@@ -47,6 +51,9 @@ public struct AuditConfig: Sendable {
 
     public init(parsing text: String, file: String) throws(Invalid) {
         func invalid(_ node: Node?, _ reason: String) -> Invalid { Invalid(file: file, line: node?.mark?.line, reason: reason) }
+        if let line = YAMLNesting.lineBeyondLimit(text) {
+            throw Invalid(file: file, line: line, reason: "nested or indented more than \(YAMLNesting.limit) levels deep")
+        }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
             throw Invalid(file: file, line: Self.line(of: error), reason: Self.problem(of: error))
@@ -82,11 +89,16 @@ public struct AuditConfig: Sendable {
             return b
         }
 
-        let settings = try entries(top, allowed: ["node_name", "timeout", "target_delay", "rstudio_config", "shares", "probe", "output"])
-        if let n = settings["node_name"] { nodeName = try string(n, "node_name") }
+        let settings = try entries(top, allowed: ["node_name", "timeout", "target_delay", "rstudio_config",
+                                                    "fingerprint_key_file", "shares", "probe", "output"])
+        if let n = settings["node_name"] {
+            let name = try string(n, "node_name")
+            do { nodeName = try NodeName(name).rawValue } catch { throw invalid(n, "node_name: \(error)") }
+        }
         if let n = settings["timeout"] { timeout = try number(n, "timeout", 0.1...3600) }
         if let n = settings["target_delay"] { targetDelay = Int(try number(n, "target_delay", 0...3600)) }
         if let n = settings["rstudio_config"] { rstudioConfig = try string(n, "rstudio_config") }
+        if let n = settings["fingerprint_key_file"] { fingerprintKeyFile = try string(n, "fingerprint_key_file") }
         if let n = settings["shares"] {
             guard let list = n.sequence else { throw invalid(n, "shares must be a list (- path: …)") }
             for item in list {
@@ -160,10 +172,15 @@ public struct AuditConfig: Sendable {
     }
 
     /// Reads the file; a missing default file is an empty configuration, any other unreadable one an error.
+    public static let maxFileBytes = 1 << 20
+
     public static func load(_ path: String, required: Bool) throws(Invalid) -> AuditConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw Invalid(file: path, line: nil, reason: "cannot read the file") }
             return AuditConfig()
+        }
+        guard data.count <= maxFileBytes else {
+            throw Invalid(file: path, line: nil, reason: "\(data.count) bytes: a configuration is at most \(maxFileBytes)")
         }
         return try AuditConfig(parsing: String(decoding: data, as: UTF8.self), file: path)
     }

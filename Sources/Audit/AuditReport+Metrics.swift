@@ -98,15 +98,10 @@ func encodeJSONLine<T: Encodable>(_ value: T) throws -> String {
 }
 
 public enum History {
-    /// Appends lines to the JSON-lines file (created with its directory when missing).
-    public static func append(_ lines: [String], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
+    /// Appends lines to the JSON-lines file (created, mode 0600, with its directory when missing;
+    /// a symlink in its place is refused).
+    public static func append(_ lines: [String], to path: String) throws(LocalFile.WriteError) {
+        try LocalFile.append(Array(lines.map { $0 + "\n" }.joined().utf8), to: path, mode: 0o600)
     }
 
     /// Reads every entry; a broken line is skipped and counted.

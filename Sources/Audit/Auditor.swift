@@ -153,48 +153,59 @@ public enum Auditor {
         var audited = ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch, probe: probe,
                                  advice: advice, findings: findings, severity: findings.worst)
         if o.fleet && !broken {
-            if let problem = writeNodeReport(audited, o, kernel: KernelView(timeout: timeout)) {
-                audited.findings.append(Finding(.warn, "node-report", subject: share.path, problem))
-                audited.severity = audited.findings.worst
-            }
+            audited.findings += writeNodeReport(audited, o, kernel: KernelView(timeout: timeout))
+            audited.severity = audited.findings.worst
         }
         return audited
     }
 }
 
 extension Auditor {
-    /// This node's report for the fleet, written into the share; nil, or why it could not be.
-    static func writeNodeReport(_ a: ShareAudit, _ o: Options, kernel: KernelView) -> String? {
+    /// This node's report for the fleet, written into the share; what went wrong on the way.
+    static func writeNodeReport(_ a: ShareAudit, _ o: Options, kernel: KernelView) -> [Finding] {
+        var findings: [Finding] = []
         let directory = NodeDirectory(share: a.path, kernel: kernel)
         let launcher = NodeReport.launcher(rstudioConfig: o.config.rstudioConfig)
         let (address, port) = (o.launcherAddress ?? launcher.address, o.launcherPort ?? launcher.port)
         let reports = directory.readAll().reports  // one read of the share serves reachability and sightings
-        // Reach every other node's launcher, as Workbench's load balancing needs.
-        let others = reports.filter { $0.node != o.node && Date().timeIntervalSince($0.time) < 3600 }
-        let reachability = others.compactMap { other -> NodeReport.Reachability? in
-            guard let host = other.launcherAddress, let p = other.launcherPort else { return nil }
-            switch tcpConnect(host: host, port: p, timeout: .seconds(2)) {
-            case .success(let t): return .init(node: other.node, address: host, port: p, reachable: true, seconds: t.seconds, error: nil)
-            case .failure(let e): return .init(node: other.node, address: host, port: p, reachable: false, seconds: nil, error: e.description)
-            }
+        // Reach every other fresh node's launcher, as Workbench's load balancing needs.
+        let fresh = reports.filter { (-FleetReport.futureTolerance..<3600).contains(Date().timeIntervalSince($0.time)) }
+        let targets = LauncherReach.targets(fresh, except: o.node)
+        if targets.count > LauncherReach.maxTargets {
+            findings.append(Finding(.info, "node-report", subject: a.path, "\(targets.count) launchers in the share's reports: "
+                                    + "only \(LauncherReach.maxTargets) are tried per audit"))
         }
-        let mount = a.check.flatMap { c in c.effective.map { NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0) } }
+        let timeout = Duration.milliseconds(Int64(min(o.config.timeout, 5) * 1000))
+        let reachability = LauncherReach.reach(targets, timeout: timeout)
+        let fingerprints = ConfigFingerprints.compute(rstudioConfig: o.config.rstudioConfig, root: o.root,
+                                                      keyFile: o.config.fingerprintKeyFile)
+        if let problem = fingerprints.problem {
+            findings.append(Finding(.info, "config-key", subject: a.path, "configuration fingerprints not published: \(problem)",
+                                    fix: "keep /etc/rstudio/secure-cookie-key (mode 0600) the same on every node, "
+                                    + "or set fingerprint_key_file"))
+        }
+        let mount = a.check.flatMap { c in
+            c.effective.map { NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0) }
+        }
         // Cross-node visibility: first what this node now sees of the others' markers, then its own.
         let offset = a.server?.clock?.offsetSeconds ?? 0
         let previous = reports.first { $0.node == o.node }?.sightings ?? []  // absent before the first audit
         let sightings = directory.sightings(for: o.node, offset: offset, previous: previous)
         _ = directory.writeMarker(node: o.node, offset: offset)
+        let scenarios = a.probe?.scenarios ?? []
         let node = NodeReport(
             node: o.node, version: o.version, time: Date(), share: a.path, mount: mount, scratchDirectoryOK: a.scratchDirectoryOK,
             clockOffsetSeconds: a.server?.clock?.offsetSeconds,
-            negativeLookupP95Seconds: a.probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
-            listingP95Seconds: a.probe?.scenarios.first { $0.scenario == .listing }?.p95Seconds,
-            configHashes: NodeReport.hashes(rstudioConfig: o.config.rstudioConfig, root: o.root),
+            negativeLookupP95Seconds: scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
+            listingP95Seconds: scenarios.first { $0.scenario == .listing }?.p95Seconds,
+            configHashes: fingerprints.hashes, configKeyID: fingerprints.keyID,
             launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
+        let file = "\(a.path)/.nfskeeper/nodes/\(TemporaryName.safeNode(o.node)).json"
         switch directory.write(node) {
-        case .success: return nil
-        case .failure(let e): return "could not write \(a.path)/.nfskeeper/nodes/\(TemporaryName.safeNode(o.node)).json: \(e.description)"
-        case .timedOut: return "writing the node report timed out"
+        case .success: break
+        case .failure(let e): findings.append(Finding(.warn, "node-report", subject: a.path, "could not write \(file): \(e.description)"))
+        case .timedOut: findings.append(Finding(.warn, "node-report", subject: a.path, "writing \(file) timed out"))
         }
+        return findings
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 
 /// The node_exporter textfile collector's format (Prometheus text exposition 0.0.4): HELP and TYPE
 /// once per metric, then its samples; label values escaped; written to a temporary file in the
@@ -38,16 +39,8 @@ public struct PrometheusText {
     }
 }
 
-/// Writes `contents` to `path` through a temporary file in the same directory and a rename.
-public func writeAtomically(_ contents: String, to path: String) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
-    let temporary = path + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o644]) else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-    }
-    guard rename(temporary, path) == 0 else {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-    }
+/// Writes `contents` to `path` through a temporary file in the same directory and a rename
+/// (`LocalFile.writeAtomically`): readable by node_exporter, mode 0644.
+public func writeAtomically(_ contents: String, to path: String, mode: mode_t = 0o644) throws(LocalFile.WriteError) {
+    try LocalFile.writeAtomically(Array(contents.utf8), to: path, mode: mode)
 }

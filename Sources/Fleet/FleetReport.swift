@@ -6,15 +6,21 @@ import Reports
 public struct FleetReport: Codable, Sendable {
     public struct Row: Codable, Sendable {
         public var node: String
+        /// Negative for a report dated ahead of this node's clock.
         public var ageSeconds: Double
         public var stale: Bool
+        /// Dated more than `futureTolerance` ahead: neither fresh nor stale, a finding.
+        public var future: Bool
         public var options: String?
         public var optionsDiffer: Bool
         public var scratchDirectoryOK: Bool?
         public var clockOffsetSeconds: Double?
         public var negativeLookupP95Seconds: Double?
-        /// Configuration files whose hash differs from the majority's (or that this node lacks).
+        /// Configuration files whose fingerprint differs from the majority's (or that this node lacks,
+        /// or has alone).
         public var configDiffers: [String]
+        /// Its fingerprints use another key than most nodes' (so they cannot be compared).
+        public var configKeyDiffers: Bool
         public var launcher: String?
     }
 
@@ -27,61 +33,89 @@ public struct FleetReport: Codable, Sendable {
     public var findings: [Finding]
     public var severity: Severity
 
-    public static func build(share: String, reports: [NodeReport], problems: [String], now: Date = Date(), staleAfter: Double = 3600) -> FleetReport {
-        var findings = problems.map { Finding(.warn, "node-report", subject: share, $0) }
-        func majority<T: Hashable>(_ values: [T]) -> T? {
-            Dictionary(grouping: values, by: { $0 }).max { a, b in a.value.count < b.value.count || (a.value.count == b.value.count && "\(a.key)" > "\(b.key)") }?.key
-        }
-        let fresh = reports.filter { now.timeIntervalSince($0.time) <= staleAfter }
-        let usualOptions = majority(fresh.compactMap { $0.mount?.cacheKey })
-        let files = Set(reports.flatMap { $0.configHashes.keys })
-        var usualHash: [String: String] = [:]
-        for file in files { usualHash[file] = majority(fresh.compactMap { $0.configHashes[file] }) }
+    /// A report dated more than this ahead of the reader's clock is a finding, never fresh.
+    public static let futureTolerance: Double = 300
+    /// Beyond this many nodes the text shows the N×N matrices as summaries (the JSON stays complete).
+    public static let matrixLimit = 16
 
+    public static func build(share: String, reports: [NodeReport], problems: [ReportProblem], now: Date = Date(),
+                             staleAfter: Double = 3600) -> FleetReport {
+        var findings = problems.map { Finding(.warn, "node-report", subject: $0.file, $0.description) }
+        let isFresh = { (r: NodeReport) in (-futureTolerance...staleAfter).contains(now.timeIntervalSince(r.time)) }
+        let fresh = reports.filter(isFresh)
+        let usualOptions = majority(fresh.compactMap { $0.mount?.cacheKey })
+        let (usualKeyID, usualHash) = usualConfiguration(fresh)
         var rows: [Row] = []
         for r in reports.sorted(by: { $0.node < $1.node }) {
-            let age = now.timeIntervalSince(r.time)
-            let stale = age > staleAfter
-            let differs = r.mount.map { $0.cacheKey != usualOptions } ?? false
-            let configDiffers = files.sorted().filter { usualHash[$0] != nil && r.configHashes[$0] != usualHash[$0] }
-            rows.append(Row(node: r.node, ageSeconds: age, stale: stale, options: r.mount?.cacheKey, optionsDiffer: differs,
-                            scratchDirectoryOK: r.scratchDirectoryOK, clockOffsetSeconds: r.clockOffsetSeconds,
-                            negativeLookupP95Seconds: r.negativeLookupP95Seconds, configDiffers: configDiffers,
-                            launcher: r.launcherAddress.map { "\($0):\(r.launcherPort ?? 5559)" }))
-            if stale { findings.append(Finding(.warn, "stale", subject: r.node, "\(r.node) last reported \(Self.age(age)) ago: its audit timer stopped, or the node is down")) }
-            if differs, let mine = r.mount?.cacheKey, let usual = usualOptions {
-                findings.append(Finding(.warn, "option-drift", subject: r.node, "\(r.node) mounts with \(mine), the others with \(usual)",
-                                        fix: "nfskeeper advise on \(r.node); the same options on every node"))
-            }
-            if !configDiffers.isEmpty {
-                findings.append(Finding(.warn, "config-drift", subject: r.node, "\(r.node) has a different \(configDiffers.joined(separator: ", ")) than the other nodes",
-                                        fix: "the guides require the same configuration on every node: copy it from a good node"))
-            }
-            if let offset = r.clockOffsetSeconds, abs(offset) >= 1 {
-                findings.append(Finding(abs(offset) >= 30 ? .crit : .warn, "clock", subject: r.node,
-                                        "\(r.node)'s clock is \(formatSeconds(offset)) off the NFS server's", fix: "synchronise clocks (chrony/NTP)"))
-            }
-            if r.scratchDirectoryOK == false {
-                findings.append(Finding(.crit, "scratch-directory", subject: r.node, "\(r.node) reports the scratch directory wrong", fix: "nfskeeper provision on \(r.node)"))
-            }
+            let row = Row(r, now: now, staleAfter: staleAfter, usualOptions: usualOptions, usualHash: usualHash,
+                          usualKeyID: usualKeyID)
+            findings += row.findings(r)
+            rows.append(row)
         }
+        let known = Set(reports.map(\.node))
         var matrix: [String: [String: Bool]] = [:]
         for r in fresh {
-            for reach in r.reachability {
+            for reach in r.reachability where known.contains(reach.node) && reach.node != r.node {
                 matrix[r.node, default: [:]][reach.node] = reach.reachable
-                if !reach.reachable {
-                    findings.append(Finding(.crit, "launcher-unreachable", subject: r.node,
-                                            "\(r.node) cannot reach \(reach.node)'s launcher at \(reach.address):\(reach.port) (\(reach.error ?? "no answer"))",
-                                            fix: "open TCP \(reach.port) between the nodes; the launcher must be reachable from every node"))
-                }
+                if !reach.reachable { findings.append(unreachable(r.node, reach)) }
             }
         }
         var visibility: [String: [String: Double]] = [:]
         for r in fresh {
-            for s in r.sightings ?? [] { visibility[s.node, default: [:]][r.node] = max(0, s.delaySeconds) }
+            for s in r.sightings ?? [] where known.contains(s.node) && s.node != r.node && s.delaySeconds.isFinite {
+                visibility[s.node, default: [:]][r.node] = max(0, s.delaySeconds)
+            }
         }
         if reports.isEmpty { findings.append(Finding(.unknown, "no-nodes", subject: share, "no node has reported into \(share)")) }
-        return FleetReport(share: share, rows: rows, reachability: matrix, visibility: visibility, findings: findings, severity: findings.worst)
+        return FleetReport(share: share, rows: rows, reachability: matrix, visibility: visibility, findings: findings,
+                           severity: findings.worst)
+    }
+
+    /// The most common value; ties go to the smallest, so every reader picks the same.
+    static func majority<T: Hashable & Comparable>(_ values: [T]) -> T? {
+        Dictionary(grouping: values, by: { $0 }).max { a, b in
+            a.value.count < b.value.count || (a.value.count == b.value.count && a.key > b.key)
+        }?.key
+    }
+
+    /// Each configuration file's usual fingerprint among every fresh node, a missing file counting as
+    /// "absent": one report cannot make the nodes that lack a file the odd ones out.
+    /// Fingerprints compare only under one key: the key most nodes use.
+    static func usualConfiguration(_ fresh: [NodeReport]) -> (keyID: String?, hashes: [String: String]) {
+        let keyID = majority(fresh.map { $0.configKeyID ?? "" })
+        let comparable = fresh.filter { ($0.configKeyID ?? "") == keyID }
+        var usual: [String: String] = [:]
+        for file in Set(comparable.flatMap { $0.configHashes.keys }) {
+            usual[file] = majority(comparable.map { $0.configHashes[file] ?? absent })
+        }
+        return (keyID, usual)
+    }
+
+    static let absent = "absent"
+
+    static func unreachable(_ from: String, _ reach: NodeReport.Reachability) -> Finding {
+        Finding(.crit, "launcher-unreachable", subject: from,
+                "\(from) cannot reach \(reach.node)'s launcher at \(reach.address):\(reach.port) (\(reach.error ?? "no answer"))",
+                fix: "open TCP \(reach.port) between the nodes; the launcher must be reachable from every node")
+    }
+
+    func configCell(_ r: Row) -> TextTable.Cell {
+        if r.configKeyDiffers { return TextTable.Cell("other key", severity: .warn) }
+        if r.configDiffers.isEmpty { return TextTable.Cell("same") }
+        return TextTable.Cell("differs: " + r.configDiffers.joined(separator: ","), severity: .warn)
+    }
+
+    /// The matrices in one paragraph, for fleets too large to show them (`--json` has them whole).
+    var matrixSummary: String {
+        let pairs = reachability.values.flatMap(\.values)
+        let delays = visibility.values.flatMap(\.values).sorted()
+        var lines = ["Launcher reachability: \(pairs.filter { !$0 }.count) of \(pairs.count) tried pairs fail."]
+        if let worst = delays.last {
+            lines.append("Node-to-node visibility: \(delays.count) pairs, median ≤ \(formatSeconds(delays[delays.count / 2])), "
+                         + "worst ≤ \(formatSeconds(worst)).")
+        }
+        lines.append("(\(rows.count) nodes: the matrices are in --json.)")
+        return lines.joined(separator: "\n")
     }
 
     /// Report times are stored to the second: ages read in whole seconds, minutes or hours.
@@ -99,17 +133,21 @@ public struct FleetReport: Codable, Sendable {
         for r in rows {
             table.add([
                 TextTable.Cell(r.node),
-                TextTable.Cell(Self.age(r.ageSeconds) + " ago" + (r.stale ? " STALE" : ""), severity: r.stale ? .warn : nil),
+                TextTable.Cell(r.future ? "in " + Self.age(-r.ageSeconds) + " FUTURE" : Self.age(r.ageSeconds) + " ago" + (r.stale ? " STALE" : ""),
+                               severity: r.stale || r.future ? .warn : nil),
                 TextTable.Cell(r.options ?? "-", severity: r.optionsDiffer ? .warn : nil),
                 TextTable.Cell(r.scratchDirectoryOK.map { $0 ? "ok" : "WRONG" } ?? "-", severity: r.scratchDirectoryOK == false ? .crit : nil),
                 TextTable.Cell(r.clockOffsetSeconds.map(formatSeconds) ?? "-", severity: abs(r.clockOffsetSeconds ?? 0) >= 1 ? .warn : nil),
                 TextTable.Cell(r.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
-                TextTable.Cell(r.configDiffers.isEmpty ? "same" : "differs: " + r.configDiffers.joined(separator: ","), severity: r.configDiffers.isEmpty ? nil : .warn),
+                configCell(r),
                 TextTable.Cell(r.launcher ?? "-"),
             ])
         }
         var out = table.render(color: color)
         let nodes = rows.map(\.node)
+        if nodes.count > Self.matrixLimit {
+            return out + "\n\n" + matrixSummary + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
+        }
         if !reachability.isEmpty {
             var matrix = TextTable(headers: ["FROM \\ TO"] + nodes)
             for from in nodes {

@@ -65,8 +65,11 @@ public struct NodeReport: Codable, Sendable {
     public var clockOffsetSeconds: Double?
     public var negativeLookupP95Seconds: Double?
     public var listingP95Seconds: Double?
-    /// SHA-256 of each configuration file that exists, by path; the contents never leave the node.
+    /// HMAC-SHA256 of each configuration file that exists, by file name (`ConfigFingerprints`):
+    /// the contents never leave the node, and without the key they cannot be guessed.
     public var configHashes: [String: String]
+    /// Names the fingerprints' key (absent: no key, no fingerprints).
+    public var configKeyID: String?
     public var launcherAddress: String?
     public var launcherPort: Int?
     /// TCP connects from this node to every other node's launcher.
@@ -77,27 +80,14 @@ public struct NodeReport: Codable, Sendable {
 
     public init(node: String, version: String, time: Date, share: String, mount: MountSummary?, scratchDirectoryOK: Bool?,
                 clockOffsetSeconds: Double?, negativeLookupP95Seconds: Double?, listingP95Seconds: Double?,
-                configHashes: [String: String], launcherAddress: String?, launcherPort: Int?,
+                configHashes: [String: String], configKeyID: String? = nil, launcherAddress: String?, launcherPort: Int?,
                 reachability: [Reachability], sightings: [Sighting] = [], severity: Severity) {
         (self.node, self.version, self.time, self.share, self.mount) = (node, version, time, share, mount)
         (self.scratchDirectoryOK, self.clockOffsetSeconds) = (scratchDirectoryOK, clockOffsetSeconds)
         (self.negativeLookupP95Seconds, self.listingP95Seconds) = (negativeLookupP95Seconds, listingP95Seconds)
-        (self.configHashes, self.launcherAddress, self.launcherPort) = (configHashes, launcherAddress, launcherPort)
+        (self.configHashes, self.configKeyID) = (configHashes, configKeyID)
+        (self.launcherAddress, self.launcherPort) = (launcherAddress, launcherPort)
         (self.reachability, self.sightings, self.severity) = (reachability, sightings, severity)
-    }
-
-    public static let configFiles = ["launcher.conf", "launcher.local.conf", "database.conf", "rserver.conf"]
-
-    /// SHA-256 of Workbench's and Package Manager's shared configuration files found on this node.
-    public static func hashes(rstudioConfig: String, root: String) -> [String: String] {
-        var out: [String: String] = [:]
-        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-        for path in configFiles.map({ rstudioConfig + "/" + $0 }) + [base + "/etc/rstudio-pm/rstudio-pm.gcfg"] {
-            if let data = FileManager.default.contents(atPath: path) {
-                out[(path as NSString).lastPathComponent] = SHA256Digest.hex(Array(data))
-            }
-        }
-        return out
     }
 
     /// The launcher's address and port from launcher.conf's [server] section (default port 5559);
@@ -129,33 +119,82 @@ public struct NodeDirectory: Sendable {
         return kernel.openDirectoryNoFollow(MountTable.normalize(share)).then { open($0, ".nfskeeper") }.then { open($0, name) }
     }
 
-    /// Writes this node's report (temporary file + rename).
+    /// At most this many reports are read from a share (each at most `reportLimit` bytes).
+    public static let maxReports = 500
+    public static let reportLimit = 1 << 20
+
+    /// Writes this node's report (temporary file + rename), readable by root only: it names this
+    /// node's configuration fingerprints and addresses.
     public func write(_ report: NodeReport) -> KernelView.Outcome<Void> {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .millisecondsSince1970  // sightings compare times a second apart
-        guard let data = try? encoder.encode(report) else { return .failure(.invalidArgument) }
+        guard let data = try? Self.encoder.encode(report) else { return .failure(.invalidArgument) }
         let name = TemporaryName.safeNode(report.node) + ".json"
-        return subdirectory("nodes", create: true).then { $0.writeFileAtomically(name, Array(data)) }
+        return subdirectory("nodes", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
     }
 
-    /// Every node's report; unreadable ones are named in `problems`.
-    public func readAll() -> (reports: [NodeReport], problems: [String]) {
-        guard case .success(let dir) = subdirectory("nodes", create: false), case .success(let names) = dir.entryNames() else {
-            return ([], ["no node reports in \(share)/.nfskeeper/nodes (no audit has run, or it is unreadable)"])
-        }
+    /// Sightings compare times a second apart: dates in milliseconds.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
-        var reports: [NodeReport] = [], problems: [String] = []
-        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
-            guard case .success(let bytes) = dir.readFile(name), let report = try? decoder.decode(NodeReport.self, from: Data(bytes)) else {
-                problems.append("\(name): not a node report")
-                continue
+        return decoder
+    }
+
+    /// A report file's bytes, believed only when they are a node report whose `node` is a valid node
+    /// name whose file form is the file's name: a report cannot speak for another node's file.
+    public static func decodeReport(_ bytes: [UInt8], file: String) -> Result<NodeReport, ReportProblem> {
+        guard let report = try? decoder.decode(NodeReport.self, from: Data(bytes)) else {
+            return .failure(ReportProblem(file: file, reason: "not a node report"))
+        }
+        guard let name = try? NodeName(report.node) else {
+            return .failure(ReportProblem(file: file, reason: "its node field is not a node name"))
+        }
+        guard name.fileComponent + ".json" == file else {
+            return .failure(ReportProblem(file: file, reason: "it claims to be \(name)'s report, whose file is "
+                                          + "\(name.fileComponent).json: ignored (a copied or forged report)"))
+        }
+        return .success(report)
+    }
+
+    /// Every node's report; the files not believed are named in `problems`.
+    public func readAll() -> (reports: [NodeReport], problems: [ReportProblem]) {
+        guard case .success(let dir) = subdirectory("nodes", create: false), case .success(let names) = dir.entryNames() else {
+            return ([], [ReportProblem(file: "\(share)/.nfskeeper/nodes",
+                                       reason: "no node reports (no audit has run, or it is unreadable)")])
+        }
+        var reports: [NodeReport] = [], problems: [ReportProblem] = []
+        let candidates = names.sorted().filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        if candidates.count > Self.maxReports {
+            problems.append(ReportProblem(file: "\(share)/.nfskeeper/nodes", reason: "\(candidates.count) report files: "
+                                          + "only the first \(Self.maxReports) by name are read"))
+        }
+        for name in candidates.prefix(Self.maxReports) {
+            switch dir.readFile(name, limit: Self.reportLimit) {
+            case .success(let bytes):
+                switch Self.decodeReport(bytes, file: name) {
+                case .success(let report): reports.append(report)
+                case .failure(let problem): problems.append(problem)
+                }
+            case .failure(.invalidArgument):
+                problems.append(ReportProblem(file: name, reason: "not a regular file (a FIFO, device or directory): not opened"))
+            case .failure(let e): problems.append(ReportProblem(file: name, reason: "unreadable: \(e.description)"))
+            case .timedOut: problems.append(ReportProblem(file: name, reason: "reading it timed out"))
             }
-            reports.append(report)
         }
         return (reports, problems)
     }
+}
+
+/// A file in `.nfskeeper/nodes` that was not believed, and why.
+public struct ReportProblem: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var reason: String
+    public var description: String { "\(file): \(reason)" }
 }
 
 /// `<share>/.nfskeeper/markers/<node>.json`: a node's latest marker, rewritten by every audit.
@@ -171,20 +210,21 @@ extension NodeDirectory {
     public func writeMarker(node: String, offset: Double) -> KernelView.Outcome<Marker> {
         let marker = Marker(node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
                             writtenAt: Date().addingTimeInterval(offset))
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        guard let data = try? encoder.encode(marker) else { return .failure(.invalidArgument) }
-        return subdirectory("markers", create: true).then { $0.writeFileAtomically(TemporaryName.safeNode(node) + ".json", Array(data)) }.then { .success(marker) }
+        guard let data = try? Self.encoder.encode(marker) else { return .failure(.invalidArgument) }
+        let name = TemporaryName.safeNode(node) + ".json"
+        return subdirectory("markers", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
+            .then { .success(marker) }
     }
 
     /// Every other node's current marker.
     public func readMarkers(except node: String) -> [Marker] {
         guard case .success(let dir) = subdirectory("markers", create: false), case .success(let names) = dir.entryNames() else { return [] }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.compactMap { name in
-            guard case .success(let bytes) = dir.readFile(name) else { return nil }
-            return try? decoder.decode(Marker.self, from: Data(bytes))
+        // Like reports, a marker counts only in its own node's file.
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.prefix(Self.maxReports).compactMap { name in
+            guard case .success(let bytes) = dir.readFile(name, limit: 4096),
+                  let marker = try? Self.decoder.decode(Marker.self, from: Data(bytes)),
+                  let owner = try? NodeName(marker.node), owner.fileComponent + ".json" == name else { return nil }
+            return marker
         }.filter { $0.node != node }
     }
 

@@ -92,13 +92,18 @@ public final class DirectoryHandle: @unchecked Sendable {
         }
     }
 
-    /// Reads a regular file in this directory, never through a symlink, at most `limit` bytes.
+    /// Reads a regular file in this directory, at most `limit` bytes. Opened with O_NOFOLLOW (a symlink
+    /// fails with ELOOP) and O_NONBLOCK (a planted FIFO cannot block the open), then checked with
+    /// `fstat`: anything but a regular file (FIFO, device, socket, directory) fails with EINVAL unread.
     public func readFile(_ name: String, limit: Int = 1 << 20) -> KernelView.Outcome<[UInt8]> {
         let fd = fd
         return kernel.bounded {
-            let input = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            let input = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
             guard input >= 0 else { return .failure(Errno(rawValue: errno)) }
             defer { close(input) }
+            var st = stat()
+            guard fstat(input, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
+            guard st.st_mode & S_IFMT == S_IFREG else { return .failure(.invalidArgument) }
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
             while bytes.count < limit {

@@ -11,9 +11,10 @@ public enum TemporaryName {
         return "\(prefix)\(purpose)-\(safeNode(node))-\(getpid())-\(random)"
     }
 
-    /// The node name as it appears in file names: letters, digits, '.' and '_' only ('-' separates
-    /// the fields, so a node's name cannot be mistaken for another's PID).
+    /// The node name as it appears in file names: `NodeName.fileComponent` for a valid name (the CLI
+    /// and the configuration accept no other); anything else is flattened to letters, digits and '.'.
     public static func safeNode(_ node: String) -> String {
-        String(node.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" }.prefix(64))
+        if let name = try? NodeName(node) { return name.fileComponent }
+        return String(node.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") ? $0 : "_" }.prefix(NodeName.maxLength))
     }
 }

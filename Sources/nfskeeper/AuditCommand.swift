@@ -2,6 +2,7 @@ import Advice
 import ArgumentParser
 import Audit
 import Fleet
+import ServerView
 import Foundation
 import KernelView
 import Reports
@@ -100,6 +101,8 @@ struct AuditCommand: AsyncParsableCommand {
         if let samples, !(1...100).contains(samples) { throw ValidationError("--samples must be between 1 and 100") }
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
+        try checkNodeName(nodeName)
+        if let launcherPort, !(1...65535).contains(launcherPort) { throw ValidationError("--launcher-port must be 1 to 65535") }
     }
 
     func run() async throws {
@@ -123,7 +126,14 @@ struct AuditCommand: AsyncParsableCommand {
         if let jsonPath { settings.jsonPath = jsonPath }
         if let prometheus { settings.prometheusPath = prometheus }
         if let history { settings.historyPath = history == "none" ? nil : history }
-        var options = Auditor.Options(config: settings, node: nodeName ?? settings.nodeName ?? ProcessInfo.processInfo.hostName)
+        let node = nodeName ?? settings.nodeName ?? ProcessInfo.processInfo.hostName
+        guard (try? NodeName(node)) != nil else {  // only the host name can still be invalid here
+            let message = "nfskeeper audit: the host name \(node) is not a node name: "
+                + "set node_name in the configuration or pass --node-name\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            throw ExitCode(Severity.unknown.exitCode)
+        }
+        var options = Auditor.Options(config: settings, node: node)
         (options.quick, options.fix) = (quick, fix)
         options.root = root ?? ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] ?? "/"
         if let rstudioConfig { options.config.rstudioConfig = rstudioConfig }
@@ -139,7 +149,7 @@ struct AuditCommand: AsyncParsableCommand {
             do { try body() } catch { failures.append("\(what): \(error)") }
         }
         if let path = settings.jsonPath {
-            if path == "-" { print(try encodeJSON(report)) } else { attempt(path) { try writeAtomically(try encodeJSON(report) + "\n", to: path) } }
+            if path == "-" { print(try encodeJSON(report)) } else { attempt(path) { try writeAtomically(try encodeJSON(report) + "\n", to: path, mode: 0o600) } }
         }
         if let path = settings.prometheusPath { attempt(path) { try writeAtomically(report.prometheus, to: path) } }
         if let path = settings.historyPath { attempt(path) { try History.append(report.historyLines, to: path) } }

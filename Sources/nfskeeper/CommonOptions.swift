@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServerView
 
 /// Options every subcommand takes.
 struct CommonOptions: ParsableArguments {
@@ -14,10 +15,16 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
-        guard !nodeName.isEmpty else { throw ValidationError("--node-name must not be empty") }
+        try checkNodeName(nodeName)
     }
 
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+}
+
+/// A usage error unless `name` is a valid node name (a host name, see `NodeName`).
+func checkNodeName(_ name: String?) throws {
+    guard let name else { return }
+    do { _ = try NodeName(name) } catch { throw ValidationError("--node-name: \(error)") }
 }
 
 /// A usage error unless `value` is finite and within `range` (NaN and infinities fail every comparison

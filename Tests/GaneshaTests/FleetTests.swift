@@ -4,16 +4,6 @@ import Testing
 @testable import KernelView
 import Reports
 
-@Suite struct SHA256Tests {
-    @Test func knownVectors() {
-        #expect(SHA256Digest.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Digest.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256Digest.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256Digest.hex([UInt8](repeating: 0x61, count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-    }
-}
-
 /// Three nodes simulated as separate processes, each with its own FUSE mount of one ganesha
 /// export and its own /etc/rstudio; plus a stale node and a skewed clock, as their reports say.
 @Suite(.serialized) struct FleetTests {
@@ -42,6 +32,9 @@ import Reports
             let launcher = "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Local\ntype=Local\n" + (n == 3 ? "# edited by hand\n" : "")
             try launcher.write(toFile: conf + "/launcher.conf", atomically: true, encoding: .utf8)
             try "provider=postgresql\npassword=secret\n".write(toFile: conf + "/database.conf", atomically: true, encoding: .utf8)
+            // The fingerprints' key: Workbench's secure-cookie-key, the same on every node, root-only.
+            FileManager.default.createFile(atPath: conf + "/secure-cookie-key", contents: Data("0123456789abcdef-cluster-key".utf8),
+                                           attributes: [.posixPermissions: 0o600])
         }
         let url = try TestServer.url("rw").description
         // Two rounds: in the second, each node finds the others' reports and tries their launchers.
@@ -69,7 +62,9 @@ import Reports
         let (reports, problems) = nodes.readAll()
         #expect(problems.isEmpty)
         #expect(reports.map(\.node).sorted() == ["node1", "node2", "node3", "old", "skewed"])
-        #expect(reports.first { $0.node == "node1" }?.configHashes["database.conf"]?.count == 64)  // a hash, not the password
+        let node1 = try #require(reports.first { $0.node == "node1" })
+        #expect(node1.configHashes["database.conf"]?.count == 64)  // a keyed fingerprint, not the password
+        #expect(node1.configKeyID != nil && Set(reports.compactMap(\.configKeyID)).count == 1)
         let fleet = FleetReport.build(share: dir, reports: reports, problems: problems)
         let rules = Set(fleet.findings.map { "\($0.rule) \($0.subject ?? "")" })
         #expect(rules.contains("config-drift node3"))

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Glibc
+
+/// Fingerprints of the configuration files every node must share, as HMAC-SHA256 keyed with a
+/// secret every node already holds root-only (Workbench's `secure-cookie-key`, else the
+/// configuration's `fingerprint_key_file`). They tell whether two nodes have the same file without
+/// letting anyone who reads the share guess a file's contents offline (database.conf's only secret
+/// is a password). Without a usable key no fingerprint is published.
+public struct ConfigFingerprints: Sendable, Equatable {
+    /// Fingerprint (hex) by file name.
+    public var hashes: [String: String] = [:]
+    /// Names the key without revealing it, so that fingerprints are compared only under one key.
+    public var keyID: String?
+    /// Why no fingerprint was published (no key, or a key that is not root-only).
+    public var problem: String?
+
+    public static let files = ["launcher.conf", "launcher.local.conf", "database.conf", "rserver.conf"]
+    /// Shorter keys are refused: HMAC's secrecy is the key's.
+    public static let minimumKeyBytes = 16
+
+    /// Workbench's and Package Manager's shared files found on this node, keyed with the first usable key.
+    public static func compute(rstudioConfig: String, root: String, keyFile: String?) -> ConfigFingerprints {
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        let candidates = [rstudioConfig + "/secure-cookie-key"] + (keyFile.map { [$0] } ?? [])
+        var problems: [String] = []
+        var key: SymmetricKey?
+        for path in candidates {
+            switch readKey(path) {
+            case .success(let k): key = k
+            case .failure(let p): problems.append(p.description)
+            }
+            if key != nil { break }
+        }
+        guard let key else { return ConfigFingerprints(problem: problems.joined(separator: "; ")) }
+        var out = ConfigFingerprints(keyID: hex(HMAC<SHA256>.authenticationCode(for: Data("nfskeeper key id".utf8), using: key))
+                                        .prefix(16).description)
+        for path in files.map({ rstudioConfig + "/" + $0 }) + [base + "/etc/rstudio-pm/rstudio-pm.gcfg"] {
+            if let data = FileManager.default.contents(atPath: path) {
+                out.hashes[(path as NSString).lastPathComponent] = hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
+            }
+        }
+        return out
+    }
+
+    struct KeyProblem: Error, CustomStringConvertible { var description: String }
+
+    /// The key's bytes, accepted only from a regular file (not a symlink) that only its owner, root
+    /// or this process's user, can read.
+    static func readKey(_ path: String) -> Result<SymmetricKey, KeyProblem> {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(KeyProblem(description: "no key at \(path) (\(String(cString: strerror(errno))))")) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            return .failure(KeyProblem(description: "\(path) is not a regular file"))
+        }
+        guard st.st_mode & 0o077 == 0, st.st_uid == 0 || st.st_uid == getuid() else {
+            return .failure(KeyProblem(description: String(format: "%@ is not root-only (owner %u, mode %04o): not used as a key",
+                                                           path, st.st_uid, st.st_mode & 0o7777)))
+        }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &bytes, bytes.count)
+        guard n >= minimumKeyBytes else {
+            return .failure(KeyProblem(description: "\(path) holds fewer than \(minimumKeyBytes) bytes: too short for a key"))
+        }
+        return .success(SymmetricKey(data: bytes.prefix(n)))
+    }
+
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}
