@@ -57,6 +57,7 @@ enum ProbeCleanup {
 
     /// Run directories of this node whose process is gone (a SIGKILL, a crash), owned by `uid`:
     /// `.nfskeeper-probe-NODE-PID-…`. Another node's, or a live process's, are never touched.
+    /// Over NFSv4, libnfs 4.0.0 reports root-owned entries as 65534: that counts as root's.
     static func removeLeftovers(_ server: ServerView, _ probe: String, node: String, uid: UInt32,
                                 findings: inout [Finding]) async -> Int {
         let prefix = TemporaryName.prefix + "probe-" + TemporaryName.safeNode(node) + "-"
@@ -70,11 +71,16 @@ enum ProbeCleanup {
             let rest = entry.name.dropFirst(prefix.count)
             guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid(),
                   let attributes = await attributes(entry, in: probe, server),
-                  attributes.type == .directory, attributes.uid == uid else { continue }
+                  attributes.type == .directory,
+                  ownedBy(uid, attributes.uid, await server.url.version) else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }  // that process still runs
             await removeRun(server, probe + "/" + entry.name, findings: &findings)
             removed += 1
         }
         return removed
+    }
+
+    static func ownedBy(_ uid: UInt32, _ owner: UInt32, _ version: ServerURL.Version) -> Bool {
+        owner == uid || (version == .v4 && uid == 0 && owner == 65534)
     }
 }

@@ -19,7 +19,7 @@ extension Provisioner {
         case .success(nil):
             // Every node may run this at once (Ansible, cloud-init): if another one created it
             // first, inspect and fix what it made, as for an existing directory.
-            if await create(share: share, serverPath: serverPath, url: url, squashed: squashed) {
+            if await create(share: share, serverPath: serverPath, url: url, root: root, squashed: squashed) {
                 await fixExisting(share: share, serverPath: serverPath, url: url, root: root, squashed: squashed)
             }
         case .success(let st?) where st.isSymlink:
@@ -35,7 +35,8 @@ extension Provisioner {
     // MARK: create
 
     /// Creates the directory; returns true when it already existed after all (another node won the race).
-    mutating func create(share: DirectoryHandle, serverPath: String, url: ServerURL, squashed: Bool) async -> Bool {
+    mutating func create(share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView,
+                         squashed: Bool) async -> Bool {
         let (uid, gid, mode) = wanted
         let detail = "\(result.path) owner \(uid):\(gid) mode \(octal(mode))"
         if request.dryRun { record("mkdir", squashed ? .serverView : .kernel, detail, done: false); return false }
@@ -50,10 +51,20 @@ extension Provisioner {
             case .timedOut: fail("hung", "\(result.path) does not answer within \(request.timeout)"); return false
             }
         }
+        let sharePath = parentPath(serverPath)
+        guard await shareStillInPlace(root, sharePath, "before mkdir") else { return false }
         do {
             let owner = try await ServerView.connect(url, as: NFSCredentials(uid: uid, gid: gid), timeout: request.timeout)
             try await owner.mkdir(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
-            if try await owner.stat(serverPath).mode != mode {
+            // Made where it should be: the share unchanged, and the new directory in it, owned by uid.
+            guard await shareStillInPlace(root, sharePath, "during mkdir"),
+                  let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid else {
+                if !result.findings.contains(where: { $0.rule == "swapped" }) {
+                    fail("swapped", "\(serverPath) is not the directory just made: the share was swapped during mkdir")
+                }
+                return false
+            }
+            if made.mode != mode {
                 try await owner.chmod(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             }
             record("mkdir", .serverView, detail + " (as uid \(uid): root is squashed)", done: true)
@@ -118,9 +129,11 @@ extension Provisioner {
             let detail = "\(result.path) mode \(octal(onServer.mode)) → \(octal(mode))"
             if request.dryRun { return record("chmod", squashed ? .serverView : .kernel, detail, done: false) }
             if !squashed, dir.changeMode(mode).value != nil { return record("chmod", .kernel, detail, done: true) }
+            guard await shareStillInPlace(root, parentPath(serverPath), "before chmod") else { return }
             do {  // as the directory's owner, which AUTH_SYS lets the server view be
                 let owner = try await ServerView.connect(url, as: NFSCredentials(uid: onServer.uid, gid: onServer.gid), timeout: request.timeout)
                 try await owner.chmod(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
+                guard await shareStillInPlace(root, parentPath(serverPath), "during chmod") else { return }
                 record("chmod", .serverView, detail + " (as uid \(onServer.uid))", done: true)
             } catch {
                 fail("mode", "chmod of \(result.path) failed: \(error.description)", fix: "on the NFS server: chmod \(octal(mode)) <export>\(serverPath)")

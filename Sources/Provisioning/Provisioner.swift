@@ -14,6 +14,8 @@ public struct Provisioner {
     var request: ProvisionRequest
     var result: ProvisionResult
     let kernel: KernelView
+    /// The share directory's fileid as the server view first saw it (see `shareStillInPlace`).
+    var shareFileID: UInt64?
 
     public static func run(_ request: ProvisionRequest) async -> ProvisionResult {
         var p = Provisioner(request: request,
@@ -90,13 +92,24 @@ public struct Provisioner {
         let rootView: ServerView
         do {
             rootView = try await ServerView.connect(url, as: .root, timeout: request.timeout)
-            guard try await rootView.stat(sharePath).type == .directory else {
+            let onServer = try await rootView.stat(sharePath)
+            if onServer.type == .symlink {
+                return fail("symlink", "\(sharePath) on \(url.serverAndExport) is a symlink: refused, nothing followed")
+            }
+            guard onServer.type == .directory else {
                 return fail("server", "\(sharePath) on \(url.serverAndExport) is not a directory: --server names another export?")
             }
+            // On an NFS mount the kernel's inode number is the server's fileid: the same directory.
+            if !request.allowNonNFS, let inode = shareStatus?.inode, inode != onServer.fileid {
+                return fail("server", "\(normalizedShare) on this node is not \(sharePath) on \(url.serverAndExport) "
+                            + "(inode \(inode), fileid \(onServer.fileid)): refused",
+                            fix: "pass --server for the right export")
+            }
+            shareFileID = onServer.fileid
         } catch {
             return fail("server", "the server view failed: \(error.description)", fix: "check with: nfskeeper server '\(url)'")
         }
-        guard let squashed = await probeRootSquash(rootView, sharePath) else { return }
+        guard let squashed = await probeRootSquash(rootView) else { return }
         result.rootSquashed = squashed
 
         // 5. Plan and act.
@@ -109,24 +122,41 @@ public struct Provisioner {
         result.changed = result.actions.contains { $0.done }
     }
 
-    /// Creates a uniquely named file as uid 0 in the share through the server view and reads its
-    /// owner back: 0 means root is trusted; anything else (or EACCES) means squashed.
-    /// nil (with a finding) when the export cannot be written at all.
-    mutating func probeRootSquash(_ view: ServerView, _ dir: String) async -> Bool? {
-        let name = MountTable.normalize(dir + "/" + TemporaryName.make(purpose: "provision", node: request.node))
+    /// The server view acts by path, and any client that can write the share's parent can swap a
+    /// name between two calls: before and after each step the share must still be the directory
+    /// first seen (same fileid, a directory, not a symlink). A crit finding otherwise.
+    mutating func shareStillInPlace(_ root: ServerView, _ sharePath: String, _ step: String) async -> Bool {
+        guard let reference = shareFileID else { return true }
+        if let now = try? await root.stat(sharePath), now.type == .directory, now.fileid == reference { return true }
+        fail("swapped", "\(sharePath) on the server was replaced \(step) (not the directory this run began with): "
+             + "stopped; a symlink's target may hold what this step made",
+             fix: "find who replaces the share directory; run again")
+        return false
+    }
+
+    /// Creates a uniquely named file as uid 0 at the export's root through the server view and reads
+    /// its owner back (`ServerView.readNewFile`): 0 means root is trusted; anything else (or EACCES)
+    /// means squashed. Squash is the export's, and its root is the one path no client can swap.
+    /// nil (with a finding) when the export cannot be written or the owner not told.
+    mutating func probeRootSquash(_ view: ServerView) async -> Bool? {
+        _ = await view.removeLeftovers(in: "/", purpose: "provision", node: request.node)
+        let name = "/" + TemporaryName.make(purpose: "provision", node: request.node)
         do {
-            try await view.createExclusive(name, mode: [.ownerReadWrite])
+            let reading = try await view.readNewFile(name)
+            guard let owner = reading.owner else {
+                fail("server", "root squash could not be judged: \(reading.ownerEvidence)",
+                     fix: "export it over NFSv3 too, or provision through the kernel mount as root")
+                return nil
+            }
+            return owner != 0
         } catch where error.errno == .readOnlyFileSystem {
             fail("read-only", "the export is read-only (EROFS): the scratch directory cannot be created", fix: "export it read-write")
             return nil
         } catch where error.errno == .permissionDenied {
             return true
         } catch {
-            fail("server", "could not write in \(dir) through the server view: \(error.description)")
+            fail("server", "could not write at the export's root through the server view: \(error.description)")
             return nil
         }
-        let owner = try? await view.stat(name).uid
-        do { try await view.unlink(name) } catch { note(.warn, "cleanup", "could not remove \(name): \(error.description)") }
-        return owner != 0
     }
 }

@@ -125,9 +125,14 @@ public struct ServerSurvey: Codable, Sendable {
             note(.info, "privileges", "not run as root: root squash and writability are not checked (only root may present uid 0)")
             return
         }
+        let removed = await view.removeLeftovers(in: "/", purpose: "server", node: node)
+        if !removed.isEmpty {
+            note(.info, "cleanup", "removed \(removed.count) file(s) a killed run of this node left at the export root")
+        }
         let name = "/" + TemporaryName.make(purpose: "server", node: node)
+        let reading: NewFileReading
         do {
-            try await view.createExclusive(name, mode: [.ownerReadWrite])
+            reading = try await view.readNewFile(name)
         } catch {
             switch error.errno {
             case .readOnlyFileSystem:
@@ -137,41 +142,33 @@ public struct ServerSurvey: Codable, Sendable {
                 writable = false
                 rootSquash = RootSquash(squashed: true, mappedUid: nil,
                                         evidence: "creating a file as uid 0 was refused (EACCES)")
-                note(.info, "root-squash", "root is squashed: root cannot write the export's root directory; provisioning acts as the owner instead")
+                note(.info, "root-squash", "root is squashed: root cannot write the export's root directory; "
+                     + "provisioning acts as the owner instead")
             default:
-                note(.warn, "write", "could not create a test file as root: \(error.description)")
+                note(.warn, "write", "could not create, stamp and remove a test file as root: \(error.description)")
             }
             return
         }
         writable = true
-        await inspectRootFile(view, name)
-        // Actor calls are not cancelled by a signal's task cancellation, so this always runs.
-        do {
-            try await view.unlink(name)
-        } catch {
-            note(.warn, "cleanup", "could not remove \(name): \(error.description)")
-        }
+        judge(reading)
     }
 
-    private mutating func inspectRootFile(_ view: ServerView, _ name: String) async {
-        if let owner = try? await view.stat(name).uid {
-            rootSquash = RootSquash(squashed: owner != 0, mappedUid: owner,
-                                    evidence: "a file created as uid 0 is owned by uid \(owner)")
+    private mutating func judge(_ reading: NewFileReading) {
+        if let owner = reading.owner {
+            rootSquash = RootSquash(squashed: owner != 0, mappedUid: owner, evidence: reading.ownerEvidence)
             if owner != 0 {
-                note(.info, "root-squash", "root is squashed to uid \(owner): a root chown through the kernel mount fails with EPERM; provisioning acts as the owner instead")
+                note(.info, "root-squash", "root is squashed to uid \(owner): a root chown through the kernel mount "
+                     + "fails with EPERM; provisioning acts as the owner instead")
             }
+        } else {
+            note(.info, "root-squash", "root squash not judged: \(reading.ownerEvidence)")
         }
-        do {
-            let reading = try await view.readServerClock(touching: name)
-            clock = reading
-            let skew = abs(reading.offsetSeconds)
-            if skew >= 30 {
-                note(.crit, "clock", "the server's clock is \(formatSeconds(reading.offsetSeconds)) off this node's: synchronise clocks (chrony/NTP)")
-            } else if skew >= 1 {
-                note(.warn, "clock", "the server's clock is \(formatSeconds(reading.offsetSeconds)) off this node's: synchronise clocks (chrony/NTP)")
-            }
-        } catch {
-            note(.warn, "clock", "could not read the server's clock: \(error.description)")
+        guard let clock = reading.clock else { return }
+        self.clock = clock
+        let skew = abs(clock.offsetSeconds)
+        if skew >= 1 {
+            note(skew >= 30 ? .crit : .warn, "clock", "the server's clock is \(formatSeconds(clock.offsetSeconds)) "
+                 + "off this node's: synchronise clocks (chrony/NTP)")
         }
     }
 }

@@ -12,32 +12,67 @@ public struct ServerClockReading: Sendable, Codable, Hashable {
     public var uncertaintySeconds: Double
 }
 
+/// What a file this session has just created shows: the owner the server gave it (root squash) and
+/// the time the server stamped on it (its clock).
+public struct NewFileReading: Sendable {
+    /// The owner as the server records it; nil when it cannot be told (NFSv4 owner strings that
+    /// libnfs 4.0.0 maps to 65534 and no NFSv3 to ask instead).
+    public var owner: UInt32?
+    /// How the owner was read, for the report.
+    public var ownerEvidence: String
+    public var clock: ServerClockReading?
+}
+
 extension ServerView {
-    /// Reads the server's clock: SETATTR of `path`'s times to SET_TO_SERVER_TIME (NFSv3), then
-    /// GETATTR, and compares the stamped mtime with the midpoint of this node's clock around the
-    /// exchange.
+    /// Creates `path` exclusively (mode 0600), and through the file handle CREATE returned (never the
+    /// path again, which another client could swap for a symlink) writes one byte, whose mtime the
+    /// server sets from its own clock, and reads it back with GETATTR. The owner is read over NFSv3
+    /// where the export answers it: libnfs 4.0.0 reports root-owned NFSv4 files as 65534. The file
+    /// is removed on every path; a killed run's files are `TemporaryName` leftovers.
     ///
-    /// libnfs 4.0.0 crashes on a SET_TO_SERVER_TIME SETATTR over NFSv4, so there the server is made
-    /// to stamp the time another way: a one-byte WRITE, whose mtime the server sets from its clock.
-    ///
-    /// `path` must be a regular file this session may write (its times change; on NFSv4 one byte
-    /// is written at offset 0).
     /// Cache expiry runs on each client's own clock, so skew does not delay visibility; it does
     /// break every timestamp comparison between nodes.
-    public func readServerClock(touching path: String) throws(ServerViewError) -> ServerClockReading {
-        let before = realtimeNow()
-        if url.version == .v3 {
-            try check(nfs_utimes(ctx, path, nil), "SETATTR", path)
-        } else {
-            try write(path, [0x2e], at: 0)
+    public func readNewFile(_ path: String) throws(ServerViewError) -> NewFileReading {
+        var fh: OpaquePointer?
+        try check(nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, 0o600, &fh), "CREATE", path)
+        defer {
+            if let fh { nfs_close(ctx, fh) }
+            nfs_unlink(ctx, path)
         }
+        guard let fh else { throw failure(-EIO, "CREATE", path) }
+        let before = realtimeNow()
+        var byte: UInt8 = 0x2e
+        try check(Int32(clamping: nfs_pwrite(ctx, fh, 0, 1, &byte)), "WRITE", path)
         var st = nfs_stat_64()
-        try check(nfs_lstat64(ctx, path, &st), "GETATTR", path)
+        try check(nfs_fstat64(ctx, fh, &st), "GETATTR", path)
         let after = realtimeNow()
         let server = NFSTime(seconds: Int64(st.nfs_mtime), nanoseconds: UInt32(st.nfs_mtime_nsec))
-        let midpoint = (before + after) / 2
-        return ServerClockReading(serverTime: server, offsetSeconds: server.timeIntervalSince1970 - midpoint,
-                                  uncertaintySeconds: (after - before) / 2)
+        let offset = server.timeIntervalSince1970 - (before + after) / 2
+        let clock = ServerClockReading(serverTime: server, offsetSeconds: offset,
+                                       uncertaintySeconds: (after - before) / 2)
+        let (owner, evidence) = ownerOfNewFile(path, reportedByThisSession: UInt32(truncatingIfNeeded: st.nfs_uid))
+        return NewFileReading(owner: owner, ownerEvidence: evidence, clock: clock)
+    }
+
+    /// The new file's owner: as this session read it on NFSv3; on NFSv4 from a one-shot NFSv3 GETATTR
+    /// (LOOKUP of a name no one else knows yet), else only when it is not libnfs's 65534.
+    private func ownerOfNewFile(_ path: String, reportedByThisSession uid: UInt32) -> (UInt32?, String) {
+        let what = "a file created as uid \(credentials.uid)"
+        if url.version == .v3 { return (uid, "\(what) is owned by uid \(uid)") }
+        if let v3 = try? oneShotSession(url.with(version: .v3), for: path) {
+            defer { nfs_destroy_context(v3) }
+            var st = nfs_stat_64()
+            if nfs_lstat64(v3, path, &st) == 0 {
+                let owner = UInt32(truncatingIfNeeded: st.nfs_uid)
+                return (owner, "\(what) is owned by uid \(owner) (read over NFSv3: libnfs's NFSv4 owners are "
+                        + "unreliable)")
+            }
+        }
+        if uid == 65534 {
+            return (nil, "\(what) shows uid 65534 over NFSv4, which libnfs 4.0.0 also reports for root-owned files, "
+                    + "and the export does not answer NFSv3: not judged")
+        }
+        return (uid, "\(what) is owned by uid \(uid) (NFSv4)")
     }
 }
 

@@ -35,9 +35,13 @@ extension ServerView {
     public func createExclusive(_ path: String, mode: FilePermissions) throws(ServerViewError) {
         var fh: OpaquePointer?
         try check(nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, Int32(mode.rawValue), &fh), "CREATE", path)
-        if let fh { nfs_close(ctx, fh) }
-        if try stat(path).mode != UInt32(mode.rawValue) {
-            try chmod(path, mode: mode)
+        guard let fh else { throw failure(-EIO, "CREATE", path) }
+        defer { nfs_close(ctx, fh) }
+        // NFSv4 CREATE ignores the mode in libnfs 4.0.0: set it through the new handle, never the path.
+        var st = nfs_stat_64()
+        try check(nfs_fstat64(ctx, fh, &st), "GETATTR", path)
+        if UInt32(st.nfs_mode) & 0o7777 != UInt32(mode.rawValue) {
+            try check(nfs_fchmod(ctx, fh, Int32(mode.rawValue)), "SETATTR", path)
         }
     }
 
@@ -101,24 +105,44 @@ extension ServerView {
 
     /// Changes owner and group (SETATTR). Never follows a symlink: a link's own owner changes.
     ///
-    /// libnfs 4.0.0 cannot SETATTR an NFSv4 directory (the server answers NFS4ERR_ISDIR); there the
-    /// call goes through a one-shot NFSv3 session to the same export with the same credentials.
+    /// libnfs 4.0.0 cannot SETATTR an NFSv4 directory (the server answers NFS4ERR_ISDIR), and its
+    /// NFSv4 `lchmod` follows symlinks (a racer could swap the name): on NFSv4 every attribute change
+    /// goes through a one-shot NFSv3 session to the same export with the same credentials.
     /// A v4-only export fails with ENOTSUP: create the directory as its owner instead (connect
     /// with the owner's credentials, then `mkdir`).
     public func chown(_ path: String, uid: UInt32, gid: UInt32) throws(ServerViewError) {
-        try setattrRoutingAroundV4(path) { (ctx) in nfs_lchown(ctx, path, Int32(bitPattern: uid), Int32(bitPattern: gid)) }
+        let (u, g) = (Int32(bitPattern: uid), Int32(bitPattern: gid))
+        try setattrRoutingAroundV4(path, byPath: { (ctx) in nfs_lchown(ctx, path, u, g) },
+                                   byHandle: { (ctx, fh) in nfs_fchown(ctx, fh, u, g) })
     }
 
     /// Changes permission bits (SETATTR). Never follows a symlink. Same NFSv4 directory route as `chown`.
     public func chmod(_ path: String, mode: FilePermissions) throws(ServerViewError) {
-        try setattrRoutingAroundV4(path) { (ctx) in nfs_lchmod(ctx, path, Int32(mode.rawValue)) }
+        try setattrRoutingAroundV4(path, byPath: { (ctx) in nfs_lchmod(ctx, path, Int32(mode.rawValue)) },
+                                   byHandle: { (ctx, fh) in nfs_fchmod(ctx, fh, Int32(mode.rawValue)) })
     }
 
-    private func setattrRoutingAroundV4(_ path: String, _ call: (OpaquePointer) -> Int32) throws(ServerViewError) {
-        guard url.version == .v4, try stat(path).type == .directory else {
-            return try check(call(ctx), "SETATTR", path)
+    /// NFSv3: by path (libnfs's `l` calls do not follow a final symlink). NFSv4: by path over a one-shot
+    /// NFSv3 session; where the export has no NFSv3, a regular file is changed through a handle
+    /// opened on it, after checking that the handle is the file GETATTR saw (same fileid: no swap).
+    private func setattrRoutingAroundV4(_ path: String, byPath call: (OpaquePointer) -> Int32,
+                                        byHandle: (OpaquePointer, OpaquePointer) -> Int32) throws(ServerViewError) {
+        guard url.version == .v4 else { return try check(call(ctx), "SETATTR", path) }
+        let v3: OpaquePointer
+        do { v3 = try oneShotSession(url.with(version: .v3), for: path) } catch {
+            let seen = try stat(path)
+            guard seen.type == .regular else { throw error }
+            return try withOpenFile(path, flags: O_RDONLY) { (fh) throws(ServerViewError) in
+                var st = nfs_stat_64()
+                try check(nfs_fstat64(ctx, fh, &st), "GETATTR", path)
+                guard st.nfs_ino == seen.fileid else {
+                    throw ServerViewError(operation: "SETATTR", server: url.serverAndExport, path: path,
+                                          errno: .tooManySymbolicLinkLevels,
+                                          detail: "the name was swapped between GETATTR and OPEN: nothing changed")
+                }
+                try check(byHandle(ctx, fh), "SETATTR", path)
+            }
         }
-        let v3 = try oneShotSession(url.with(version: .v3), for: path)
         defer { nfs_destroy_context(v3) }
         let rc = call(v3)
         if rc < 0 {
@@ -129,10 +153,11 @@ extension ServerView {
     }
 
     /// A second, synchronous libnfs context on this actor's thread, for one call and then destroyed.
-    private func oneShotSession(_ other: ServerURL, for path: String) throws(ServerViewError) -> OpaquePointer {
+    func oneShotSession(_ other: ServerURL, for path: String) throws(ServerViewError) -> OpaquePointer {
         let unsupported = { (detail: String) in
             ServerViewError(operation: "SETATTR", server: self.url.serverAndExport, path: path, errno: .notSupported,
-                            detail: "libnfs 4.0.0 cannot change an NFSv4 directory's attributes and " + detail)
+                            detail: "libnfs 4.0.0 cannot change NFSv4 attributes safely (directories fail, symlinks are "
+                + "followed) and " + detail)
         }
         guard let v3 = nfs_init_context() else { throw unsupported("no NFSv3 context could be made") }
         guard let parsed = nfs_parse_url_dir(v3, other.libnfsURL) else {

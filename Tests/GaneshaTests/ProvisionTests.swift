@@ -1,5 +1,6 @@
 import Foundation
 import SystemPackage
+import Synchronization
 import Testing
 @testable import KernelView
 @testable import Provisioning
@@ -175,5 +176,73 @@ import Testing
         let result = await Provisioner.run(request)
         #expect(result.exitCode == 2 && result.findings.first?.rule == "not-nfs")
         #expect(!FileManager.default.fileExists(atPath: s.scratchOnDisk))
+    }
+}
+
+/// A racer with write access to the share's parent swaps the share directory for a symlink and back,
+/// again and again, while the squash route provisions through the server view (which acts by path).
+@Suite struct ProvisionSwapTests {
+    final class Racer: @unchecked Sendable {
+        let share: String, decoy: String
+        final class Flag: Sendable { let raised = Atomic<Bool>(false) }
+        private let stop = Flag()
+        private let done = DispatchSemaphore(value: 0)
+        private let thread: Thread
+        init(share: String, decoy: String) {
+            (self.share, self.decoy) = (share, decoy)
+            let (stop, done) = (stop, done)
+            thread = Thread {
+                defer { done.signal() }
+                while !stop.raised.load(ordering: .relaxed) {
+                    guard rename(share, share + ".held") == 0 else { continue }
+                    symlink((decoy as NSString).lastPathComponent, share)  // relative: within the export
+                    usleep(300)
+                    unlink(share)
+                    rename(share + ".held", share)
+                    usleep(300)
+                }
+            }
+            thread.start()
+        }
+        func finish() {
+            stop.raised.store(true, ordering: .relaxed)
+            done.wait()  // the last swap is undone before the thread ends
+        }
+    }
+
+    @Test func aSwappedShareIsNeverProvisionedSilently() async throws {
+        // No FUSE caching: this node's view follows each swap as a real NFS client's revalidation would.
+        let options = ["create-for-user=65534", "create-for-group=65534", "chown-deny",
+                       "entry_timeout=0", "attr_timeout=0", "negative_timeout=0"]
+        let s = try await ProvisionTests.Setup("squash", viewOptions: options)
+        defer { s.tearDown() }
+        let decoy = s.backing + "-decoy"
+        try FileManager.default.createDirectory(atPath: decoy, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(atPath: decoy) }
+        var (runs, swapsSeen, silent) = (0, 0, [String]())
+        for _ in 1...40 {
+            let racer = Racer(share: s.backing, decoy: decoy)
+            let result = await Provisioner.run(s.request)
+            racer.finish()
+            runs += 1
+            let reported = result.findings.contains { $0.rule == "swapped" }
+            if reported { swapsSeen += 1 }
+            if FileManager.default.fileExists(atPath: decoy + "/Local") && result.exitCode < 2 {
+                silent.append(result.findings.map(\.message).joined(separator: "; "))
+            }
+            try? FileManager.default.removeItem(atPath: decoy + "/Local")
+            try? FileManager.default.removeItem(atPath: s.scratchOnDisk)
+        }
+        #expect(silent.isEmpty, "Local made in the symlink's target without a finding: \(silent)")
+        // A calm run afterwards removes what killed or raced runs left, and provisions right.
+        let calm = await Provisioner.run(s.request)
+        #expect(calm.exitCode == 0 && (try? s.onDisk()) != nil, "\(calm.findings.map(\.message))")
+        let exportRoot = try TestServer.backingDirectory("squash")
+        let left = try [s.backing, decoy, exportRoot]
+            .flatMap { try FileManager.default.contentsOfDirectory(atPath: $0) }
+            .filter { $0.hasPrefix(".nfskeeper-provision-provision_test-") }
+        #expect(left.isEmpty, "temporary files left: \(left)")
+        print("swap race: \(runs) runs, \(swapsSeen) swaps reported")
     }
 }

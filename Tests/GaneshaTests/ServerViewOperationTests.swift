@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SystemPackage
 import Testing
 @testable import ServerView
@@ -127,18 +128,59 @@ import Testing
     }
 
     @Test(arguments: versions)
-    func serverClockMatchesThisMachine(_ version: ServerURL.Version) async throws {
+    func aNewFileShowsTheServersClockAndTheRealOwner(_ version: ServerURL.Version) async throws {
         // Server and client share one clock here, so the offset is the measurement's own error.
         let view = try await TestServer.connect("rw", version)
         let file = TestServer.scratchName("clock")
-        try await view.createExclusive(file, mode: .ownerReadWrite)
-        let reading = try await view.readServerClock(touching: file)
-        let stamped = try await view.stat(file).mtime
-        try await view.unlink(file)
-        #expect(abs(reading.offsetSeconds) < 0.5)
-        #expect(reading.uncertaintySeconds >= 0 && reading.uncertaintySeconds < 0.5)
-        #expect(stamped == reading.serverTime)
-        #expect(abs(reading.serverTime.timeIntervalSince1970 - Date().timeIntervalSince1970) < 5)
+        let reading = try await view.readNewFile(file)
+        let clock = try #require(reading.clock)
+        #expect(abs(clock.offsetSeconds) < 0.5)
+        #expect(clock.uncertaintySeconds >= 0 && clock.uncertaintySeconds < 0.5)
+        #expect(abs(clock.serverTime.timeIntervalSince1970 - Date().timeIntervalSince1970) < 5)
+        #expect(reading.owner == 0, "the rw export does not squash root")
+        #expect(version == .v3 || reading.ownerEvidence.contains("NFSv3"))
+        #expect(try await view.exists(file) == false, "removed again")
+    }
+
+    /// A name swapped for a symlink between checks is never followed: the new file is made with
+    /// CREATE EXCLUSIVE and changed only through its handle; NFSv4 attribute changes go over NFSv3.
+    @Test(arguments: versions)
+    func noAttributeChangeFollowsASymlink(_ version: ServerURL.Version) async throws {
+        let backing = try TestServer.backingDirectory("rw")
+        let dir = TestServer.scratchName("swap")
+        try FileManager.default.createDirectory(atPath: backing + dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: backing + dir) }
+        FileManager.default.createFile(atPath: backing + dir + "/victim", contents: Data("secret".utf8),
+                                       attributes: [.posixPermissions: 0o644])
+        #expect(symlink("victim", backing + dir + "/link") == 0)
+        let view = try await TestServer.connect("rw", version)
+        await #expect(throws: ServerViewError.self) { try await view.readNewFile(dir + "/link") }
+        try? await view.chmod(dir + "/link", mode: .ownerReadWrite)
+        let victim = try FileManager.default.attributesOfItem(atPath: backing + dir + "/victim")
+        #expect(victim[.posixPermissions] as? Int == 0o644)
+        #expect(try String(contentsOfFile: backing + dir + "/victim", encoding: .utf8) == "secret")
+    }
+
+    /// A killed run's temporary file at the export root is removed by the next run of the same node;
+    /// another node's, a live process's and a symlink under such a name stay.
+    @Test func leftoversOfKilledRunsAreRemoved() async throws {
+        let backing = try TestServer.backingDirectory("rw")
+        let dead = try AgentProcess(["--version"])
+        let deadPid = dead.pid
+        _ = dead.wait()
+        let ours = ".nfskeeper-server-leftover.node-\(deadPid)-1a2b"
+        let live = ".nfskeeper-server-leftover.node-\(getpid())-1a2b"
+        let other = ".nfskeeper-server-other.node-\(deadPid)-1a2b"
+        let link = ".nfskeeper-server-leftover.node-\(deadPid)-3c4d"
+        for name in [ours, live, other] { FileManager.default.createFile(atPath: backing + "/" + name, contents: nil) }
+        #expect(symlink("/etc/passwd", backing + "/" + link) == 0)
+        defer {
+            for name in [ours, live, other, link] { try? FileManager.default.removeItem(atPath: backing + "/" + name) }
+        }
+        let view = try await TestServer.connect("rw", .v3)
+        #expect(await view.removeLeftovers(in: "/", purpose: "server", node: "leftover.node") == [ours])
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: backing))
+        #expect(!left.contains(ours) && left.isSuperset(of: [live, other, link]))
     }
 
     @Test(arguments: versions)
