@@ -77,6 +77,7 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView", "Reports"]),
+        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet",
+                                                     "KernelView", "Reports", "Check", "Mounts"]),
     ]
 )

@@ -7,11 +7,17 @@ import Reports
 public struct PrometheusText {
     struct Metric { var help: String; var type: String; var samples: [String] }
     private var metrics: [(String, Metric)] = []
+    /// Labels every sample carries (the audit's `mode`: a quick and a full audit write separate files
+    /// that node_exporter merges, and two files must never hold the same series).
+    let constantLabels: [(String, String)]
 
-    public init() {}
+    public init(constantLabels: [(String, String)] = []) { self.constantLabels = constantLabels }
 
-    public mutating func add(_ name: String, help: String, type: String = "gauge", labels: [(String, String)] = [], value: Double) {
-        let labelText = labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+    public mutating func add(_ name: String, help: String, type: String = "gauge", labels: [(String, String)] = [],
+                             value: Double) {
+        let all = constantLabels + labels
+        let pairs = all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }
+        let labelText = all.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
         let sample = name + labelText + " " + Self.format(value)
         if let i = metrics.firstIndex(where: { $0.0 == name }) {
             metrics[i].1.samples.append(sample)

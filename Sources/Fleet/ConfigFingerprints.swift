@@ -33,11 +33,13 @@ public struct ConfigFingerprints: Sendable, Equatable {
             if key != nil { break }
         }
         guard let key else { return ConfigFingerprints(problem: problems.joined(separator: "; ")) }
-        var out = ConfigFingerprints(keyID: hex(HMAC<SHA256>.authenticationCode(for: Data("nfskeeper key id".utf8), using: key))
-                                        .prefix(16).description)
+        var out = ConfigFingerprints(
+            keyID: hex(HMAC<SHA256>.authenticationCode(for: Data("nfskeeper key id".utf8), using: key))
+                .prefix(16).description)
         for path in files.map({ rstudioConfig + "/" + $0 }) + [base + "/etc/rstudio-pm/rstudio-pm.gcfg"] {
             if let data = FileManager.default.contents(atPath: path) {
-                out.hashes[(path as NSString).lastPathComponent] = hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
+                out.hashes[(path as NSString).lastPathComponent] = hex(
+                    HMAC<SHA256>.authenticationCode(for: data, using: key))
             }
         }
         return out
@@ -49,20 +51,26 @@ public struct ConfigFingerprints: Sendable, Equatable {
     /// or this process's user, can read.
     static func readKey(_ path: String) -> Result<SymmetricKey, KeyProblem> {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(KeyProblem(description: "no key at \(path) (\(String(cString: strerror(errno))))")) }
+        guard fd >= 0 else {
+            return .failure(KeyProblem(description: "no key at \(path) (\(String(cString: strerror(errno))))"))
+        }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
             return .failure(KeyProblem(description: "\(path) is not a regular file"))
         }
         guard st.st_mode & 0o077 == 0, st.st_uid == 0 || st.st_uid == getuid() else {
-            return .failure(KeyProblem(description: String(format: "%@ is not root-only (owner %u, mode %04o): not used as a key",
-                                                           path, st.st_uid, st.st_mode & 0o7777)))
+            return .failure(
+                KeyProblem(
+                    description: String(
+                        format: "%@ is not root-only (owner %u, mode %04o): not used as a key",
+                        path, st.st_uid, st.st_mode & 0o7777)))
         }
         var bytes = [UInt8](repeating: 0, count: 4096)
         let n = read(fd, &bytes, bytes.count)
         guard n >= minimumKeyBytes else {
-            return .failure(KeyProblem(description: "\(path) holds fewer than \(minimumKeyBytes) bytes: too short for a key"))
+            return .failure(
+                KeyProblem(description: "\(path) holds fewer than \(minimumKeyBytes) bytes: too short for a key"))
         }
         return .success(SymmetricKey(data: bytes.prefix(n)))
     }

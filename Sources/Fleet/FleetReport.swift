@@ -38,8 +38,10 @@ public struct FleetReport: Codable, Sendable {
     /// Beyond this many nodes the text shows the N×N matrices as summaries (the JSON stays complete).
     public static let matrixLimit = 16
 
-    public static func build(share: String, reports: [NodeReport], problems: [ReportProblem], now: Date = Date(),
-                             staleAfter: Double = 3600) -> FleetReport {
+    public static func build(
+        share: String, reports: [NodeReport], problems: [ReportProblem], now: Date = Date(),
+        staleAfter: Double = 3600
+    ) -> FleetReport {
         var findings = problems.map { Finding(.warn, "node-report", subject: $0.file, $0.description) }
         let isFresh = { (r: NodeReport) in (-futureTolerance...staleAfter).contains(now.timeIntervalSince(r.time)) }
         let fresh = reports.filter(isFresh)
@@ -47,8 +49,9 @@ public struct FleetReport: Codable, Sendable {
         let (usualKeyID, usualHash) = usualConfiguration(fresh)
         var rows: [Row] = []
         for r in reports.sorted(by: { $0.node < $1.node }) {
-            let row = Row(r, now: now, staleAfter: staleAfter, usualOptions: usualOptions, usualHash: usualHash,
-                          usualKeyID: usualKeyID)
+            let row = Row(
+                r, now: now, staleAfter: staleAfter, usualOptions: usualOptions, usualHash: usualHash,
+                usualKeyID: usualKeyID)
             findings += row.findings(r)
             rows.append(row)
         }
@@ -66,9 +69,12 @@ public struct FleetReport: Codable, Sendable {
                 visibility[s.node, default: [:]][r.node] = max(0, s.delaySeconds)
             }
         }
-        if reports.isEmpty { findings.append(Finding(.unknown, "no-nodes", subject: share, "no node has reported into \(share)")) }
-        return FleetReport(share: share, rows: rows, reachability: matrix, visibility: visibility, findings: findings,
-                           severity: findings.worst)
+        if reports.isEmpty {
+            findings.append(Finding(.unknown, "no-nodes", subject: share, "no node has reported into \(share)"))
+        }
+        return FleetReport(
+            share: share, rows: rows, reachability: matrix, visibility: visibility, findings: findings,
+            severity: findings.worst)
     }
 
     /// The most common value; ties go to the smallest, so every reader picks the same.
@@ -94,9 +100,11 @@ public struct FleetReport: Codable, Sendable {
     static let absent = "absent"
 
     static func unreachable(_ from: String, _ reach: NodeReport.Reachability) -> Finding {
-        Finding(.crit, "launcher-unreachable", subject: from,
-                "\(from) cannot reach \(reach.node)'s launcher at \(reach.address):\(reach.port) (\(reach.error ?? "no answer"))",
-                fix: "open TCP \(reach.port) between the nodes; the launcher must be reachable from every node")
+        Finding(
+            .crit, "launcher-unreachable", subject: from,
+            "\(from) cannot reach \(reach.node)'s launcher at \(reach.address):\(reach.port) "
+                + "(\(reach.error ?? "no answer"))",
+            fix: "open TCP \(reach.port) between the nodes; the launcher must be reachable from every node")
     }
 
     func configCell(_ r: Row) -> TextTable.Cell {
@@ -111,8 +119,9 @@ public struct FleetReport: Codable, Sendable {
         let delays = visibility.values.flatMap(\.values).sorted()
         var lines = ["Launcher reachability: \(pairs.filter { !$0 }.count) of \(pairs.count) tried pairs fail."]
         if let worst = delays.last {
-            lines.append("Node-to-node visibility: \(delays.count) pairs, median ≤ \(formatSeconds(delays[delays.count / 2])), "
-                         + "worst ≤ \(formatSeconds(worst)).")
+            lines.append(
+                "Node-to-node visibility: \(delays.count) pairs, median ≤ \(formatSeconds(delays[delays.count / 2])), "
+                    + "worst ≤ \(formatSeconds(worst)).")
         }
         lines.append("(\(rows.count) nodes: the matrices are in --json.)")
         return lines.joined(separator: "\n")
@@ -129,15 +138,24 @@ public struct FleetReport: Codable, Sendable {
     }
 
     public func textReport(color: Bool = Terminal.isColorful) -> String {
-        var table = TextTable(headers: ["NODE", "LAST SEEN", "OPTIONS", "SCRATCH", "CLOCK", "NEG-LOOKUP P95", "CONFIG", "LAUNCHER"])
+        var table = TextTable(headers: [
+            "NODE", "LAST SEEN", "OPTIONS", "SCRATCH", "CLOCK", "NEG-LOOKUP P95", "CONFIG", "LAUNCHER",
+        ])
         for r in rows {
             table.add([
                 TextTable.Cell(r.node),
-                TextTable.Cell(r.future ? "in " + Self.age(-r.ageSeconds) + " FUTURE" : Self.age(r.ageSeconds) + " ago" + (r.stale ? " STALE" : ""),
-                               severity: r.stale || r.future ? .warn : nil),
+                TextTable.Cell(
+                    r.future
+                        ? "in " + Self.age(-r.ageSeconds) + " FUTURE"
+                        : Self.age(r.ageSeconds) + " ago" + (r.stale ? " STALE" : ""),
+                    severity: r.stale || r.future ? .warn : nil),
                 TextTable.Cell(r.options ?? "-", severity: r.optionsDiffer ? .warn : nil),
-                TextTable.Cell(r.scratchDirectoryOK.map { $0 ? "ok" : "WRONG" } ?? "-", severity: r.scratchDirectoryOK == false ? .crit : nil),
-                TextTable.Cell(r.clockOffsetSeconds.map(formatSeconds) ?? "-", severity: abs(r.clockOffsetSeconds ?? 0) >= 1 ? .warn : nil),
+                TextTable.Cell(
+                    r.scratchDirectoryOK.map { $0 ? "ok" : "WRONG" } ?? "-",
+                    severity: r.scratchDirectoryOK == false ? .crit : nil),
+                TextTable.Cell(
+                    r.clockOffsetSeconds.map(formatSeconds) ?? "-",
+                    severity: abs(r.clockOffsetSeconds ?? 0) >= 1 ? .warn : nil),
                 TextTable.Cell(r.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
                 configCell(r),
                 TextTable.Cell(r.launcher ?? "-"),
@@ -146,26 +164,37 @@ public struct FleetReport: Codable, Sendable {
         var out = table.render(color: color)
         let nodes = rows.map(\.node)
         if nodes.count > Self.matrixLimit {
-            return out + "\n\n" + matrixSummary + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
+            return out + "\n\n" + matrixSummary + "\n\n"
+                + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
         }
         if !reachability.isEmpty {
             var matrix = TextTable(headers: ["FROM \\ TO"] + nodes)
             for from in nodes {
-                matrix.add([TextTable.Cell(from)] + nodes.map { to in
-                    guard let ok = reachability[from]?[to] else { return TextTable.Cell(from == to ? "·" : "-") }
-                    return TextTable.Cell(ok ? "ok" : "NO", severity: ok ? .ok : .crit)
-                })
+                matrix.add(
+                    [TextTable.Cell(from)]
+                        + nodes.map { to in
+                            guard let ok = reachability[from]?[to] else {
+                                return TextTable.Cell(from == to ? "·" : "-")
+                            }
+                            return TextTable.Cell(ok ? "ok" : "NO", severity: ok ? .ok : .crit)
+                        })
             }
             out += "\n\nLauncher reachability (TCP connect):\n" + matrix.render(color: color)
         }
         if !visibility.isEmpty {
             var matrix = TextTable(headers: ["WRITER \\ READER"] + nodes)
             for writer in nodes {
-                matrix.add([TextTable.Cell(writer)] + nodes.map { reader in
-                    TextTable.Cell(writer == reader ? "·" : visibility[writer]?[reader].map { "≤ " + formatSeconds($0) } ?? "-")
-                })
+                matrix.add(
+                    [TextTable.Cell(writer)]
+                        + nodes.map { reader in
+                            TextTable.Cell(
+                                writer == reader
+                                    ? "·" : visibility[writer]?[reader].map { "≤ " + formatSeconds($0) } ?? "-")
+                        })
             }
-            out += "\n\nNode-to-node visibility (marker written → first seen by the reader's audit; server clock):\n" + matrix.render(color: color)
+            out +=
+                "\n\nNode-to-node visibility (marker written → first seen by the reader's audit; server clock):\n"
+                + matrix.render(color: color)
         }
         return out + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
     }

@@ -22,14 +22,18 @@ public enum LauncherReach {
     public static func targets(_ reports: [NodeReport], except node: String) -> [Target] {
         reports.compactMap { r in
             guard r.node != node, let host = r.launcherAddress, let port = r.launcherPort,
-                  (1...65535).contains(port), isPlausibleHost(host) else { return nil }
+                (1...65535).contains(port), isPlausibleHost(host)
+            else { return nil }
             return Target(node: r.node, host: host, port: port)
         }
     }
 
     static func isPlausibleHost(_ host: String) -> Bool {
         (1...253).contains(host.utf8.count) && !host.hasPrefix("-")
-            && host.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".:-".unicodeScalars.contains($0)) }
+            && host.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".:-".unicodeScalars.contains($0))
+            }
     }
 
     /// One connect per target (the first `maxTargets`), concurrently; a target that has not answered
@@ -47,13 +51,21 @@ public enum LauncherReach {
             thread.stackSize = 256 * 1024
             thread.start()
         }
-        _ = group.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)
-                                                       + Int(timeout.components.attoseconds / 1_000_000_000_000_000) + 100))
+        _ = group.wait(
+            timeout: .now()
+                + .milliseconds(
+                    Int(timeout.components.seconds * 1000)
+                        + Int(timeout.components.attoseconds / 1_000_000_000_000_000) + 100))
         return chosen.enumerated().map { i, t in
             switch results.get(i) {
-            case .success(let d)?: .init(node: t.node, address: t.host, port: t.port, reachable: true, seconds: d.seconds, error: nil)
-            case .failure(let e)?: .init(node: t.node, address: t.host, port: t.port, reachable: false, seconds: nil, error: e.description)
-            case nil: .init(node: t.node, address: t.host, port: t.port, reachable: false, seconds: nil, error: "no answer in time")
+            case .success(let d)?:
+                .init(node: t.node, address: t.host, port: t.port, reachable: true, seconds: d.seconds, error: nil)
+            case .failure(let e)?:
+                .init(node: t.node, address: t.host, port: t.port, reachable: false, seconds: nil, error: e.description)
+            case nil:
+                .init(
+                    node: t.node, address: t.host, port: t.port, reachable: false, seconds: nil,
+                    error: "no answer in time")
             }
         }
     }

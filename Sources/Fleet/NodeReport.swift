@@ -25,7 +25,10 @@ public struct NodeReport: Codable, Sendable {
         }
 
         /// The options that must be the same on every node, for comparison.
-        public var cacheKey: String { "vers=\(vers),lookupcache=\(lookupcache),acdirmin=\(acdirmin),acdirmax=\(acdirmax)" + (cto ? "" : ",nocto") + (lock ? "" : ",nolock") }
+        public var cacheKey: String {
+            "vers=\(vers),lookupcache=\(lookupcache),acdirmin=\(acdirmin),acdirmax=\(acdirmax)" + (cto ? "" : ",nocto")
+                + (lock ? "" : ",nolock")
+        }
     }
 
     public struct Reachability: Codable, Sendable, Hashable {
@@ -37,7 +40,9 @@ public struct NodeReport: Codable, Sendable {
         public var error: String?
 
         public init(node: String, address: String, port: Int, reachable: Bool, seconds: Double?, error: String?) {
-            (self.node, self.address, self.port, self.reachable, self.seconds, self.error) = (node, address, port, reachable, seconds, error)
+            (self.node, self.address, self.port, self.reachable, self.seconds, self.error) = (
+                node, address, port, reachable, seconds, error
+            )
         }
     }
 
@@ -78,10 +83,12 @@ public struct NodeReport: Codable, Sendable {
     public var sightings: [Sighting]?
     public var severity: Severity
 
-    public init(node: String, version: String, time: Date, share: String, mount: MountSummary?, scratchDirectoryOK: Bool?,
-                clockOffsetSeconds: Double?, negativeLookupP95Seconds: Double?, listingP95Seconds: Double?,
-                configHashes: [String: String], configKeyID: String? = nil, launcherAddress: String?, launcherPort: Int?,
-                reachability: [Reachability], sightings: [Sighting] = [], severity: Severity) {
+    public init(
+        node: String, version: String, time: Date, share: String, mount: MountSummary?, scratchDirectoryOK: Bool?,
+        clockOffsetSeconds: Double?, negativeLookupP95Seconds: Double?, listingP95Seconds: Double?,
+        configHashes: [String: String], configKeyID: String? = nil, launcherAddress: String?, launcherPort: Int?,
+        reachability: [Reachability], sightings: [Sighting] = [], severity: Severity
+    ) {
         (self.node, self.version, self.time, self.share, self.mount) = (node, version, time, share, mount)
         (self.scratchDirectoryOK, self.clockOffsetSeconds) = (scratchDirectoryOK, clockOffsetSeconds)
         (self.negativeLookupP95Seconds, self.listingP95Seconds) = (negativeLookupP95Seconds, listingP95Seconds)
@@ -96,7 +103,9 @@ public struct NodeReport: Codable, Sendable {
         var address = ProcessInfo.processInfo.hostName, port = 5559
         let text = (try? String(contentsOfFile: rstudioConfig + "/launcher.conf", encoding: .utf8)) ?? ""
         for entry in parseConfigEntries(text) where entry.section == "server" {
-            if entry.key == "address", !entry.value.isEmpty, entry.value != "0.0.0.0", entry.value != "::" { address = entry.value }
+            if entry.key == "address", !entry.value.isEmpty, entry.value != "0.0.0.0", entry.value != "::" {
+                address = entry.value
+            }
             if entry.key == "port", let p = Int(entry.value) { port = p }
         }
         return (address, port)
@@ -115,8 +124,12 @@ public struct NodeDirectory: Sendable {
 
     /// `<share>/.nfskeeper/<name>`, walked without following symlinks; made when `create`.
     func subdirectory(_ name: String, create: Bool) -> KernelView.Outcome<DirectoryHandle> {
-        let open: (DirectoryHandle, String) -> KernelView.Outcome<DirectoryHandle> = { create ? $0.openOrMakeDirectory($1) : $0.openDirectory($1) }
-        return kernel.openDirectoryNoFollow(MountTable.normalize(share)).then { open($0, ".nfskeeper") }.then { open($0, name) }
+        let open: (DirectoryHandle, String) -> KernelView.Outcome<DirectoryHandle> = {
+            create ? $0.openOrMakeDirectory($1) : $0.openDirectory($1)
+        }
+        return kernel.openDirectoryNoFollow(MountTable.normalize(share)).then { open($0, ".nfskeeper") }.then {
+            open($0, name)
+        }
     }
 
     /// At most this many reports are read from a share (each at most `reportLimit` bytes).
@@ -155,23 +168,36 @@ public struct NodeDirectory: Sendable {
             return .failure(ReportProblem(file: file, reason: "its node field is not a node name"))
         }
         guard name.fileComponent + ".json" == file else {
-            return .failure(ReportProblem(file: file, reason: "it claims to be \(name)'s report, whose file is "
-                                          + "\(name.fileComponent).json: ignored (a copied or forged report)"))
+            return .failure(
+                ReportProblem(
+                    file: file,
+                    reason: "it claims to be \(name)'s report, whose file is "
+                        + "\(name.fileComponent).json: ignored (a copied or forged report)"))
         }
         return .success(report)
     }
 
     /// Every node's report; the files not believed are named in `problems`.
     public func readAll() -> (reports: [NodeReport], problems: [ReportProblem]) {
-        guard case .success(let dir) = subdirectory("nodes", create: false), case .success(let names) = dir.entryNames() else {
-            return ([], [ReportProblem(file: "\(share)/.nfskeeper/nodes",
-                                       reason: "no node reports (no audit has run, or it is unreadable)")])
+        guard case .success(let dir) = subdirectory("nodes", create: false), case .success(let names) = dir.entryNames()
+        else {
+            return (
+                [],
+                [
+                    ReportProblem(
+                        file: "\(share)/.nfskeeper/nodes",
+                        reason: "no node reports (no audit has run, or it is unreadable)")
+                ]
+            )
         }
         var reports: [NodeReport] = [], problems: [ReportProblem] = []
         let candidates = names.sorted().filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
         if candidates.count > Self.maxReports {
-            problems.append(ReportProblem(file: "\(share)/.nfskeeper/nodes", reason: "\(candidates.count) report files: "
-                                          + "only the first \(Self.maxReports) by name are read"))
+            problems.append(
+                ReportProblem(
+                    file: "\(share)/.nfskeeper/nodes",
+                    reason: "\(candidates.count) report files: "
+                        + "only the first \(Self.maxReports) by name are read"))
         }
         for name in candidates.prefix(Self.maxReports) {
             switch dir.readFile(name, limit: Self.reportLimit) {
@@ -181,7 +207,8 @@ public struct NodeDirectory: Sendable {
                 case .failure(let problem): problems.append(problem)
                 }
             case .failure(.invalidArgument):
-                problems.append(ReportProblem(file: name, reason: "not a regular file (a FIFO, device or directory): not opened"))
+                problems.append(
+                    ReportProblem(file: name, reason: "not a regular file (a FIFO, device or directory): not opened"))
             case .failure(let e): problems.append(ReportProblem(file: name, reason: "unreadable: \(e.description)"))
             case .timedOut: problems.append(ReportProblem(file: name, reason: "reading it timed out"))
             }
@@ -208,8 +235,9 @@ public struct Marker: Codable, Sendable {
 extension NodeDirectory {
     /// Writes a fresh marker for `node` (the time corrected to the server's clock by `offset`).
     public func writeMarker(node: String, offset: Double) -> KernelView.Outcome<Marker> {
-        let marker = Marker(node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
-                            writtenAt: Date().addingTimeInterval(offset))
+        let marker = Marker(
+            node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
+            writtenAt: Date().addingTimeInterval(offset))
         guard let data = try? Self.encoder.encode(marker) else { return .failure(.invalidArgument) }
         let name = TemporaryName.safeNode(node) + ".json"
         return subdirectory("markers", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
@@ -218,12 +246,15 @@ extension NodeDirectory {
 
     /// Every other node's current marker.
     public func readMarkers(except node: String) -> [Marker] {
-        guard case .success(let dir) = subdirectory("markers", create: false), case .success(let names) = dir.entryNames() else { return [] }
+        guard case .success(let dir) = subdirectory("markers", create: false),
+            case .success(let names) = dir.entryNames()
+        else { return [] }
         // Like reports, a marker counts only in its own node's file.
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.prefix(Self.maxReports).compactMap { name in
             guard case .success(let bytes) = dir.readFile(name, limit: 4096),
-                  let marker = try? Self.decoder.decode(Marker.self, from: Data(bytes)),
-                  let owner = try? NodeName(marker.node), owner.fileComponent + ".json" == name else { return nil }
+                let marker = try? Self.decoder.decode(Marker.self, from: Data(bytes)),
+                let owner = try? NodeName(marker.node), owner.fileComponent + ".json" == name
+            else { return nil }
             return marker
         }.filter { $0.node != node }
     }

@@ -8,7 +8,8 @@ public enum LocalFile {
         public var step: String
         public var errno: Int32
         public var description: String {
-            "\(path): \(step): \(String(cString: strerror(errno)))" + (errno == ELOOP ? " (a symlink: not followed)" : "")
+            "\(path): \(step): \(String(cString: strerror(errno)))"
+                + (errno == ELOOP ? " (a symlink: not followed)" : "")
         }
     }
 
@@ -32,7 +33,9 @@ public enum LocalFile {
         guard fd >= 0 else { throw WriteError(path: temporary, step: "create", errno: errno) }
         do throws(WriteError) {
             try writeAll(fd, bytes, temporary)
-            guard fchmod(fd, mode) == 0, fsync(fd) == 0 else { throw WriteError(path: temporary, step: "fsync", errno: errno) }
+            guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
+                throw WriteError(path: temporary, step: "fsync", errno: errno)
+            }
             close(fd)
             guard rename(temporary, path) == 0 else { throw WriteError(path: path, step: "rename", errno: errno) }
         } catch {
@@ -48,13 +51,17 @@ public enum LocalFile {
         var st = stat()
         if stat(parent, &st) == 0 { return }
         try makeParent(of: parent)
-        guard mkdir(parent, 0o755) == 0 || errno == EEXIST else { throw WriteError(path: parent, step: "mkdir", errno: errno) }
+        guard mkdir(parent, 0o755) == 0 || errno == EEXIST else {
+            throw WriteError(path: parent, step: "mkdir", errno: errno)
+        }
     }
 
     static func requireRegular(_ fd: Int32, _ path: String) throws(WriteError) {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw WriteError(path: path, step: "fstat", errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw WriteError(path: path, step: "not a regular file", errno: EINVAL) }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw WriteError(path: path, step: "not a regular file", errno: EINVAL)
+        }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(WriteError) {

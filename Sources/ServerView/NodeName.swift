@@ -11,17 +11,23 @@ public struct NodeName: Hashable, Sendable, CustomStringConvertible {
     public struct Invalid: Error, CustomStringConvertible {
         public var name: String
         public var description: String {
-            let shown = String(name.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
-            return "'\(shown)' is not a node name: a host name of at most \(NodeName.maxLength) letters, digits, '-' and '.'"
+            let shown = String(
+                name.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+            return
+                "'\(shown)' is not a node name: a host name of at most \(NodeName.maxLength) letters, "
+                + "digits, '-' and '.'"
                 + ", starting with a letter or digit (pass --node-name)"
         }
     }
 
     public init(_ text: String) throws(Invalid) {
         let scalars = Array(text.unicodeScalars)
-        func allowed(_ s: Unicode.Scalar) -> Bool { s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s)) }
+        func allowed(_ s: Unicode.Scalar) -> Bool {
+            s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s))
+        }
         guard (1...Self.maxLength).contains(scalars.count), allowed(scalars[0]),
-              scalars.allSatisfy({ allowed($0) || $0 == "-" || $0 == "." }) else { throw Invalid(name: text) }
+            scalars.allSatisfy({ allowed($0) || $0 == "-" || $0 == "." })
+        else { throw Invalid(name: text) }
         rawValue = text
     }
 
@@ -30,7 +36,8 @@ public struct NodeName: Hashable, Sendable, CustomStringConvertible {
 
     /// The name a file component stands for; nil when it is no node's file form.
     public init?(fileComponent: String) {
-        guard !fileComponent.contains("-"), let name = try? NodeName(String(fileComponent.map { $0 == "_" ? "-" : $0 })) else {
+        guard !fileComponent.contains("-"), let name = try? NodeName(String(fileComponent.map { $0 == "_" ? "-" : $0 }))
+        else {
             return nil
         }
         self = name

@@ -13,7 +13,8 @@ extension ServerView {
         for entry in entries where entry.name.hasPrefix(prefix) {
             let fields = entry.name.dropFirst(prefix.count).split(separator: "-")
             guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
             let path = (dir.hasSuffix("/") ? dir : dir + "/") + entry.name
             let type = entry.attributes.type != .unknown ? entry.attributes.type : (try? stat(path))?.type
             guard type == .regular, (try? unlink(path)) != nil else { continue }

@@ -93,6 +93,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Do not write this node's report into the share for `nfskeeper fleet`.")
     var noFleet = false
 
+    @Flag(help: "Print a Monitoring Plugins status line with performance data (Nagios, Icinga); errors exit 3.")
+    var nagios = false
+
     func validate() throws {
         if let role, Role(rawValue: role) == nil { throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", ")) }
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
@@ -102,6 +105,7 @@ struct AuditCommand: AsyncParsableCommand {
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
         try checkNodeName(nodeName)
+        if nagios && jsonPath == "-" { throw ValidationError("--nagios and --json - exclude each other") }
         if let launcherPort, !(1...65535).contains(launcherPort) { throw ValidationError("--launcher-port must be 1 to 65535") }
     }
 
@@ -110,7 +114,9 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             settings = try AuditConfig.load(config, required: config != "/etc/nfskeeper/config.yaml")
         } catch {
-            FileHandle.standardError.write(Data("nfskeeper audit: \(error.description)\n".utf8))
+            if nagios { print("NFSKEEPER UNKNOWN - \(error.description)") } else {
+                FileHandle.standardError.write(Data("nfskeeper audit: \(error.description)\n".utf8))
+            }
             throw ExitCode(Severity.unknown.exitCode)
         }
         if let share {
@@ -139,7 +145,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let rstudioConfig { options.config.rstudioConfig = rstudioConfig }
         (options.launcherAddress, options.launcherPort, options.fleet) = (launcherAddress, launcherPort, !noFleet)
         let immutable = options
-        let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-")
+        let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-" && !nagios)
         progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
         let report = try await runInterruptible { await Auditor.run(immutable) }
         progress.clear()
@@ -153,7 +159,14 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if let path = settings.prometheusPath { attempt(path) { try writeAtomically(report.prometheus, to: path) } }
         if let path = settings.historyPath { attempt(path) { try History.append(report.historyLines, to: path) } }
-        if settings.jsonPath != "-" { print(report.textReport()) }
+        if nagios {
+            var status = report.nagios(targetDelay: Double(settings.targetDelay))
+            status.longOutput += failures.map { "could not write \($0)" }
+            if !failures.isEmpty { status.severity = max(status.severity, .unknown) }
+            print(status.text)
+        } else if settings.jsonPath != "-" {
+            print(report.textReport())
+        }
         for f in failures { FileHandle.standardError.write(Data("nfskeeper audit: could not write \(f)\n".utf8)) }
         throw ExitCode(failures.isEmpty ? report.severity.exitCode : max(report.severity.exitCode, Severity.unknown.exitCode))
     }

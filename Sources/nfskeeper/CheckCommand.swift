@@ -43,10 +43,14 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list the options that are fine.")
     var verbose = false
 
+    @Flag(help: "Print a Monitoring Plugins status line with performance data (Nagios, Icinga); errors exit 3.")
+    var nagios = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard targetDelay >= 0 else { throw ValidationError("--target-delay must not be negative") }
+        if nagios && common.json { throw ValidationError("--nagios and --json exclude each other") }
         if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 
@@ -56,11 +60,17 @@ struct CheckCommand: AsyncParsableCommand {
             input = try source.checkInput(timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay),
                                           server: try server.map { try ServerURL(parsing: $0) })
         } catch let error as InputError {
-            FileHandle.standardError.write(Data("nfskeeper check: \(error)\n".utf8))
+            if nagios { print("NFSKEEPER UNKNOWN - \(error)") } else {
+                FileHandle.standardError.write(Data("nfskeeper check: \(error)\n".utf8))
+            }
             throw ExitCode(Severity.unknown.exitCode)
         }
         let report = Checker.run(paths: paths, input)
-        print(common.json ? try encodeJSON(report) : report.textReport(verbose: verbose))
+        if nagios {
+            print(report.nagios(targetDelay: targetDelay).text)
+        } else {
+            print(common.json ? try encodeJSON(report) : report.textReport(verbose: verbose))
+        }
         throw ExitCode(report.severity.exitCode)
     }
 }

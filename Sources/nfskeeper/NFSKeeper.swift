@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Glibc
+import Reports
 
 @main
 struct NFSKeeper: AsyncParsableCommand {
@@ -14,6 +16,12 @@ struct NFSKeeper: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // A monitoring system reads one status line and exit 3 for anything that is not a result.
+            if CommandLine.arguments.contains("--nagios"), exitCode(for: error) != .success, !(error is ExitCode) {
+                let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                print("NFSKEEPER UNKNOWN - \(message)")
+                Foundation.exit(Severity.unknown.exitCode)
+            }
             exit(withError: error)
         }
     }

@@ -147,7 +147,8 @@ func validatePrometheus(_ text: String) -> [String] {
 
         let problems = validatePrometheus(report.prometheus)
         #expect(problems.isEmpty, "\(problems)")
-        #expect(report.prometheus.contains("nfskeeper_scratch_dir_ok{path=\"\(view.mountPoint + dir)/Local\"} 1"))
+        let scratchSeries = "nfskeeper_scratch_dir_ok{mode=\"full\",path=\"\(view.mountPoint + dir)/Local\"} 1"
+        #expect(report.prometheus.contains(scratchSeries))
         #expect(report.prometheus.contains("scenario=\"negative-lookup\",quantile=\"0.95\""))
 
         let history = NSTemporaryDirectory() + "nfskeeper-history-\(UUID().uuidString)/history.jsonl"
@@ -172,7 +173,7 @@ func validatePrometheus(_ text: String) -> [String] {
         let verdict = try #require(quick.shares.first?.probe?.firstVerdict)
         #expect(verdict.hidesNewFile || (verdict.seenAfterSeconds ?? 0) > 0.5, "\(verdict)")
         #expect(quick.prometheus.contains("nfskeeper_first_verdict_hides_new_file{"))
-        #expect(quick.prometheus.contains("nfskeeper_audit_quick 1"))
+        #expect(quick.prometheus.contains("nfskeeper_audit_status{mode=\"quick\"} \(quick.severity.exitCode)"))
     }
 
     @Test func noShareIsUnknown() async {

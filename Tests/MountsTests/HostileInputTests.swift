@@ -13,7 +13,9 @@ import ServerView
     @Test func nodeNamesMapInjectivelyToFileNames() throws {
         #expect(try NodeName("web-1").fileComponent == "web_1")
         #expect(try NodeName("ws1.example.com").fileComponent == "ws1.example.com")
-        for bad in ["web_1", "web 1", "", "-web", ".web", "wéb", "a/b", String(repeating: "a", count: 65), "web\u{1b}[31m"] {
+        for bad in [
+            "web_1", "web 1", "", "-web", ".web", "wéb", "a/b", String(repeating: "a", count: 65), "web\u{1b}[31m",
+        ] {
             #expect(throws: NodeName.Invalid.self, "\(bad.debugDescription) must be refused") { try NodeName(bad) }
         }
         // Injective: the file form names exactly one node, and a file name that is no node's form is refused.
@@ -29,7 +31,10 @@ import ServerView
         let path = NSTemporaryDirectory() + "nfskeeper-share-" + UUID().uuidString
         var nodes: String { path + "/.nfskeeper/nodes" }
         var directory: NodeDirectory { NodeDirectory(share: path, kernel: KernelView(timeout: .seconds(5))) }
-        init() throws { try FileManager.default.createDirectory(atPath: path + "/.nfskeeper/nodes", withIntermediateDirectories: true) }
+        init() throws {
+            try FileManager.default.createDirectory(
+                atPath: path + "/.nfskeeper/nodes", withIntermediateDirectories: true)
+        }
         deinit { try? FileManager.default.removeItem(atPath: path) }
 
         func plant(_ report: NodeReport, as file: String) throws {
@@ -37,19 +42,24 @@ import ServerView
         }
     }
 
-    static func report(_ node: String, time: Date = Date(), hashes: [String: String] = [:], keyID: String? = "k1",
-                       launcher: String? = nil) -> NodeReport {
-        NodeReport(node: node, version: "0.1.0", time: time, share: "/share", mount: nil, scratchDirectoryOK: true,
-                   clockOffsetSeconds: 0, negativeLookupP95Seconds: nil, listingP95Seconds: nil, configHashes: hashes,
-                   configKeyID: keyID, launcherAddress: launcher, launcherPort: launcher == nil ? nil : 5559,
-                   reachability: [], severity: .ok)
+    static func report(
+        _ node: String, time: Date = Date(), hashes: [String: String] = [:], keyID: String? = "k1",
+        launcher: String? = nil
+    ) -> NodeReport {
+        NodeReport(
+            node: node, version: "0.1.0", time: time, share: "/share", mount: nil, scratchDirectoryOK: true,
+            clockOffsetSeconds: 0, negativeLookupP95Seconds: nil, listingP95Seconds: nil, configHashes: hashes,
+            configKeyID: keyID, launcherAddress: launcher, launcherPort: launcher == nil ? nil : 5559,
+            reachability: [], severity: .ok)
     }
 
     @Test func aReportSpeaksOnlyForItsOwnFile() throws {
         let share = try Share()
         #expect(share.directory.write(Self.report("node-1", launcher: "10.0.0.1")).value != nil)
         var forged = Self.report("node-1", launcher: "10.6.6.6")
-        forged.reachability = [.init(node: "node-2", address: "x", port: 1, reachable: false, seconds: nil, error: "forged")]
+        forged.reachability = [
+            .init(node: "node-2", address: "x", port: 1, reachable: false, seconds: nil, error: "forged")
+        ]
         try share.plant(forged, as: "zzz.json")
         try share.plant(Self.report("web_1"), as: "web_1.json")  // not a node name
         let (reports, problems) = share.directory.readAll()
@@ -97,8 +107,9 @@ import ServerView
     @Test func aReportFromTheFutureIsAFindingAndNeverFresh() {
         let now = Date()
         let future = Self.report("node-2", time: now.addingTimeInterval(86_400 * 365), hashes: ["launcher.conf": "bb"])
-        let fleet = FleetReport.build(share: "/s", reports: [Self.report("node-1", hashes: ["launcher.conf": "aa"]), future],
-                                      problems: [], now: now)
+        let fleet = FleetReport.build(
+            share: "/s", reports: [Self.report("node-1", hashes: ["launcher.conf": "aa"]), future],
+            problems: [], now: now)
         #expect(fleet.findings.contains { $0.rule == "future-report" && $0.subject == "node-2" })
         #expect(!fleet.findings.contains { $0.rule == "config-drift" && $0.subject == "node-1" })
         #expect(fleet.rows.first { $0.node == "node-2" }?.future == true)
@@ -106,7 +117,8 @@ import ServerView
 
     @Test func launcherConnectsAreCappedAndBoundedByOneTimeout() {
         // 40 planted reports, every launcher in TEST-NET-1 (no answer or no route), plus nonsense addresses.
-        let reports = (1...40).map { Self.report("node-\($0)", launcher: "192.0.2.\($0)") }
+        let reports =
+            (1...40).map { Self.report("node-\($0)", launcher: "192.0.2.\($0)") }
             + [Self.report("evil", launcher: "-oProxyCommand=x"), Self.report("ctl", launcher: "a\u{1b}b")]
         let targets = LauncherReach.targets(reports, except: "node-1")
         #expect(targets.count == 39)
@@ -119,7 +131,9 @@ import ServerView
     @Test func largeFleetsPrintSummariesAndKeepTheJSONWhole() throws {
         var reports = (1...40).map { Self.report("node-\($0)") }
         for i in reports.indices {
-            reports[i].reachability = reports.map { .init(node: $0.node, address: "h", port: 1, reachable: true, seconds: 0, error: nil) }
+            reports[i].reachability = reports.map {
+                .init(node: $0.node, address: "h", port: 1, reachable: true, seconds: 0, error: nil)
+            }
         }
         let fleet = FleetReport.build(share: "/s", reports: reports, problems: [])
         let text = fleet.textReport(color: false)
@@ -134,10 +148,12 @@ import ServerView
         let path = NSTemporaryDirectory() + "nfskeeper-rstudio-" + UUID().uuidString
         init(key: String?, keyMode: Int = 0o600) throws {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            try "provider=postgresql\npassword=hunter2\n".write(toFile: path + "/database.conf", atomically: true, encoding: .utf8)
+            try "provider=postgresql\npassword=hunter2\n".write(
+                toFile: path + "/database.conf", atomically: true, encoding: .utf8)
             if let key {
-                FileManager.default.createFile(atPath: path + "/secure-cookie-key", contents: Data(key.utf8),
-                                               attributes: [.posixPermissions: keyMode])
+                FileManager.default.createFile(
+                    atPath: path + "/secure-cookie-key", contents: Data(key.utf8),
+                    attributes: [.posixPermissions: keyMode])
             }
         }
         deinit { try? FileManager.default.removeItem(atPath: path) }
@@ -149,11 +165,14 @@ import ServerView
         let prints = ConfigFingerprints.compute(rstudioConfig: config.path, root: "/nonexistent", keyFile: nil)
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
+        python.arguments = [
+            "python3", "-c",
+            """
             import hmac, hashlib, sys
             key = open(sys.argv[1] + '/secure-cookie-key', 'rb').read()
             print(hmac.new(key, open(sys.argv[1] + '/database.conf', 'rb').read(), hashlib.sha256).hexdigest())
-            """, config.path]
+            """, config.path,
+        ]
         let pipe = Pipe()
         python.standardOutput = pipe
         try python.run()
@@ -165,14 +184,17 @@ import ServerView
     }
 
     @Test func withoutARootOnlyKeyNothingIsPublished() throws {
-        for config in [try Config(key: nil), try Config(key: "a-secure-cookie-key-0123456789", keyMode: 0o644),
-                       try Config(key: "short", keyMode: 0o600)] {
+        for config in [
+            try Config(key: nil), try Config(key: "a-secure-cookie-key-0123456789", keyMode: 0o644),
+            try Config(key: "short", keyMode: 0o600),
+        ] {
             let prints = ConfigFingerprints.compute(rstudioConfig: config.path, root: "/nonexistent", keyFile: nil)
             #expect(prints.hashes.isEmpty && prints.keyID == nil && prints.problem != nil)
         }
         let other = try Config(key: "another-cluster-key-0123456789")
-        let a = ConfigFingerprints.compute(rstudioConfig: try Config(key: "a-secure-cookie-key-0123456789").path,
-                                           root: "/nonexistent", keyFile: nil)
+        let a = ConfigFingerprints.compute(
+            rstudioConfig: try Config(key: "a-secure-cookie-key-0123456789").path,
+            root: "/nonexistent", keyFile: nil)
         let b = ConfigFingerprints.compute(rstudioConfig: other.path, root: "/nonexistent", keyFile: nil)
         #expect(a.keyID != b.keyID && a.hashes["database.conf"] != b.hashes["database.conf"])
     }
@@ -191,7 +213,8 @@ import ServerView
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
         #expect(throws: LocalFile.WriteError.self) { try History.append(["{}"], to: dir + "/fifo") }
         try History.append(["{}"], to: dir + "/new/history.jsonl")
-        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/new/history.jsonl")[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: dir + "/new/history.jsonl")[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 }
@@ -205,13 +228,18 @@ import ServerView
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         for file in files.sorted() {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/" + file)))
-            let done = withDeadline(.seconds(20)) { bytes.withUnsafeBytes { target.run($0) }; return true }
+            let done = withDeadline(.seconds(20)) {
+                bytes.withUnsafeBytes { target.run($0) }; return true
+            }
             #expect(done == true, "\(target.rawValue)/\(file)")
         }
     }
 
     @Test func deepYAMLIsAnErrorNamingTheLine() throws {
-        for text in ["shares: " + String(repeating: "[", count: 30_000), "shares:\n" + String(repeating: "- ", count: 30_000) + "x"] {
+        for text in [
+            "shares: " + String(repeating: "[", count: 30_000),
+            "shares:\n" + String(repeating: "- ", count: 30_000) + "x",
+        ] {
             do {
                 _ = try AuditConfig(parsing: text, file: "c.yaml")
                 Issue.record("a 30 000-deep nesting must be refused")
@@ -220,7 +248,8 @@ import ServerView
             }
         }
         // The shipped example, nested as a real configuration is, stays well within the bound.
-        let example = Fixture.directory.appendingPathComponent("../../../scripts/nfskeeper.example.yaml").standardized.path
+        let example = Fixture.directory.appendingPathComponent("../../../scripts/nfskeeper.example.yaml").standardized
+            .path
         #expect(try AuditConfig.load(example, required: true).shares.count >= 1)
     }
 }
