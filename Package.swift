@@ -25,6 +25,8 @@ let package = Package(
         // The little C that Swift cannot express comfortably: the MOUNT EXPORT call on an explicit
         // port with a deadline, driven by libnfs's raw RPC layer.
         .target(name: "CNFSShim", dependencies: ["CNFS"]),
+        // hypot/hypotf defined in the binary, so the static release needs glibc 2.34 at most (RHEL 9).
+        .target(name: "CGlibcCompat", linkerSettings: [.linkedLibrary("m")]),
         // The server view: one libnfs session, typed operations, errors, credentials, timeouts.
         .target(
             name: "ServerView",
@@ -64,7 +66,8 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Audit", "Fleet", "Reports",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Audit",
+                "Fleet", "Reports", "CGlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

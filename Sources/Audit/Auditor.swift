@@ -45,7 +45,7 @@ public enum Auditor {
         public var node: String
         public var quick = false
         public var fix = false
-        public var version = "0.1.0"
+        public var version = nfskeeperVersion
         public var mountInfoPath = "/proc/self/mountinfo"
         public var mountStatsPath = "/proc/self/mountstats"
         public var root = "/"

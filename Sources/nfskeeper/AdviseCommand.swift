@@ -32,7 +32,9 @@ struct AdviseCommand: AsyncParsableCommand {
     @Argument(help: "Paths on NFS; default: every NFS mount.")
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("What the directory holds: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "role"))
+    @Option(help: ArgumentHelp("What the directory holds: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               valueName: "role"),
+            completion: .list(Role.allCases.map(\.rawValue)))
     var role: String = Role.generic.rawValue
 
     @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))

@@ -12,22 +12,22 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Check, verify the scratch directory, probe and advise in one run: made for a timer.",
         discussion: """
-        For every share in /etc/nfskeeper/config.yaml (or --share): the mount options (check), \
-        the server (reachable, clock offset), the launcher scratch directory (verified; created \
-        or repaired only with --fix), a bounded probe and the advice. Writes the report as JSON \
-        (--json FILE), as node_exporter textfile-collector metrics (--prometheus FILE, written to \
-        a temporary file and renamed) and appends a line per share to the history \
-        (/var/lib/nfskeeper/history.jsonl; see `nfskeeper history`).
+            For every share in /etc/nfskeeper/config.yaml (or --share): the mount options (check), \
+            the server (reachable, clock offset), the launcher scratch directory (verified; created \
+            or repaired only with --fix), a bounded probe and the advice. Writes the report as JSON \
+            (--json FILE), as node_exporter textfile-collector metrics (--prometheus FILE, written to \
+            a temporary file and renamed) and appends a line per share to the history \
+            (/var/lib/nfskeeper/history.jsonl; see `nfskeeper history`).
 
-        --quick measures only the probe's first verdict (does the mount hide a new file under a \
-        name it looked up?): options, server, clock, scratch directory and that measured yes/no, \
-        in about two seconds, for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, 2 critical, 3 unknown.
+            --quick measures only the probe's first verdict (does the mount hide a new file under a \
+            name it looked up?): options, server, clock, scratch directory and that measured yes/no, \
+            in about two seconds, for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, 2 critical, 3 unknown.
 
-        Examples:
-          nfskeeper audit
-          nfskeeper audit --quick --prometheus /var/lib/prometheus/node-exporter/nfskeeper.prom
-          nfskeeper audit --share /mnt/shared --role workbench-scratch --provision --fix
-        """
+            Examples:
+              nfskeeper audit
+              nfskeeper audit --quick --prometheus /var/lib/prometheus/node-exporter/nfskeeper.prom
+              nfskeeper audit --share /mnt/shared --role workbench-scratch --provision --fix
+            """
     )
 
     @Option(help: ArgumentHelp("The configuration file.", valueName: "file"))
@@ -36,7 +36,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Audit this share instead of the configured ones.", valueName: "path"))
     var share: String?
 
-    @Option(help: ArgumentHelp("With --share: what it holds.", valueName: "role"))
+    @Option(
+        help: ArgumentHelp("With --share: what it holds.", valueName: "role"),
+        completion: .list(Role.allCases.map(\.rawValue)))
     var role: String?
 
     @Flag(help: "With --share: verify the launcher scratch directory <share>/<cluster>.")
@@ -57,7 +59,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "The probe's first verdict only: options, server, clock, scratch directory and a measured yes/no.")
     var quick = false
 
-    @Option(name: .customLong("json"), help: ArgumentHelp("Write the full report as JSON to this file ('-' for standard output).", valueName: "file"))
+    @Option(
+        name: .customLong("json"),
+        help: ArgumentHelp("Write the full report as JSON to this file ('-' for standard output).", valueName: "file"))
     var jsonPath: String?
 
     @Option(help: ArgumentHelp("Write Prometheus textfile-collector metrics to this file.", valueName: "file"))
@@ -81,10 +85,14 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory.", valueName: "dir"))
     var root: String?
 
-    @Option(help: ArgumentHelp("Workbench's configuration directory (launcher.conf, database.conf…).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Workbench's configuration directory (launcher.conf, database.conf…).", valueName: "dir"))
     var rstudioConfig: String?
 
-    @Option(help: ArgumentHelp("The launcher address other nodes should reach (default: launcher.conf, else the host name).", valueName: "host"))
+    @Option(
+        help: ArgumentHelp(
+            "The launcher address other nodes should reach (default: launcher.conf, else the host name).",
+            valueName: "host"))
     var launcherAddress: String?
 
     @Option(help: ArgumentHelp("The launcher port (default: launcher.conf, else 5559).", valueName: "port"))
@@ -97,7 +105,9 @@ struct AuditCommand: AsyncParsableCommand {
     var nagios = false
 
     func validate() throws {
-        if let role, Role(rawValue: role) == nil { throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", ")) }
+        if let role, Role(rawValue: role) == nil {
+            throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", "))
+        }
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
             throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with --share")
         }
@@ -106,7 +116,9 @@ struct AuditCommand: AsyncParsableCommand {
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
         try checkNodeName(nodeName)
         if nagios && jsonPath == "-" { throw ValidationError("--nagios and --json - exclude each other") }
-        if let launcherPort, !(1...65535).contains(launcherPort) { throw ValidationError("--launcher-port must be 1 to 65535") }
+        if let launcherPort, !(1...65535).contains(launcherPort) {
+            throw ValidationError("--launcher-port must be 1 to 65535")
+        }
     }
 
     func run() async throws {
@@ -114,7 +126,9 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             settings = try AuditConfig.load(config, required: config != "/etc/nfskeeper/config.yaml")
         } catch {
-            if nagios { print("NFSKEEPER UNKNOWN - \(error.description)") } else {
+            if nagios {
+                print("NFSKEEPER UNKNOWN - \(error.description)")
+            } else {
                 FileHandle.standardError.write(Data("nfskeeper audit: \(error.description)\n".utf8))
             }
             throw ExitCode(Severity.unknown.exitCode)
@@ -134,7 +148,8 @@ struct AuditCommand: AsyncParsableCommand {
         if let history { settings.historyPath = history == "none" ? nil : history }
         let node = nodeName ?? settings.nodeName ?? ProcessInfo.processInfo.hostName
         guard (try? NodeName(node)) != nil else {  // only the host name can still be invalid here
-            let message = "nfskeeper audit: the host name \(node) is not a node name: "
+            let message =
+                "nfskeeper audit: the host name \(node) is not a node name: "
                 + "set node_name in the configuration or pass --node-name\n"
             FileHandle.standardError.write(Data(message.utf8))
             throw ExitCode(Severity.unknown.exitCode)
@@ -155,7 +170,11 @@ struct AuditCommand: AsyncParsableCommand {
             do { try body() } catch { failures.append("\(what): \(error)") }
         }
         if let path = settings.jsonPath {
-            if path == "-" { print(try encodeJSON(report)) } else { attempt(path) { try writeAtomically(try encodeJSON(report) + "\n", to: path, mode: 0o600) } }
+            if path == "-" {
+                print(try encodeJSON(report))
+            } else {
+                attempt(path) { try writeAtomically(try encodeJSON(report) + "\n", to: path, mode: 0o600) }
+            }
         }
         if let path = settings.prometheusPath { attempt(path) { try writeAtomically(report.prometheus, to: path) } }
         if let path = settings.historyPath { attempt(path) { try History.append(report.historyLines, to: path) } }
@@ -168,7 +187,8 @@ struct AuditCommand: AsyncParsableCommand {
             print(report.textReport())
         }
         for f in failures { FileHandle.standardError.write(Data("nfskeeper audit: could not write \(f)\n".utf8)) }
-        throw ExitCode(failures.isEmpty ? report.severity.exitCode : max(report.severity.exitCode, Severity.unknown.exitCode))
+        throw ExitCode(
+            failures.isEmpty ? report.severity.exitCode : max(report.severity.exitCode, Severity.unknown.exitCode))
     }
 }
 
@@ -201,16 +221,21 @@ struct HistoryCommand: ParsableCommand {
         let entries = Array(all.filter { mount == nil || $0.mountPoint == mount }.suffix(last))
         if json { print(try encodeJSON(entries)); return }
         guard !entries.isEmpty else { print("no history in \(file)"); return }
-        var table = TextTable(headers: ["TIME", "NODE", "MOUNT", "LOOKUPCACHE", "ACDIRMAX", "NEG-LOOKUP P95", "LISTING P95", "CLOCK", "SCRATCH", "STATUS"])
+        var table = TextTable(headers: [
+            "TIME", "NODE", "MOUNT", "LOOKUPCACHE", "ACDIRMAX", "NEG-LOOKUP P95", "LISTING P95", "CLOCK", "SCRATCH",
+            "STATUS",
+        ])
         let time = ISO8601DateFormatter()
         for e in entries {
-            table.add([TextTable.Cell(time.string(from: e.time)), TextTable.Cell(e.node), TextTable.Cell(e.mountPoint),
-                       TextTable.Cell(e.lookupcache ?? "-"), TextTable.Cell(e.acdirmax.map(String.init) ?? "-"),
-                       TextTable.Cell(e.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
-                       TextTable.Cell(e.listingP95Seconds.map(formatSeconds) ?? "-"),
-                       TextTable.Cell(e.clockOffsetSeconds.map(formatSeconds) ?? "-"),
-                       TextTable.Cell(e.scratchDirectoryOK.map { $0 ? "ok" : "wrong" } ?? "-"),
-                       TextTable.Cell(e.severity.description, severity: e.severity)])
+            table.add([
+                TextTable.Cell(time.string(from: e.time)), TextTable.Cell(e.node), TextTable.Cell(e.mountPoint),
+                TextTable.Cell(e.lookupcache ?? "-"), TextTable.Cell(e.acdirmax.map(String.init) ?? "-"),
+                TextTable.Cell(e.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
+                TextTable.Cell(e.listingP95Seconds.map(formatSeconds) ?? "-"),
+                TextTable.Cell(e.clockOffsetSeconds.map(formatSeconds) ?? "-"),
+                TextTable.Cell(e.scratchDirectoryOK.map { $0 ? "ok" : "wrong" } ?? "-"),
+                TextTable.Cell(e.severity.description, severity: e.severity),
+            ])
         }
         print(table.render())
         if skipped > 0 { print("(\(skipped) unreadable lines skipped)") }
@@ -222,15 +247,15 @@ struct FleetCommand: AsyncParsableCommand {
         commandName: "fleet",
         abstract: "The whole cluster's view, from the node reports every audit writes into the share.",
         discussion: """
-        Each `nfskeeper audit` writes this node's report into <share>/.nfskeeper/nodes/<node>.json: \
-        mount options, scratch directory, clock offset to the server, measured visibility, SHA-256 \
-        of launcher.conf, launcher.local.conf, database.conf, rserver.conf and rstudio-pm.gcfg \
-        (hashes only: database.conf holds a password), and whether it can reach every other \
-        node's launcher. `fleet` shows one row per node, marks stale nodes, highlights option \
-        and configuration drift from the majority, and prints the launcher reachability matrix.
+            Each `nfskeeper audit` writes this node's report into <share>/.nfskeeper/nodes/<node>.json: \
+            mount options, scratch directory, clock offset to the server, measured visibility, SHA-256 \
+            of launcher.conf, launcher.local.conf, database.conf, rserver.conf and rstudio-pm.gcfg \
+            (hashes only: database.conf holds a password), and whether it can reach every other \
+            node's launcher. `fleet` shows one row per node, marks stale nodes, highlights option \
+            and configuration drift from the majority, and prints the launcher reachability matrix.
 
-        Exit codes as audit: 0 ok, 1 warning, 2 critical, 3 unknown.
-        """
+            Exit codes as audit: 0 ok, 1 warning, 2 critical, 3 unknown.
+            """
     )
 
     @Argument(help: "The shared directory (as mounted on this node).")
@@ -246,7 +271,8 @@ struct FleetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (reports, problems) = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration)).readAll()
+        let (reports, problems) = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration))
+            .readAll()
         let fleet = FleetReport.build(share: share, reports: reports, problems: problems, staleAfter: staleAfter)
         print(common.json ? try encodeJSON(fleet) : fleet.textReport())
         throw ExitCode(fleet.severity.exitCode)

@@ -35,7 +35,7 @@ struct NFSKeeper: AsyncParsableCommand {
 
         Exit codes follow the Nagios plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
         """,
-        version: "0.1.0",
+        version: nfskeeperVersion,
         subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
     )
 }

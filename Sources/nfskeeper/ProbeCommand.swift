@@ -47,7 +47,8 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "Only the first verdict (about a second): does this mount hide a new file under a name it looked up?")
     var quick = false
 
-    @Option(help: ArgumentHelp("Comma-separated scenarios (default: all).", valueName: "list"))
+    @Option(help: ArgumentHelp("Comma-separated scenarios (default: all).", valueName: "list"),
+            completion: .list(Scenario.allCases.map(\.rawValue)))
     var scenarios: String?
 
     @Option(help: ArgumentHelp("Seconds a trial waits for its change (default: the window the options predict, plus a margin).", valueName: "seconds"))

@@ -1,0 +1,2 @@
+// Nothing to call: this target only defines symbols the static Swift runtime would otherwise take
+// from a newer glibc than RHEL 9's 2.34 (see hypot.c).
