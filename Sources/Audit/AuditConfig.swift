@@ -17,7 +17,8 @@ public struct AuditConfig: Sendable {
         public var group: String?
         public var cluster = "Local"
         public var mode: UInt32 = 0o755
-        public var server: String?
+        /// The server view's URL when it cannot be derived from the mount (FUSE or bind mounts).
+        public var server: ServerURL?
         public var allowNonNFS = false
         /// Verify (and with --fix, create or repair) `<path>/<cluster>`.
         public var provision = false
@@ -124,7 +125,10 @@ public struct AuditConfig: Sendable {
                     }
                     share.mode = mode
                 }
-                if let v = e["server"] { share.server = try string(v, "server") }
+                if let v = e["server"] {
+                    let text = try string(v, "server")
+                    do { share.server = try ServerURL(parsing: text) } catch { throw invalid(v, error.description) }
+                }
                 if let v = e["allow_non_nfs"] { share.allowNonNFS = try flag(v, "allow_non_nfs") }
                 if let v = e["provision"] { share.provision = try flag(v, "provision") }
                 shares.append(share)

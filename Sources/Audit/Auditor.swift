@@ -78,7 +78,7 @@ public enum Auditor {
 
     static func audit(_ share: AuditConfig.Share, _ o: Options) async -> ShareAudit {
         let timeout = Duration.milliseconds(Int64(o.config.timeout * 1000))
-        let serverOverride = share.server.flatMap { try? ServerURL(parsing: $0) }
+        let serverOverride = share.server
         var findings: [Finding] = []
 
         // Options.

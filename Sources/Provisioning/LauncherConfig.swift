@@ -91,19 +91,11 @@ public struct LauncherConfig: Sendable {
             backup = localConf + ".nfskeeper-\(stamp).bak"
             try manager.copyItem(atPath: localConf, toPath: backup!)
         }
-        let temporary = localConf + ".nfskeeper-\(getpid()).tmp"
-        guard manager.createFile(atPath: temporary, contents: bytes) else { throw CocoaError(.fileWriteUnknown) }
-        if existing != nil, let attributes = try? manager.attributesOfItem(atPath: localConf) {
-            try? manager.setAttributes([.posixPermissions: attributes[.posixPermissions] as Any,
-                                        .ownerAccountID: attributes[.ownerAccountID] as Any,
-                                        .groupOwnerAccountID: attributes[.groupOwnerAccountID] as Any], ofItemAtPath: temporary)
-        } else {
-            try? manager.setAttributes([.posixPermissions: 0o644], ofItemAtPath: temporary)
-        }
-        guard rename(temporary, localConf) == 0 else {
-            try? manager.removeItem(atPath: temporary)
-            throw CocoaError(.fileWriteUnknown)
-        }
+        // The replacement keeps the file's mode and owner; exclusive temporary, fsync, rename (LocalFile).
+        var st = stat()
+        let kept = existing != nil && lstat(localConf, &st) == 0
+        try LocalFile.writeAtomically(Array(bytes), to: localConf, mode: kept ? st.st_mode & 0o7777 : 0o644,
+                                      owner: kept ? (st.st_uid, st.st_gid) : nil)
         return (true, backup)
     }
 }

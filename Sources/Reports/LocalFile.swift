@@ -24,15 +24,19 @@ public enum LocalFile {
         try writeAll(fd, bytes, path)
     }
 
-    /// Replaces `path` with `bytes`: a new temporary file beside it (O_CREAT|O_EXCL|O_NOFOLLOW, a name
+    /// Replaces `path` with `bytes` (owned by `owner` when given): a new temporary file beside it (O_CREAT|O_EXCL|O_NOFOLLOW, a name
     /// unique to the process and call), fsync, rename. Readers see the old file or the new, never half.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(WriteError) {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644,
+                                       owner: (uid: uid_t, gid: gid_t)? = nil) throws(WriteError) {
         try makeParent(of: path)
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw WriteError(path: temporary, step: "create", errno: errno) }
         do throws(WriteError) {
             try writeAll(fd, bytes, temporary)
+            if let owner, fchown(fd, owner.uid, owner.gid) != 0 {
+                throw WriteError(path: temporary, step: "fchown", errno: errno)
+            }
             guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
                 throw WriteError(path: temporary, step: "fsync", errno: errno)
             }

@@ -111,6 +111,9 @@ struct AuditCommand: AsyncParsableCommand {
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
             throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with --share")
         }
+        if let server {
+            do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) }
+        }
         if let samples, !(1...100).contains(samples) { throw ValidationError("--samples must be between 1 and 100") }
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
@@ -137,7 +140,8 @@ struct AuditCommand: AsyncParsableCommand {
             var s = AuditConfig.Share(path: share)
             if let role { s.role = Role(rawValue: role)! }
             if let owner { s.owner = owner }
-            (s.server, s.allowNonNFS, s.provision) = (server, allowNonNFS, provision)
+            s.server = try server.map { try ServerURL(parsing: $0) }  // checked in validate()
+            (s.allowNonNFS, s.provision) = (allowNonNFS, provision)
             settings.shares = [s]
         }
         if let samples { settings.probeSamples = samples }

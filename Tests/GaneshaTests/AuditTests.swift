@@ -58,6 +58,18 @@ func validatePrometheus(_ text: String) -> [String] {
 }
 
 @Suite struct AuditConfigTests {
+    /// A mistyped server URL was ignored (`try?`): the audit then used the URL derived from the mount.
+    @Test func aBadServerURLIsAnErrorNamingTheLine() throws {
+        do {
+            _ = try AuditConfig(parsing: "shares:\n  - path: /mnt/a\n    server: nfs:/srv/share\n", file: "c.yaml")
+            Issue.record("a server URL without nfs:// was accepted")
+        } catch {
+            #expect(error.line == 3 && error.reason.contains("must start with nfs://"), "\(error)")
+        }
+        let cli = try AgentProcess(["audit", "--share", "/mnt/a", "--server", "nfs:/srv/share"], errorsToo: true)
+        #expect(cli.wait() == 64 && cli.text.contains("must start with nfs://"))
+    }
+
     @Test func readsAFullConfiguration() throws {
         let c = try AuditConfig(parsing: """
         node_name: rsw-1
@@ -128,7 +140,7 @@ func validatePrometheus(_ text: String) -> [String] {
         var config = AuditConfig()
         var share = AuditConfig.Share(path: view.mountPoint + dir)
         (share.role, share.owner, share.provision, share.allowNonNFS) = (.workbenchScratch, "daemon", true, true)
-        share.server = try TestServer.url("rw").description
+        share.server = try TestServer.url("rw")
         config.shares = [share]
         config.probeSamples = 3
         config.probeMaxWait = 4
