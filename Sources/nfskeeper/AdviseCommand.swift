@@ -32,10 +32,8 @@ struct AdviseCommand: AsyncParsableCommand {
     @Argument(help: "Paths on NFS; default: every NFS mount.")
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("What the directory holds: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "role"),
-            completion: .list(Role.allCases.map(\.rawValue)))
-    var role: String = Role.generic.rawValue
+    @Option(help: ArgumentHelp("What the directory holds.", valueName: "role"))
+    var role: Role = .generic
 
     @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
     var targetDelay = 5
@@ -48,7 +46,6 @@ struct AdviseCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard Role(rawValue: role) != nil else { throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", ")) }
         guard targetDelay >= 0 else { throw ValidationError("--target-delay must not be negative") }
     }
 
@@ -68,7 +65,7 @@ struct AdviseCommand: AsyncParsableCommand {
             throw ExitCode(Severity.unknown.exitCode)
         }
         let report = Checker.run(paths: paths, input)
-        let advice = Self.advise(report, role: Role(rawValue: role)!, targetDelay: targetDelay, probe: measured)
+        let advice = Self.advise(report, role: role, targetDelay: targetDelay, probe: measured)
         if common.json {
             print(try encodeJSON(advice))
         } else {

@@ -36,10 +36,8 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Audit this share instead of the configured ones.", valueName: "path"))
     var share: String?
 
-    @Option(
-        help: ArgumentHelp("With --share: what it holds.", valueName: "role"),
-        completion: .list(Role.allCases.map(\.rawValue)))
-    var role: String?
+    @Option(help: ArgumentHelp("With --share: what it holds.", valueName: "role"))
+    var role: Role?
 
     @Flag(help: "With --share: verify the launcher scratch directory <share>/<cluster>.")
     var provision = false
@@ -105,9 +103,6 @@ struct AuditCommand: AsyncParsableCommand {
     var nagios = false
 
     func validate() throws {
-        if let role, Role(rawValue: role) == nil {
-            throw ValidationError("--role takes: " + Role.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
             throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with --share")
         }
@@ -138,7 +133,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if let share {
             var s = AuditConfig.Share(path: share)
-            if let role { s.role = Role(rawValue: role)! }
+            if let role { s.role = role }
             if let owner { s.owner = owner }
             s.server = try server.map { try ServerURL(parsing: $0) }  // checked in validate()
             (s.allowNonNFS, s.provision) = (allowNonNFS, provision)

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// Runs `body` as a task that SIGINT and SIGTERM cancel instead of killing the process, so the
 /// work in progress stops at its next check and removes what it created on shared storage.
@@ -25,10 +26,9 @@ func runInterruptible<T: Sendable>(_ body: @escaping @Sendable () async throws -
     return try result.get()
 }
 
-private final class SignalBox: @unchecked Sendable {
-    private var value: Int32?
-    private var lock = pthread_mutex_t()
-    init() { pthread_mutex_init(&lock, nil) }
-    func set(_ v: Int32) { pthread_mutex_lock(&lock); value = value ?? v; pthread_mutex_unlock(&lock) }
-    func get() -> Int32? { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return value }
+/// The first signal caught (a Mutex: a pthread_mutex_t stored in a class may move, which pthreads forbid).
+private final class SignalBox: Sendable {
+    private let value = Mutex<Int32?>(nil)
+    func set(_ v: Int32) { value.withLock { $0 = $0 ?? v } }
+    func get() -> Int32? { value.withLock { $0 } }
 }
