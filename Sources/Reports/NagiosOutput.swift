@@ -52,8 +52,10 @@ public struct NagiosOutput: Sendable {
         self.init(
             severity: findings.worst, summary: worst.map { "\($0.rule): \($0.message)" } ?? okSummary,
             perfdata: perfdata,
-            longOutput: sorted.map {
-                "\($0.severity.description.uppercased()) \($0.rule): \($0.message)" + ($0.fix.map { " → " + $0 } ?? "")
+            longOutput: sorted.map { f in
+                "\(f.severity.description.uppercased()) " + (f.subject.map { $0 + " " } ?? "")
+                    + "\(f.rule): \(f.message)"
+                    + (f.fix.map { " → " + $0 } ?? "")
             })
     }
 
@@ -68,11 +70,8 @@ public struct NagiosOutput: Sendable {
 
     /// '|' separates performance data, so none may appear in the text; the summary is one short line.
     public var text: String {
-        func clean(_ s: String) -> String {
-            String(
-                s.map { $0 == "|" ? "/" : ($0.isNewline || $0 == "\t") ? " " : $0 }.filter {
-                    !$0.isASCII || $0.asciiValue! >= 0x20
-                })
+        func clean(_ s: String) -> String {  // one line, no '|', control characters shown escaped
+            Terminal.visible(String(s.map { $0 == "|" ? "/" : ($0.isNewline || $0 == "\t") ? " " : $0 }))
         }
         var summary = clean(self.summary)
         if summary.count > 160 { summary = String(summary.prefix(157)) + "..." }

@@ -10,8 +10,10 @@ public struct TextTable {
     public struct Cell: ExpressibleByStringLiteral {
         public var text: String
         public var severity: Severity?
+        /// Control characters in `text` are shown escaped (`Terminal.visible`): a mount point, node
+        /// or address from the share or /proc cannot move the cursor or recolour the terminal.
         public init(_ text: String, severity: Severity? = nil) {
-            self.text = text
+            self.text = Terminal.visible(text)
             self.severity = severity
         }
         public init(stringLiteral value: String) { self.init(value) }
@@ -62,7 +64,27 @@ public enum Terminal {
 
     public static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// `text` with every control character (C0, DEL, C1) escaped: ESC as `\e`, the rest as `\xNN`
+    /// (a newline too: one cell, one line).
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\u{1b}" {
+                out += "\\e"
+            } else if isControl(scalar) {
+                out += "\\x" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || (0x7F...0x9F).contains(s.value) }
+
     public static func paint(_ text: String, severity: Severity?, bold: Bool, color: Bool) -> String {
+        let text = visible(text)
         guard color else { return text }
         var out = text
         switch severity {
@@ -75,4 +97,8 @@ public enum Terminal {
         }
         return bold ? out.bold : out
     }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -8,6 +8,11 @@ struct NFSKeeper: AsyncParsableCommand {
     static func main() async {
         // A server that goes away mid-write must be an error from the call, not a fatal SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        if let typo = CommandLine.arguments.dropFirst().first, let suggestion = suggestion(for: typo) {
+            let message = "nfskeeper: '\(typo)' is not a command; did you mean '\(suggestion)'?\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -38,4 +43,28 @@ struct NFSKeeper: AsyncParsableCommand {
         version: nfskeeperVersion,
         subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
     )
+}
+
+extension NFSKeeper {
+    /// The subcommand `word` was probably meant to be (at most two edits away), when it is none.
+    static func suggestion(for word: String) -> String? {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !word.hasPrefix("-"), !names.contains(word) else { return nil }
+        let best = names.map { ($0, editDistance($0, word)) }.min { $0.1 < $1.1 }
+        return best.flatMap { $0.1 <= 2 ? $0.0 : nil }
+    }
+
+    /// Levenshtein distance (insertions, deletions, substitutions).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let (a, b) = (Array(a), Array(b))
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
 }
