@@ -99,13 +99,22 @@ public struct FleetReport: Codable, Sendable {
 
     static let absent = "absent"
 
+    /// Refused means the address answered and nothing listens there (the launcher is down or elsewhere);
+    /// no answer means something drops the packets (a firewall) or the address leads nowhere.
     static func unreachable(_ from: String, _ reach: NodeReport.Reachability) -> Finding {
-        Finding(
-            .crit, "launcher-unreachable", subject: from,
-            "\(from) cannot reach \(reach.node)'s launcher at \(reach.address):\(reach.port) "
-                + "(\(reach.error ?? "no answer"))",
-            fix: "open TCP \(reach.port) between the nodes; the launcher must be reachable from every node")
+        let target = "\(reach.address):\(reach.port)"
+        guard reach.error?.contains("refused") == true else {
+            return Finding(.crit, "launcher-unreachable", subject: from,
+                           "\(from) gets no answer from \(reach.node)'s launcher at \(target) (\(reach.error ?? "no answer"))",
+                           fix: "open TCP \(reach.port) from \(from) to \(reach.node) (a firewall drops it), "
+                               + "or correct the address in \(reach.node)'s launcher.conf")
+        }
+        return Finding(.crit, "launcher-unreachable", subject: from,
+                       "nothing listens on \(target), \(reach.node)'s launcher address (connection refused from \(from))",
+                       fix: "start the launcher on \(reach.node) (systemctl status rstudio-launcher), "
+                           + "or correct [server] address and port in its launcher.conf")
     }
+
 
     func configCell(_ r: Row) -> TextTable.Cell {
         if r.configKeyDiffers { return TextTable.Cell("other key", severity: .warn) }

@@ -37,7 +37,13 @@ public struct ServerURL: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ParseError) {
         func fail(_ reason: String) -> ParseError { ParseError(url: text, reason: reason) }
-        guard text.hasPrefix("nfs://") else { throw fail("it must start with nfs://") }
+        // fstab's and mount(8)'s form, `host:/export` (`[v6]:/export`), is the same server and export.
+        if !text.hasPrefix("nfs://"), !text.contains("://"), let colon = text.range(of: ":/"),
+           colon.lowerBound > text.startIndex {
+            try self.init(parsing: "nfs://" + text[..<colon.lowerBound] + text[text.index(after: colon.lowerBound)...])
+            return
+        }
+        guard text.hasPrefix("nfs://") else { throw fail("it must be nfs://HOST/EXPORT or HOST:/EXPORT") }
         var rest = Substring(text.dropFirst("nfs://".count))
         var query = Substring("")
         if let q = rest.firstIndex(of: "?") {

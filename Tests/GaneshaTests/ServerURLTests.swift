@@ -35,11 +35,18 @@ import Testing
         #expect(try ServerURL(parsing: url.description) == url)
     }
 
+    /// The form fstab, mount(8) and /proc write (`server:/export`) names the same server and export.
+    @Test func acceptsTheFstabForm() throws {
+        let fstab = try ServerURL(parsing: "nfs1.example.com:/srv/share")
+        #expect(fstab == ServerURL(host: "nfs1.example.com", export: "/srv/share"))
+        #expect(try ServerURL(parsing: "[fd00::1]:/export") == ServerURL(host: "fd00::1", export: "/export"))
+    }
+
     @Test(arguments: [
         "http://host/export", "nfs://host", "nfs:///export", "nfs://host/export?version=2",
         "nfs://host/export?nfsport=0", "nfs://host/export?nfsport=70000", "nfs://host/export?colour=blue",
         "nfs://host/export?uid=-1", "nfs://[fd00::1/export", "nfs://host:abc/export", "nfs://host/a//b",
-        "nfs://host/export?version",
+        "nfs://host/export?version", "host/export", ":/export", "host:/a//b",
     ])
     func rejectsMalformedURLs(_ text: String) {
         #expect(throws: ServerURL.ParseError.self) { try ServerURL(parsing: text) }
