@@ -105,12 +105,14 @@ public struct FleetReport: Codable, Sendable {
         let target = "\(reach.address):\(reach.port)"
         guard reach.error?.contains("refused") == true else {
             return Finding(.crit, "launcher-unreachable", subject: from,
-                           "\(from) gets no answer from \(reach.node)'s launcher at \(target) (\(reach.error ?? "no answer"))",
+                           "\(from) gets no answer from \(reach.node)'s launcher at \(target) "
+                               + "(\(reach.error ?? "no answer"))",
                            fix: "open TCP \(reach.port) from \(from) to \(reach.node) (a firewall drops it), "
                                + "or correct the address in \(reach.node)'s launcher.conf")
         }
         return Finding(.crit, "launcher-unreachable", subject: from,
-                       "nothing listens on \(target), \(reach.node)'s launcher address (connection refused from \(from))",
+                       "nothing listens on \(target), \(reach.node)'s launcher address "
+                           + "(connection refused from \(from))",
                        fix: "start the launcher on \(reach.node) (systemctl status rstudio-launcher), "
                            + "or correct [server] address and port in its launcher.conf")
     }

@@ -73,7 +73,8 @@ import Reports
         #expect(rules.contains("launcher-unreachable node1") && rules.contains("launcher-unreachable node2"))
         // Nothing listens on node3's port: refused, so the launcher is down, not a firewall.
         let refused = try #require(fleet.findings.first { $0.rule == "launcher-unreachable" })
-        #expect(refused.message.hasPrefix("nothing listens on 127.0.0.1:") && refused.fix?.contains("start the launcher") == true)
+        #expect(refused.message.hasPrefix("nothing listens on 127.0.0.1:"))
+        #expect(refused.fix?.contains("start the launcher") == true)
         #expect(fleet.reachability["node1"]?["node2"] == true && fleet.reachability["node2"]?["node1"] == true)
         #expect(fleet.reachability["node1"]?["node3"] == false)
         #expect(fleet.severity == .crit)
