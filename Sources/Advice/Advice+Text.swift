@@ -14,15 +14,15 @@ extension Advice {
         }
         if !self.set.isEmpty { lines.append("  Set:     " + self.set.joined(separator: ",")) }
         if !remove.isEmpty { lines.append("  Remove:  " + remove.joined(separator: ",")) }
-        lines += reasons.map { "  Why:     " + Terminal.visible($0) }
-        lines += cost.map { "  Cost:    " + $0 }
+        lines += reasons.map { Terminal.hanging("  Why:     ", $0) }
+        lines += cost.map { Terminal.hanging("  Cost:    ", $0) }
         if let d = declaration {
             lines.append("  " + Terminal.visible("\(d.file)\(d.line.map { ":\($0)" } ?? ""):"))
             lines.append("    " + Terminal.paint("- " + d.before, severity: .crit, bold: false, color: color))
             lines.append("    " + Terminal.paint("+ " + d.after, severity: .ok, bold: false, color: color))
         }
         lines.append("  Steps:")
-        lines += steps.enumerated().map { "    \($0.offset + 1). " + Terminal.visible($0.element) }
+        lines += steps.enumerated().map { Terminal.hanging("    \($0.offset + 1). ", $0.element) }
         return lines.joined(separator: "\n")
     }
 }

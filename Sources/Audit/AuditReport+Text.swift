@@ -26,7 +26,8 @@ extension AuditReport {
                 let m = s.medianSeconds.map(formatSeconds) ?? "-", p = s.p95Seconds.map(formatSeconds) ?? "-"
                 facts.append(("Visible (\(s.scenario.rawValue))", TextTable.Cell("median \(m), p95 \(p), \(s.verdict)", severity: s.severity)))
             }
-            var block = Terminal.paint(share.path, severity: nil, bold: true, color: color) + "\n" + keyValueBlock(facts, color: color)
+            let heading = Terminal.lines(share.path).map { Terminal.paint($0, severity: nil, bold: true, color: color) }
+            var block = heading.joined(separator: "\n") + "\n" + keyValueBlock(facts, color: color)
             if let a = share.advice, !a.changesNothing { block += "\n\nAdvice:\n" + a.textReport(color: color) }
             block += "\n\n" + findingsTable(share.findings, color: color)
             blocks.append(block)

@@ -23,7 +23,10 @@ extension CheckReport {
             if let url = mount.serverURL { facts.append(("Server view", TextTable.Cell(url))) }
             let shown = verbose ? mount.findings : mount.findings.filter { $0.severity != .ok }
             var block = Terminal.paint(head, severity: nil, bold: true, color: color)
-            if !facts.isEmpty { block += "\n" + keyValueBlock(facts, color: color).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") }
+            if !facts.isEmpty {
+                let facts = keyValueBlock(facts, color: color, width: Terminal.width.map { $0 - 2 })
+                block += "\n" + facts.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            }
             block += "\n\n" + findingsTable(shown, color: color)
             blocks.append(block)
         }

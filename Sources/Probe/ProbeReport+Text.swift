@@ -17,21 +17,30 @@ extension ProbeReport {
         var out = keyValueBlock(facts, color: color)
         if let firstVerdict, !firstVerdictShown { out += "\n\n" + firstVerdict.textLine(color: color) }
         if !scenarios.isEmpty {
-            var table = TextTable(headers: ["SCENARIO", "N", "MIN", "MEDIAN", "P95", "MAX", "NEVER", "PREDICTED", "VERDICT"])
+            // The figures in one table (about 75 columns), the verdicts below it: both fit 80 columns.
+            var table = TextTable(headers: ["SCENARIO", "N", "MIN", "MEDIAN", "P95", "MAX", "NEVER", "PREDICTED"])
             func s(_ v: Double?) -> String { v.map(formatSeconds) ?? "-" }
             for r in scenarios {
-                table.add([TextTable.Cell(r.scenario.rawValue), TextTable.Cell(String(r.samples)), TextTable.Cell(s(r.minSeconds)),
-                           TextTable.Cell(s(r.medianSeconds)), TextTable.Cell(s(r.p95Seconds)), TextTable.Cell(s(r.maxSeconds)),
-                           TextTable.Cell(String(r.neverVisible)), TextTable.Cell(r.predictedSeconds.map { "≤ \($0) s" } ?? "unknown"),
-                           TextTable.Cell(r.verdict, severity: r.severity)])
+                table.add([TextTable.Cell(r.scenario.rawValue, severity: r.severity), TextTable.Cell(String(r.samples)),
+                           TextTable.Cell(s(r.minSeconds)), TextTable.Cell(s(r.medianSeconds)),
+                           TextTable.Cell(s(r.p95Seconds)),
+                           TextTable.Cell(s(r.maxSeconds)), TextTable.Cell(String(r.neverVisible)),
+                           TextTable.Cell(r.predictedSeconds.map { "≤ \($0) s" } ?? "unknown")])
             }
-            out += "\n\n" + table.render(color: color) + "\nFigures: " + meaning + "."
+            let width = scenarios.map(\.scenario.rawValue.count).max() ?? 0
+            let verdicts = scenarios.map { r in
+                let label = (r.scenario.rawValue + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                return Terminal.hanging("  " + label, r.verdict)
+            }
+            out += "\n\n" + table.render(color: color) + "\nVerdicts:\n" + verdicts.joined(separator: "\n")
+                + "\n" + Terminal.hanging("Figures: ", meaning + ".")
         }
         if let cost {
-            out += "\n\n" + String(format: "RPCs per sample: LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f (%d samples, from mountstats)",
-                                   cost.lookup, cost.getattr, cost.access, cost.readdir, cost.samples)
+            let figures = String(format: "LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f", cost.lookup,
+                                 cost.getattr, cost.access, cost.readdir) + " (\(cost.samples) samples, from mountstats)"
+            out += "\n\n" + Terminal.hanging("RPCs per sample: ", figures)
         } else if let costNote {
-            out += "\n\nRPC cost: " + costNote
+            out += "\n\n" + Terminal.hanging("RPC cost: ", costNote)
         }
         return out + "\n\n" + findingsTable(findings, color: color)
     }
@@ -43,11 +52,12 @@ extension FirstVerdict {
         let head = "First verdict (\(formatSeconds(tookSeconds))):"
         guard hidesNewFile else {
             let seen = seenAfterSeconds.map { " (visible after \(formatSeconds($0)))" } ?? ""
-            return head + " no, this mount shows another node's new file at once" + seen
+            return Terminal.hanging(head + " ", "no, this mount shows another node's new file at once" + seen)
         }
         let window = predictedSeconds.map { "; the options allow up to \($0) s" } ?? ""
         let yes = "YES, this mount hides another node's new file under a name it already looked up"
-        return head + " " + Terminal.paint(yes, severity: .warn, bold: false, color: color)
-            + " (not visible after \(formatSeconds(watchedSeconds))\(window))"
+        let rest = " (not visible after \(formatSeconds(watchedSeconds))\(window))"
+        guard color else { return Terminal.hanging(head + " ", yes + rest) }
+        return head + " " + Terminal.paint(yes, severity: .warn, bold: false, color: color) + rest
     }
 }

@@ -11,7 +11,8 @@ final class AgentProcess {
     let output: String
 
     /// `errorsToo`: standard error goes to the same file as standard output (usage errors).
-    init(_ arguments: [String], errorsToo: Bool = false) throws {
+    /// `environment`: variables set for the child on top of this process's (`COLUMNS=80`).
+    init(_ arguments: [String], errorsToo: Bool = false, environment: [String: String] = [:]) throws {
         output = NSTemporaryDirectory() + "nfskeeper-agent-\(UUID().uuidString).out"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -25,7 +26,10 @@ final class AgentProcess {
         let argv = ([Self.binary] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, Self.binary, &actions, nil, argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
+        let inherited = ProcessInfo.processInfo.environment.filter { environment[$0.key] == nil }
+        let envp = inherited.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        guard posix_spawn(&pid, Self.binary, &actions, nil, argv, envp) == 0 else { throw POSIXError(.ENOEXEC) }
         self.pid = pid
     }
 
