@@ -77,7 +77,8 @@ public struct Provisioner {
         case .success(let l): location = l
         case .failure(.notNFS(let m)):
             return fail("not-nfs", "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not shared between nodes",
-                        fix: "mount the NFS share at \(normalizedShare)")
+                        fix: "give the share's path as this node mounts it (findmnt -t nfs,nfs4 lists them), "
+                            + "or --allow-non-nfs for a test setup")
         case .failure(let failure): return fail("share", failure.description)
         }
         if location.mount.isReadOnly {
