@@ -27,11 +27,14 @@ let package = Package(
         .target(name: "CNFSShim", dependencies: ["CNFS"]),
         // hypot/hypotf defined in the binary, so the static release needs glibc 2.34 at most (RHEL 9).
         .target(name: "CGlibcCompat", linkerSettings: [.linkedLibrary("m")]),
-        // The server view: one libnfs session, typed operations, errors, credentials, timeouts.
+        // The shared model, free of libnfs: server URLs, credentials, attributes, node and temporary
+        // names, TCP reachability, durations as seconds. Check and Fleet need only this.
+        .target(name: "NFSModel", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        // The server view: one libnfs session, typed operations, errors, timeouts (re-exports NFSModel).
         .target(
             name: "ServerView",
             dependencies: [
-                "CNFS", "CNFSShim",
+                "CNFS", "CNFSShim", "NFSModel",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -40,7 +43,7 @@ let package = Package(
         // This node's kernel mount: every call on a thread with a deadline.
         .target(name: "KernelView", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper check`: mount options judged, drift from declarations.
-        .target(name: "Check", dependencies: ["Mounts", "KernelView", "ServerView", "Reports"]),
+        .target(name: "Check", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.
         .target(name: "Provisioning", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports"]),
         // `nfskeeper probe`: how long another node's change takes to show here.
@@ -53,7 +56,7 @@ let package = Package(
         .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Mounts", "Probe", "Provisioning",
                                              "ServerSurvey", "ServerView", "Fleet", "Reports", "Yams"]),
         // `nfskeeper fleet`: node reports through the share, the cluster's table.
-        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "ServerView", "Reports",
+        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports",
                                              .product(name: "Crypto", package: "swift-crypto"),
                                              .product(name: "SystemPackage", package: "swift-system")]),
         // Each parser of untrusted text as a libFuzzer target (scripts/fuzz) and a crash-corpus replay (tests).

@@ -1,7 +1,7 @@
 import KernelView
 import Mounts
 import Reports
-import ServerView
+import NFSModel
 
 /// What `check` found for one path (or one NFS mount).
 public struct MountCheck: Codable, Sendable {

@@ -1,5 +1,5 @@
 import Mounts
-import ServerView
+import NFSModel
 
 extension ServerURL {
     /// The server view's URL for an NFS mount: `host:/export` from the source (`[v6]:/export` too),

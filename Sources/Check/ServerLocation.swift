@@ -1,5 +1,5 @@
 import Mounts
-import ServerView
+import NFSModel
 
 /// Where a directory of this node's mount lives on the server: the server view's URL and the path
 /// inside the export. For NFS the URL comes from the mount source and options and the path adds

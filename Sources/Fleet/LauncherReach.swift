@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import ServerView
+import NFSModel
 import Synchronization
 import SystemPackage
 

@@ -2,7 +2,7 @@ import Foundation
 import KernelView
 import Mounts
 import Reports
-import ServerView
+import NFSModel
 
 /// What one node tells the others, through the share itself:
 /// `<share>/.nfskeeper/nodes/<node>.json`, written by each audit.

@@ -1,3 +1,4 @@
+@_exported import NFSModel
 import CNFS
 import Glibc
 import SystemPackage
@@ -122,8 +123,3 @@ func hostName() -> String {
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-    /// Seconds as a Double, the unit of every JSON field.
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -18,8 +18,10 @@ public struct ServerURL: Hashable, Sendable, CustomStringConvertible {
     public var uid: UInt32?
     public var gid: UInt32?
 
-    public init(host: String, export: String, version: Version = .v3, nfsPort: Int? = nil,
-                mountPort: Int? = nil, uid: UInt32? = nil, gid: UInt32? = nil) {
+    public init(
+        host: String, export: String, version: Version = .v3, nfsPort: Int? = nil,
+        mountPort: Int? = nil, uid: UInt32? = nil, gid: UInt32? = nil
+    ) {
         self.host = host
         self.export = export.hasPrefix("/") ? export : "/" + export
         self.version = version
@@ -38,8 +40,9 @@ public struct ServerURL: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws(ParseError) {
         func fail(_ reason: String) -> ParseError { ParseError(url: text, reason: reason) }
         // fstab's and mount(8)'s form, `host:/export` (`[v6]:/export`), is the same server and export.
-        if !text.hasPrefix("nfs://"), !text.contains("://"), let colon = text.range(of: ":/"),
-           colon.lowerBound > text.startIndex {
+        if !text.hasPrefix("nfs://"), !text.contains("://"), let colon = text.firstRange(of: ":/"),
+            colon.lowerBound > text.startIndex
+        {
             try self.init(parsing: "nfs://" + text[..<colon.lowerBound] + text[text.index(after: colon.lowerBound)...])
             return
         }
@@ -119,15 +122,5 @@ public struct ServerURL: Hashable, Sendable, CustomStringConvertible {
         var copy = self
         copy.version = version
         return copy
-    }
-
-    /// The URL libnfs parses: ports and version only (credentials are set on the context),
-    /// and libnfs's own directory cache off, since the server view is the ground truth.
-    var libnfsURL: String {
-        var items = ["version=\(version.rawValue)", "dircache=0", "autoreconnect=0"]
-        if let nfsPort { items.append("nfsport=\(nfsPort)") }
-        if let mountPort, version == .v3 { items.append("mountport=\(mountPort)") }
-        let host = host.contains(":") ? "[\(host)]" : host
-        return "nfs://\(host)\(export)?" + items.joined(separator: "&")
     }
 }

@@ -22,7 +22,9 @@ public func tcpConnect(host: String, port: Int, timeout: Duration) -> Result<Dur
     var entry: UnsafeMutablePointer<addrinfo>? = first
     while let ai = entry {
         entry = ai.pointee.ai_next
-        let fd = socket(ai.pointee.ai_family, ai.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            ai.pointee.ai_family, ai.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+            0)
         guard fd >= 0 else { lastError = Errno(rawValue: Glibc.errno); continue }
         defer { close(fd) }
         if connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 { return .success(clock.now - start) }

@@ -5,7 +5,8 @@ import SystemPackage
 public enum NFSFileType: String, Sendable, Codable {
     case regular, directory, symlink, blockDevice, characterDevice, socket, fifo, unknown
 
-    init(mode: UInt64) {
+    /// From the type bits of a `st_mode`-style mode.
+    public init(mode: UInt64) {
         switch mode & 0o170000 {
         case 0o100000: self = .regular
         case 0o040000: self = .directory
@@ -50,12 +51,22 @@ public struct NFSAttributes: Hashable, Sendable, Codable {
     public var ctime: NFSTime
 
     public var permissions: FilePermissions { FilePermissions(rawValue: CModeT(mode)) }
+
+    public init(
+        type: NFSFileType, mode: UInt32, uid: UInt32, gid: UInt32, size: UInt64, links: UInt64, fileid: UInt64,
+        mtime: NFSTime, ctime: NFSTime
+    ) {
+        (self.type, self.mode, self.uid, self.gid, self.size) = (type, mode, uid, gid, size)
+        (self.links, self.fileid, self.mtime, self.ctime) = (links, fileid, mtime, ctime)
+    }
 }
 
 /// One entry of a READDIRPLUS reply: the name with the attributes that came with it.
 public struct NFSDirectoryEntry: Hashable, Sendable, Codable {
     public var name: String
     public var attributes: NFSAttributes
+
+    public init(name: String, attributes: NFSAttributes) { (self.name, self.attributes) = (name, attributes) }
 }
 
 /// FSSTAT (NFSv3) or the equivalent NFSv4 attributes: space and inodes of the exported filesystem.
@@ -67,6 +78,16 @@ public struct NFSFileSystemStats: Hashable, Sendable, Codable {
     public var totalFiles: UInt64
     public var freeFiles: UInt64
     public var maxNameLength: UInt64
+
+    public init(
+        blockSize: UInt64, totalBytes: UInt64, freeBytes: UInt64, availableBytes: UInt64, totalFiles: UInt64,
+        freeFiles: UInt64, maxNameLength: UInt64
+    ) {
+        (self.blockSize, self.totalBytes, self.freeBytes, self.availableBytes) = (
+            blockSize, totalBytes, freeBytes, availableBytes
+        )
+        (self.totalFiles, self.freeFiles, self.maxNameLength) = (totalFiles, freeFiles, maxNameLength)
+    }
 }
 
 /// One line of the MOUNT protocol's EXPORT reply (what `showmount -e` prints).
@@ -74,6 +95,8 @@ public struct NFSExport: Hashable, Sendable, Codable {
     public var path: String
     /// Client groups allowed to mount it; empty means everyone.
     public var clients: [String]
+
+    public init(path: String, clients: [String]) { (self.path, self.clients) = (path, clients) }
 }
 
 /// The identity the server view presents to the server: AUTH_SYS uid and gid.

@@ -15,6 +15,7 @@ public enum TemporaryName {
     /// and the configuration accept no other); anything else is flattened to letters, digits and '.'.
     public static func safeNode(_ node: String) -> String {
         if let name = try? NodeName(node) { return name.fileComponent }
-        return String(node.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") ? $0 : "_" }.prefix(NodeName.maxLength))
+        return String(
+            node.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") ? $0 : "_" }.prefix(NodeName.maxLength))
     }
 }
