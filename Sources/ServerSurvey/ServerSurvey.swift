@@ -55,14 +55,28 @@ public struct ServerSurvey: Codable, Sendable {
         return survey
     }
 
-    private mutating func note(_ severity: Severity, _ rule: String, _ message: String) {
-        findings.append(Finding(severity, rule, subject: server, message))
+    private mutating func note(_ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) {
+        findings.append(Finding(severity, rule, subject: server, message, fix: fix))
         self.severity = max(self.severity, severity)
+    }
+
+    /// The server is up and said no to this export (no such export, not exported to this client):
+    /// reachable, and what it does export, from its MOUNT export list.
+    private mutating func refused(_ url: ServerURL, _ refusals: [String], timeout: Duration) {
+        reachable = true
+        exports = try? ServerView.exports(host: url.host, mountPort: url.mountPort, timeout: timeout)
+        let listed = exports.map { list in
+            list.isEmpty ? "it lists no exports" : "it exports " + list.map(\.path).joined(separator: ", ")
+        } ?? "its export list is unavailable"
+        note(.crit, "export", "\(url.host) answers but refuses \(url.export) (\(refusals.joined(separator: "; "))): "
+             + "no such export, or not exported to this client", fix: "use an exported path (\(listed)), or export "
+             + "\(url.export) to this node on the server")
     }
 
     private mutating func survey(_ url: ServerURL, samples: Int, timeout: Duration, node: String) async {
         // 1. Which versions answer, as root when run as root (root's identity is what squash is about).
         var views: [ServerURL.Version: ServerView] = [:]
+        var refusals: [String] = []  // the server answered, and the answer was no
         for version in ServerURL.Version.allCases {
             let clock = ContinuousClock()
             let start = clock.now
@@ -72,6 +86,7 @@ public struct ServerSurvey: Codable, Sendable {
                 versions.append(VersionAnswer(version: version.rawValue, answers: true))
             } catch {
                 versions.append(VersionAnswer(version: version.rawValue, answers: false, error: error.description))
+                if error.isServerAnswer { refusals.append("NFSv\(version.rawValue): \(error.errno.description)") }
                 if version == url.version && !error.isServerAnswer {
                     note(.crit, "unreachable", "\(url.serverAndExport) NFSv\(version.rawValue): \(error.description)")
                 }
@@ -79,7 +94,11 @@ public struct ServerSurvey: Codable, Sendable {
             if Task.isCancelled { return }
         }
         guard let view = views[url.version] ?? views.values.first else {
-            if findings.isEmpty { note(.crit, "unreachable", "no NFS version answered on \(url.serverAndExport)") }
+            if !refusals.isEmpty {
+                refused(url, refusals, timeout: timeout)
+            } else if findings.isEmpty {
+                note(.crit, "unreachable", "no NFS version answered on \(url.serverAndExport)")
+            }
             return
         }
         reachable = true

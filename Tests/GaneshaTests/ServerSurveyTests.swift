@@ -20,6 +20,18 @@ import Testing
         try expectNoLeftovers("rw", node: "survey-rw")
     }
 
+    /// A path the server does not export: the server answered (it is reachable), the finding names the
+    /// refusal and what it does export. It used to say "Reachable: no" and "no NFS version answered".
+    @Test func aMissingExportIsARefusalNotAnUnreachableServer() async throws {
+        var url = try TestServer.url("rw")
+        url.export = "/no-such-export"
+        let survey = await ServerSurvey.run(url, samples: 1, node: "survey-missing")
+        #expect(survey.reachable && survey.severity == .crit)
+        let finding = try #require(survey.findings.first { $0.rule == "export" })
+        #expect(finding.message.contains("answers but refuses /no-such-export"))
+        #expect(finding.fix?.contains("/rw") == true && !survey.findings.contains { $0.rule == "unreachable" })
+    }
+
     @Test func theSquashExportShowsRootMappedToNobody() async throws {
         let survey = await ServerSurvey.run(try TestServer.url("squash", .v4), samples: 3, node: "survey-squash")
         #expect(survey.rootSquash?.squashed == true)
