@@ -185,11 +185,14 @@ struct AuditCommand: AsyncParsableCommand {
         } else if settings.jsonPath != "-" {
             print(report.textReport())
             // The status printed above is the audit's; the exit code also counts the outputs.
-            if !failures.isEmpty { print("Exit: 3 (UNKNOWN): \(failures.count) output(s) could not be written, see below") }
+            if !failures.isEmpty {
+                print("Exit: 3 (UNKNOWN): \(failures.count) output(s) could not be written, see below")
+            }
         }
         for f in failures { FileHandle.standardError.write(Data("nfskeeper audit: could not write \(f)\n".utf8)) }
         if !failures.isEmpty && geteuid() != 0 {
-            let hint = "nfskeeper audit: not run as root: pass --history none, or --prometheus/--json paths this user may write\n"
+            let hint = "nfskeeper audit: not run as root: pass --history none, "
+                + "or --prometheus/--json paths this user may write\n"
             FileHandle.standardError.write(Data(hint.utf8))
         }
         throw ExitCode(
