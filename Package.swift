@@ -41,7 +41,7 @@ let package = Package(
         // Mount table, effective NFS options, mountstats, fstab/systemd/autofs: pure parsing.
         .target(name: "Mounts"),
         // This node's kernel mount: every call on a thread with a deadline.
-        .target(name: "KernelView", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "KernelView", dependencies: ["NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper check`: mount options judged, drift from declarations.
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.

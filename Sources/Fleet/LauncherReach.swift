@@ -51,11 +51,7 @@ public enum LauncherReach {
             thread.stackSize = 256 * 1024
             thread.start()
         }
-        _ = group.wait(
-            timeout: .now()
-                + .milliseconds(
-                    Int(timeout.components.seconds * 1000)
-                        + Int(timeout.components.attoseconds / 1_000_000_000_000_000) + 100))
+        _ = group.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds) + 100))
         return chosen.enumerated().map { i, t in
             switch results.get(i) {
             case .success(let d)?:

@@ -1,3 +1,4 @@
+import NFSModel
 import Foundation
 
 /// Runs `body` on a thread of its own and waits at most `timeout` for it.
@@ -28,7 +29,7 @@ private final class ResultBox<T: Sendable>: @unchecked Sendable {
     }
 
     func wait(_ timeout: Duration) -> T? {
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let deadline = Date().addingTimeInterval(timeout.seconds)
         condition.lock()
         defer { condition.unlock() }
         while value == nil {

@@ -1,3 +1,4 @@
+import NFSModel
 import Foundation
 
 /// One thread that polls this node's mount for many watches at once, every `interval`.
@@ -103,11 +104,7 @@ public final class KernelPoller: @unchecked Sendable {
                 if seen && still { watch.done(at) }
             }
             let next = start.advanced(by: interval)
-            if clock.now < next { Thread.sleep(forTimeInterval: (next - clock.now).secondsValue) }
+            if clock.now < next { Thread.sleep(forTimeInterval: (next - clock.now).seconds) }
         }
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

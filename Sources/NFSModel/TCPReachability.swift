@@ -31,7 +31,7 @@ public func tcpConnect(host: String, port: Int, timeout: Duration) -> Result<Dur
         guard Glibc.errno == EINPROGRESS else { lastError = Errno(rawValue: Glibc.errno); continue }
         var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         let left = clock.now.duration(to: deadline)
-        let ms = max(0, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+        let ms = Int32(clamping: max(0, left.milliseconds))
         let ready = poll(&pfd, 1, ms)
         if ready == 0 { return .failure(.timedOut) }
         var soError: Int32 = 0
