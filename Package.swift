@@ -41,7 +41,8 @@ let package = Package(
         // Mount table, effective NFS options, mountstats, fstab/systemd/autofs: pure parsing.
         .target(name: "Mounts"),
         // This node's kernel mount: every call on a thread with a deadline.
-        .target(name: "KernelView", dependencies: ["NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "KernelView",
+                dependencies: ["NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper check`: mount options judged, drift from declarations.
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.
@@ -69,8 +70,8 @@ let package = Package(
         .executableTarget(
             name: "nfskeeper",
             dependencies: [
-                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice", "Audit",
-                "Fleet", "Reports", "CGlibcCompat",
+                "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice",
+                "Audit", "Fleet", "Reports", "CGlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +84,9 @@ let package = Package(
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GaneshaTests", dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet",
-                                                     "KernelView", "Reports", "Check", "Mounts"]),
+        .testTarget(
+            name: "GaneshaTests",
+            dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView",
+                           "Reports", "Check", "Mounts"]),
     ]
 )

@@ -53,7 +53,8 @@ public struct AuditConfig: Sendable {
     public init(parsing text: String, file: String) throws(Invalid) {
         func invalid(_ node: Node?, _ reason: String) -> Invalid { Invalid(file: file, line: node?.mark?.line, reason: reason) }
         if let line = YAMLNesting.lineBeyondLimit(text) {
-            throw Invalid(file: file, line: line, reason: "nested or indented more than \(YAMLNesting.limit) levels deep")
+            throw Invalid(file: file, line: line,
+                          reason: "nested or indented more than \(YAMLNesting.limit) levels deep")
         }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
@@ -184,7 +185,8 @@ public struct AuditConfig: Sendable {
             return AuditConfig()
         }
         guard data.count <= maxFileBytes else {
-            throw Invalid(file: path, line: nil, reason: "\(data.count) bytes: a configuration is at most \(maxFileBytes)")
+            throw Invalid(file: path, line: nil,
+                          reason: "\(data.count) bytes: a configuration is at most \(maxFileBytes)")
         }
         return try AuditConfig(parsing: String(decoding: data, as: UTF8.self), file: path)
     }

@@ -169,23 +169,27 @@ extension Auditor {
         let (address, port) = (o.launcherAddress ?? launcher.address, o.launcherPort ?? launcher.port)
         let reports = directory.readAll().reports  // one read of the share serves reachability and sightings
         // Reach every other fresh node's launcher, as Workbench's load balancing needs.
-        let fresh = reports.filter { (-FleetReport.futureTolerance..<3600).contains(Date().timeIntervalSince($0.time)) }
+        let fresh = reports.filter { FleetReport.isFresh($0) }
         let targets = LauncherReach.targets(fresh, except: o.node)
         if targets.count > LauncherReach.maxTargets {
-            findings.append(Finding(.info, "node-report", subject: a.path, "\(targets.count) launchers in the share's reports: "
-                                    + "only \(LauncherReach.maxTargets) are tried per audit"))
+            findings.append(Finding(.info, "node-report", subject: a.path,
+                                    "\(targets.count) launchers in the share's reports: "
+                                        + "only \(LauncherReach.maxTargets) are tried per audit"))
         }
         let timeout = Duration.milliseconds(Int64(min(o.config.timeout, 5) * 1000))
         let reachability = LauncherReach.reach(targets, timeout: timeout)
         let fingerprints = ConfigFingerprints.compute(rstudioConfig: o.config.rstudioConfig, root: o.root,
                                                       keyFile: o.config.fingerprintKeyFile)
         if let problem = fingerprints.problem {
-            findings.append(Finding(.info, "config-key", subject: a.path, "configuration fingerprints not published: \(problem)",
+            findings.append(Finding(.info, "config-key", subject: a.path,
+                                    "configuration fingerprints not published: \(problem)",
                                     fix: "keep /etc/rstudio/secure-cookie-key (mode 0600) the same on every node, "
-                                    + "or set fingerprint_key_file"))
+                                        + "or set fingerprint_key_file"))
         }
         let mount = a.check.flatMap { c in
-            c.effective.map { NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0) }
+            c.effective.map {
+                NodeReport.MountSummary(mountPoint: c.mountPoint ?? a.path, source: c.source ?? "", options: $0)
+            }
         }
         // Cross-node visibility: first what this node now sees of the others' markers, then its own.
         let offset = a.server?.clock?.offsetSeconds ?? 0
@@ -200,10 +204,11 @@ extension Auditor {
             listingP95Seconds: scenarios.first { $0.scenario == .listing }?.p95Seconds,
             configHashes: fingerprints.hashes, configKeyID: fingerprints.keyID,
             launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
-        let file = "\(a.path)/.nfskeeper/nodes/\(TemporaryName.safeNode(o.node)).json"
+        let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {
         case .success: break
-        case .failure(let e): findings.append(Finding(.warn, "node-report", subject: a.path, "could not write \(file): \(e.description)"))
+        case .failure(let e):
+            findings.append(Finding(.warn, "node-report", subject: a.path, "could not write \(file): \(e.description)"))
         case .timedOut: findings.append(Finding(.warn, "node-report", subject: a.path, "writing \(file) timed out"))
         }
         return findings

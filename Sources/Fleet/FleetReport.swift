@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import SystemPackage
 
 /// The cluster as the share shows it: one row per node, what differs from the majority, who can
 /// reach whose launcher.
@@ -35,16 +36,22 @@ public struct FleetReport: Codable, Sendable {
 
     /// A report dated more than this ahead of the reader's clock is a finding, never fresh.
     public static let futureTolerance: Double = 300
+    /// A report older than this is stale (`fleet --stale-after`, the audit's launcher connects).
+    public static let defaultStaleAfter: Double = 3600
+
+    /// Dated neither more than `futureTolerance` ahead nor more than `staleAfter` ago.
+    public static func isFresh(_ r: NodeReport, now: Date = Date(), staleAfter: Double = defaultStaleAfter) -> Bool {
+        (-futureTolerance...staleAfter).contains(now.timeIntervalSince(r.time))
+    }
     /// Beyond this many nodes the text shows the N×N matrices as summaries (the JSON stays complete).
     public static let matrixLimit = 16
 
     public static func build(
         share: String, reports: [NodeReport], problems: [ReportProblem], now: Date = Date(),
-        staleAfter: Double = 3600
+        staleAfter: Double = defaultStaleAfter
     ) -> FleetReport {
         var findings = problems.map { Finding(.warn, "node-report", subject: $0.file, $0.description) }
-        let isFresh = { (r: NodeReport) in (-futureTolerance...staleAfter).contains(now.timeIntervalSince(r.time)) }
-        let fresh = reports.filter(isFresh)
+        let fresh = reports.filter { isFresh($0, now: now, staleAfter: staleAfter) }
         let usualOptions = majority(fresh.compactMap { $0.mount?.cacheKey })
         let (usualKeyID, usualHash) = usualConfiguration(fresh)
         var rows: [Row] = []
@@ -103,7 +110,7 @@ public struct FleetReport: Codable, Sendable {
     /// no answer means something drops the packets (a firewall) or the address leads nowhere.
     static func unreachable(_ from: String, _ reach: NodeReport.Reachability) -> Finding {
         let target = "\(reach.address):\(reach.port)"
-        guard reach.error?.contains("refused") == true else {
+        guard reach.error == Errno.connectionRefused.description else {
             return Finding(.crit, "launcher-unreachable", subject: from,
                            "\(from) gets no answer from \(reach.node)'s launcher at \(target) "
                                + "(\(reach.error ?? "no answer"))",

@@ -132,6 +132,9 @@ public struct NodeDirectory: Sendable {
         }
     }
 
+    /// The file a node's report (in `nodes/`) and marker (in `markers/`) live in: its name's file form.
+    public static func fileName(for node: String) -> String { TemporaryName.safeNode(node) + ".json" }
+
     /// At most this many reports are read from a share (each at most `reportLimit` bytes).
     public static let maxReports = 500
     public static let reportLimit = 1 << 20
@@ -140,7 +143,7 @@ public struct NodeDirectory: Sendable {
     /// node's configuration fingerprints and addresses.
     public func write(_ report: NodeReport) -> KernelView.Outcome<Void> {
         guard let data = try? Self.encoder.encode(report) else { return .failure(.invalidArgument) }
-        let name = TemporaryName.safeNode(report.node) + ".json"
+        let name = Self.fileName(for: report.node)
         return subdirectory("nodes", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
     }
 
@@ -167,12 +170,12 @@ public struct NodeDirectory: Sendable {
         guard let name = try? NodeName(report.node) else {
             return .failure(ReportProblem(file: file, reason: "its node field is not a node name"))
         }
-        guard name.fileComponent + ".json" == file else {
+        guard Self.fileName(for: name.rawValue) == file else {
             return .failure(
                 ReportProblem(
                     file: file,
                     reason: "it claims to be \(name)'s report, whose file is "
-                        + "\(name.fileComponent).json: ignored (a copied or forged report)"))
+                        + "\(Self.fileName(for: name.rawValue)): ignored (a copied or forged report)"))
         }
         return .success(report)
     }
@@ -239,7 +242,7 @@ extension NodeDirectory {
             node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
             writtenAt: Date().addingTimeInterval(offset))
         guard let data = try? Self.encoder.encode(marker) else { return .failure(.invalidArgument) }
-        let name = TemporaryName.safeNode(node) + ".json"
+        let name = Self.fileName(for: node)
         return subdirectory("markers", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
             .then { .success(marker) }
     }
@@ -253,7 +256,7 @@ extension NodeDirectory {
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.prefix(Self.maxReports).compactMap { name in
             guard case .success(let bytes) = dir.readFile(name, limit: 4096),
                 let marker = try? Self.decoder.decode(Marker.self, from: Data(bytes)),
-                let owner = try? NodeName(marker.node), owner.fileComponent + ".json" == name
+                (try? NodeName(marker.node)) != nil, Self.fileName(for: marker.node) == name
             else { return nil }
             return marker
         }.filter { $0.node != node }

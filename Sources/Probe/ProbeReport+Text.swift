@@ -37,7 +37,8 @@ extension ProbeReport {
         }
         if let cost {
             let figures = String(format: "LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f", cost.lookup,
-                                 cost.getattr, cost.access, cost.readdir) + " (\(cost.samples) samples, from mountstats)"
+                                 cost.getattr, cost.access, cost.readdir)
+                + " (\(cost.samples) samples, from mountstats)"
             out += "\n\n" + Terminal.hanging("RPCs per sample: ", figures)
         } else if let costNote {
             out += "\n\n" + Terminal.hanging("RPC cost: ", costNote)

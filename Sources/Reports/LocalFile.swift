@@ -24,8 +24,9 @@ public enum LocalFile {
         try writeAll(fd, bytes, path)
     }
 
-    /// Replaces `path` with `bytes` (owned by `owner` when given): a new temporary file beside it (O_CREAT|O_EXCL|O_NOFOLLOW, a name
-    /// unique to the process and call), fsync, rename. Readers see the old file or the new, never half.
+    /// Replaces `path` with `bytes` (owned by `owner` when given): a new temporary file beside it
+    /// (O_CREAT|O_EXCL|O_NOFOLLOW, a name unique to the process and call), fsync, rename. Readers see
+    /// the old file or the new, never half.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644,
                                        owner: (uid: uid_t, gid: gid_t)? = nil) throws(WriteError) {
         try makeParent(of: path)

@@ -156,8 +156,8 @@ extension ServerView {
     func oneShotSession(_ other: ServerURL, for path: String) throws(ServerViewError) -> OpaquePointer {
         let unsupported = { (detail: String) in
             ServerViewError(operation: "SETATTR", server: self.url.serverAndExport, path: path, errno: .notSupported,
-                            detail: "libnfs 4.0.0 cannot change NFSv4 attributes safely (directories fail, symlinks are "
-                + "followed) and " + detail)
+                            detail: "libnfs 4.0.0 cannot change NFSv4 attributes safely (directories fail, "
+                                + "symlinks are followed) and " + detail)
         }
         guard let v3 = nfs_init_context() else { throw unsupported("no NFSv3 context could be made") }
         guard let parsed = nfs_parse_url_dir(v3, other.libnfsURL) else {

@@ -21,7 +21,8 @@ struct AuditCommand: AsyncParsableCommand {
 
             --quick measures only the probe's first verdict (does the mount hide a new file under a \
             name it looked up?): options, server, clock, scratch directory and that measured yes/no, \
-            in about two seconds, for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, 2 critical, 3 unknown.
+            in about two seconds, for frequent runs. Exit codes as Nagios expects: 0 ok, 1 warning, \
+            2 critical, 3 unknown.
 
             Examples:
               nfskeeper audit
@@ -270,7 +271,7 @@ struct FleetCommand: AsyncParsableCommand {
     var share: String
 
     @Option(help: ArgumentHelp("A node whose last report is older than this is stale.", valueName: "seconds"))
-    var staleAfter: Double = 3600
+    var staleAfter: Double = FleetReport.defaultStaleAfter
 
     @OptionGroup var common: CommonOptions
 

@@ -312,7 +312,8 @@ import Testing
 
         var config = AuditConfig()
         var share = AuditConfig.Share(path: view.mountPoint)
-        (share.server, share.allowNonNFS, share.provision, share.owner) = (try TestServer.url("rw"), true, true, "daemon")
+        share.server = try TestServer.url("rw")
+        (share.allowNonNFS, share.provision, share.owner) = (true, true, "daemon")
         config.shares = [share]
         config.timeout = 1
         let audit = await Auditor.run(Auditor.Options(config: config, node: "hung-test"))

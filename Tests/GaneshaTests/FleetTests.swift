@@ -33,7 +33,8 @@ import Reports
             try launcher.write(toFile: conf + "/launcher.conf", atomically: true, encoding: .utf8)
             try "provider=postgresql\npassword=secret\n".write(toFile: conf + "/database.conf", atomically: true, encoding: .utf8)
             // The fingerprints' key: Workbench's secure-cookie-key, the same on every node, root-only.
-            FileManager.default.createFile(atPath: conf + "/secure-cookie-key", contents: Data("0123456789abcdef-cluster-key".utf8),
+            FileManager.default.createFile(atPath: conf + "/secure-cookie-key",
+                                           contents: Data("0123456789abcdef-cluster-key".utf8),
                                            attributes: [.posixPermissions: 0o600])
         }
         let url = try TestServer.url("rw").description

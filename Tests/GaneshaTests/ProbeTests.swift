@@ -210,7 +210,8 @@ extension ProbeTests {
         let negative = try #require(report.scenarios.first { $0.scenario == .negativeLookup })
         #expect(try #require(negative.minSeconds) > 1.8 && negative.samples == 4)
         // Started one after another: the server's change follows this node's fetch within moments.
-        #expect(report.scenarios.allSatisfy { ($0.maxLagSeconds ?? 9) < 0.5 }, "\(report.scenarios.map(\.maxLagSeconds))")
+        #expect(report.scenarios.allSatisfy { ($0.maxLagSeconds ?? 9) < 0.5 },
+                "\(report.scenarios.map(\.maxLagSeconds))")
         #expect(try ProbeTests.leftovers().isEmpty)
     }
 }
