@@ -169,7 +169,7 @@ import Testing
         let deadPid = dead.pid
         _ = dead.wait()
         let ours = ".nfskeeper-server-leftover.node-\(deadPid)-1a2b"
-        let live = ".nfskeeper-server-leftover.node-\(getpid())-1a2b"
+        let live = ".nfskeeper-server-leftover.node-1-1a2b"  // PID 1 always runs (this process is excluded anyway)
         let other = ".nfskeeper-server-other.node-\(deadPid)-1a2b"
         let link = ".nfskeeper-server-leftover.node-\(deadPid)-3c4d"
         for name in [ours, live, other] { FileManager.default.createFile(atPath: backing + "/" + name, contents: nil) }
