@@ -38,6 +38,8 @@ public struct KernelView: Sendable {
         public var deviceMinor: UInt32
         public var inode: UInt64
         public var mtime: Double
+        /// Hard links to the file (`st_nlink`): 2 once a link-based lock's link is made.
+        public var links: UInt64 = 1
     }
 
     /// `lstat(2)`: never follows a final symlink.
@@ -68,7 +70,7 @@ extension KernelView.Status {
         self.init(isDirectory: st.st_mode & S_IFMT == S_IFDIR, isSymlink: st.st_mode & S_IFMT == S_IFLNK,
                   mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid, size: UInt64(st.st_size),
                   deviceMajor: devMajor(UInt64(st.st_dev)), deviceMinor: devMinor(UInt64(st.st_dev)), inode: UInt64(st.st_ino),
-                  mtime: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+                  mtime: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9, links: UInt64(st.st_nlink))
     }
 }
 

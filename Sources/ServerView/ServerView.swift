@@ -20,6 +20,11 @@ public actor ServerView {
     private let thread: SessionThread
     // Owned by this actor and touched only on its thread; destroyed in deinit, when no call can run.
     nonisolated(unsafe) private var context: OpaquePointer?
+    /// Open files holding this session's locks (`tryWriteLock`), by `HeldLock.id`; freed with the context.
+    var heldLocks: [Int: OpaquePointer] = [:]
+    var nextLockID = 0
+    /// Set once a LOCK was denied: libnfs 4.0.0 has then lost count of the open owner's seqid.
+    var openOwnerSpent = false
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
