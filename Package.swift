@@ -51,6 +51,11 @@ let package = Package(
         .target(name: "Probe", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports",
                                              .product(name: "SystemPackage", package: "swift-system"),
                                              .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        // Posit products' configuration files: pure parsers (Workbench's file-locks, …).
+        .target(name: "PositConfig"),
+        // `nfskeeper locks`: whether locks on the share hold across nodes, measured.
+        .target(name: "Locks", dependencies: ["Check", "KernelView", "Mounts", "PositConfig", "Reports", "ServerView",
+                                             .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper advise`: from findings and measurements to the option set and the steps.
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
@@ -71,7 +76,7 @@ let package = Package(
             name: "nfskeeper",
             dependencies: [
                 "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice",
-                "Audit", "Fleet", "Reports", "CGlibcCompat",
+                "Audit", "Fleet", "Locks", "PositConfig", "Reports", "CGlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,13 +85,13 @@ let package = Package(
         .testTarget(
             name: "MountsTests",
             dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe",
-                           "Fleet", "Reports", "FuzzTargets",
+                           "Fleet", "Reports", "FuzzTargets", "PositConfig",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GaneshaTests",
-            dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView",
+            dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView", "Locks",
                            "Reports", "Check", "Mounts"]),
     ]
 )

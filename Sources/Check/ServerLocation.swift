@@ -1,3 +1,4 @@
+import KernelView
 import Mounts
 import NFSModel
 
@@ -36,5 +37,41 @@ public struct ServerLocation: Sendable {
         let relative = mount.mountPoint == "/" ? path : String(path.dropFirst(mount.mountPoint.count))
         let root = mount.isNFS && server == nil ? mount.root : "/"
         return .success(ServerLocation(mount: mount, url: url, path: MountTable.normalize(root + "/" + relative)))
+    }
+}
+
+extension ServerLocation {
+    /// Why a share could not be located, in the words a finding uses.
+    public enum LocateFailure: Error, CustomStringConvertible {
+        /// The share did not answer within the timeout: a hard mount whose server is gone.
+        case hung(String)
+        /// The path itself: missing, a symlink on the way, not a directory.
+        case unusable(String)
+        case notLocated(Failure)
+
+        public var description: String {
+            switch self {
+            case .hung(let message), .unusable(let message): message
+            case .notLocated(let failure): failure.description
+            }
+        }
+    }
+
+    /// The share on this node (opened component by component, no symlink followed), its mount in
+    /// `mountInfoPath`, and the same directory on the server.
+    public static func locate(_ share: String, kernel: KernelView, mountInfoPath: String, server: ServerURL?,
+                              allowNonNFS: Bool) -> Result<ServerLocation, LocateFailure> {
+        let path = MountTable.normalize(share)
+        let device: (major: UInt32, minor: UInt32)
+        switch kernel.openDirectoryNoFollow(path).then({ $0.status() }) {
+        case .success(let st): device = (st.deviceMajor, st.deviceMinor)
+        case .timedOut:
+            return .failure(.hung("\(path) does not answer within \(kernel.timeout): a hard mount whose server is gone?"))
+        case .failure(let e):
+            return .failure(.unusable("\(path): \(e.description) (a symlink on the way is refused)"))
+        }
+        let table = MountTable(MountInfo(parsing: readWholeFile(mountInfoPath) ?? ""))
+        return resolve(path, in: table, device: device, server: server, allowNonNFS: allowNonNFS)
+            .mapError { .notLocated($0) }
     }
 }

@@ -132,20 +132,9 @@ final class ProbeRun: Sendable {
     }
 
     func ensureDirectory(_ server: ServerView, _ path: String) async -> String? {
-        do {
-            let st = try await server.stat(path)
-            return st.type == .directory ? nil
-                : "\(path) is a \(st.type.rawValue) on the server, not a directory: refused"
-        } catch where error.errno == .noSuchFileOrDirectory {
-            do {
-                try await server.mkdir(path, mode: Self.directoryMode)
-            } catch where error.errno == .fileExists {  // another run made it meanwhile
-            } catch {
-                return "could not create \(path) through the server view: \(error.description)"
-            }
-            return nil
-        } catch {
-            return "\(path): \(error.description)"
+        do { try await server.ensureDirectory(path, mode: Self.directoryMode) } catch {
+            return "could not make \(path) a directory through the server view: \(error.description)"
         }
+        return nil
     }
 }

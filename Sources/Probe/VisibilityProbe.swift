@@ -69,27 +69,17 @@ public enum VisibilityProbe {
 
     /// The share on this node, its mount, and the same directory on the server; nil after a finding.
     static func locate(_ r: ProbeRequest, _ kernel: KernelView, into report: inout ProbeReport) -> ServerLocation? {
-        let share = MountTable.normalize(r.share)
-        let device: (major: UInt32, minor: UInt32)
-        switch kernel.openDirectoryNoFollow(share).then({ $0.status() }) {
-        case .success(let st): device = (st.deviceMajor, st.deviceMinor)
-        case .timedOut:
-            report.fail("hung", r.share,
-                        "\(share) does not answer within \(r.timeout): a hard mount whose server is gone?")
-            return nil
-        case .failure(let e):
-            report.fail("share", r.share, "\(share): \(e.description) (a symlink on the way is refused)")
-            return nil
-        }
-        let table = MountTable(MountInfo(parsing: readWholeFile(r.mountInfoPath) ?? ""))
-        switch ServerLocation.resolve(share, in: table, device: device, server: r.server, allowNonNFS: r.allowNonNFS) {
+        switch ServerLocation.locate(r.share, kernel: kernel, mountInfoPath: r.mountInfoPath, server: r.server,
+                                     allowNonNFS: r.allowNonNFS) {
         case .success(let location):
             report.mountPoint = location.mount.mountPoint
             report.fsType = location.mount.fsType
             report.serverURL = location.url.description
             return location
-        case .failure(let f):
-            report.fail("share", r.share, f.description)
+        case .failure(let failure):
+            if case .hung = failure { report.fail("hung", r.share, failure.description) } else {
+                report.fail("share", r.share, failure.description)
+            }
             return nil
         }
     }

@@ -27,6 +27,21 @@ extension ServerView {
         try check(nfs_mkdir2(ctx, path, Int32(mode.rawValue)), "MKDIR", path)
     }
 
+    /// Makes `path` a directory with `mode` unless it already is one (another client may make it
+    /// meanwhile): GETATTR, then MKDIR if missing. Anything else under the name (a file, a symlink)
+    /// fails with ENOTDIR and is left alone.
+    public func ensureDirectory(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        let st: NFSAttributes
+        do { st = try stat(path) } catch where error.errno == .noSuchFileOrDirectory {
+            do { try mkdir(path, mode: mode) } catch where error.errno == .fileExists {}  // made meanwhile
+            return
+        }
+        guard st.type == .directory else {
+            throw ServerViewError(operation: "GETATTR", server: url.serverAndExport, path: path, errno: .notDirectory,
+                                  detail: "a \(st.type.rawValue) on the server, not a directory: left alone")
+        }
+    }
+
     /// Creates a regular file that must not exist yet (CREATE EXCLUSIVE for NFSv3, OPEN with
     /// EXCLUSIVE4 for NFSv4), owned by this session's credentials, then closes it.
     ///

@@ -41,7 +41,8 @@ struct NFSKeeper: AsyncParsableCommand {
         Exit codes follow the Nagios plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
         """,
         version: nfskeeperVersion,
-        subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
+        subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self,
+                      LocksCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
     )
 }
 

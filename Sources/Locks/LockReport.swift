@@ -1,0 +1,117 @@
+import Foundation
+import Mounts
+import NFSModel
+import PositConfig
+import Reports
+
+/// What `nfskeeper locks` asks for.
+public struct LockRequest: Sendable {
+    public var share: String
+    public var node: String
+    public var timeout: Duration = .seconds(10)
+    public var server: ServerURL?
+    public var allowNonNFS = false
+    public var credentials = NFSCredentials.mostPrivileged
+    /// Workbench's `file-locks`, and where it was read (nil: not found, Workbench's defaults).
+    public var fileLocks = FileLocksSettings()
+    public var fileLocksPath: String?
+    /// How long another node may see a stale mtime, when measured (the probe's attribute-change
+    /// delay); nil: the mount's `acregmax`, the longest the kernel allows.
+    public var measuredAttributeDelay: Double?
+    public var mountInfoPath = "/proc/self/mountinfo"
+
+    public init(share: String, node: String) { (self.share, self.node) = (share, node) }
+}
+
+/// Whether `fcntl` locks taken on this node and by another node exclude each other.
+public struct AdvisoryLockResult: Codable, Sendable, Hashable {
+    public enum Verdict: String, Codable, Sendable {
+        /// Both directions refused: the server arbitrates this node's locks.
+        case coherent
+        /// A lock both sides got: this node's locks are local (or the other side's are).
+        case local
+        /// This node cannot take a lock at all (ENOLCK: no lock manager, no rpc.statd).
+        case unavailable
+        /// The other node's side could not be played (libnfs locks only over NFSv4).
+        case notMeasured = "not-measured"
+    }
+
+    public var verdict: Verdict
+    /// While this node held a write lock, did the server report it to another node (LOCKT denied)?
+    public var serverSawNodeLock: Bool?
+    /// While another node held a write lock, was this node's `F_SETLK` refused?
+    public var nodeSawServerLock: Bool?
+    /// What happened, in one sentence.
+    public var detail: String
+}
+
+/// Whether a Workbench-style link-based lock works: a unique file hard-linked to the lock's name.
+public struct LinkLockResult: Codable, Sendable, Hashable {
+    public enum Verdict: String, Codable, Sendable {
+        case works
+        /// link(2) refused (EPERM, ENOTSUP, EMLINK): the filer has no hard links here.
+        case refused
+        /// The link was made here, but the server does not show it as the same file with two links.
+        case notSeen = "not-seen"
+    }
+
+    public var verdict: Verdict
+    public var linksOnNode: UInt64?
+    public var linksOnServer: UInt64?
+    public var detail: String
+}
+
+/// Whether another node could judge a held link-based lock stale and take it.
+///
+/// A holder touches its lock every `refreshRate` s; another node reads the mtime, which may be up
+/// to `attributeStaleness` s old in its attribute cache and is stamped by the server's clock, and
+/// compares it with its own clock: the lock looks stale once `timeoutInterval` has passed. So
+/// `timeoutInterval` must exceed `refreshRate + attributeStaleness + |clockOffset|`.
+public struct LockStaleness: Codable, Sendable, Hashable {
+    public var lockType: FileLocksSettings.LockType
+    public var timeoutInterval: Double
+    public var refreshRate: Double
+    public var attributeStalenessSeconds: Double
+    /// "measured" (the probe's attribute-change delay) or "acregmax".
+    public var stalenessSource: String
+    public var clockOffsetSeconds: Double?
+    /// refresh + staleness + |offset|: how old a live lock's mtime can look to another node.
+    public var worstApparentAgeSeconds: Double { refreshRate + attributeStalenessSeconds + abs(clockOffsetSeconds ?? 0) }
+    /// timeout − worst apparent age; ≤ 0: a held lock can be taken over.
+    public var marginSeconds: Double { timeoutInterval - worstApparentAgeSeconds }
+    public var hazard: Bool { marginSeconds <= 0 }
+}
+
+/// The result of `nfskeeper locks`.
+public struct LockReport: Codable, Sendable {
+    public var share: String
+    public var mountPoint: String?
+    public var fsType: String?
+    public var serverURL: String?
+    public var options: String?
+    public var fileLocksPath: String?
+    public var advisory: AdvisoryLockResult?
+    public var linkBased: LinkLockResult?
+    public var staleness: LockStaleness?
+    public var leftoversRemoved: [String] = []
+    public var findings: [Finding] = []
+    public var severity: Severity = .ok
+    public var wallSeconds = 0.0
+
+    public init(share: String) { self.share = share }
+
+    mutating func add(_ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) {
+        findings.append(Finding(severity, rule, subject: share, message, fix: fix))
+    }
+}
+
+extension LockRequest {
+    /// Reads `<rstudioConfig>/file-locks` (at most 1 MiB) into `fileLocks`; a missing file leaves
+    /// Workbench's defaults and `fileLocksPath` nil.
+    public mutating func readFileLocks(rstudioConfig: String) {
+        let path = rstudioConfig + "/" + FileLocksSettings.defaultPath
+        guard let text = readWholeFile(path, limit: 1 << 20) else { return }
+        fileLocks = FileLocksSettings(parsing: text)
+        fileLocksPath = path
+    }
+}
