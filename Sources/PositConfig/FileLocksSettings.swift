@@ -28,7 +28,7 @@ public struct FileLocksSettings: Sendable, Hashable, Codable {
 
     /// Parses the file's text; never fails (Workbench does not either): problems are listed.
     public init(parsing text: String) {
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingWhitespace
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             guard let equals = line.firstIndex(of: "=") else {

@@ -4,17 +4,21 @@ import Synchronization
 
 /// A TCP relay on 127.0.0.1 in front of the test server: `cut()` drops every connection and stops
 /// listening (the server "dies" as far as clients can tell, for this test only); `resume()`
-/// listens again on the same port.
+/// listens again on the same port. With `forwardFirst: n`, connections after the n-th are accepted
+/// and never answered: a server that stops answering new sessions mid-run.
 final class TCPRelay: @unchecked Sendable {
     let port: Int
     let upstream: Int
+    let forwardFirst: Int
+    private var accepted = 0
     private let lock = NSLock()
     private var listener: Int32 = -1
     private var sockets: [Int32] = []
     private var generation = 0
 
-    init(to upstream: Int) throws {
+    init(to upstream: Int, forwardFirst: Int = .max) throws {
         self.upstream = upstream
+        self.forwardFirst = forwardFirst
         port = try SilentServer.unusedPort()
         try resume()
     }
@@ -31,6 +35,8 @@ final class TCPRelay: @unchecked Sendable {
             while true {
                 let client = accept(fd, nil, nil)
                 if client < 0 { close(fd); return }
+                lock.lock(); accepted += 1; let silent = accepted > forwardFirst; lock.unlock()
+                if silent { lock.lock(); sockets.append(client); lock.unlock(); continue }
                 let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var up = TCPRelay.loopback(upstream)
                 let ok = withUnsafePointer(to: &up) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
