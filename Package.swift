@@ -59,7 +59,7 @@ let package = Package(
         // `nfskeeper advise`: from findings and measurements to the option set and the steps.
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
-        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Mounts", "Probe", "Provisioning",
+        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Locks", "Mounts", "Probe", "Provisioning",
                                              "ServerSurvey", "ServerView", "Fleet", "Reports", "Yams"]),
         // `nfskeeper fleet`: node reports through the share, the cluster's table.
         .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports",

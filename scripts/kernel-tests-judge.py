@@ -124,11 +124,42 @@ chown_rc = open(os.path.join(results, "chown.rc")).read().strip() if os.path.exi
 chown_err = open(os.path.join(results, "chown.err")).read() if os.path.exists(os.path.join(results, "chown.err")) else ""
 expect(chown_rc != "0" and "not permitted" in chown_err, f"a root chown through the squashed kernel mount is EPERM ({chown_rc}: {chown_err.strip()})")
 
+# nfskeeper locks: the verdict each mount must get, measured (no verdict comes from the options alone).
+LOCKS = {"lk-v42": ("coherent", None), "lk-v40": ("coherent", None), "lk-v3-nlm": ("coherent", None),
+         "lk-v3-local": ("local", "local_lock=all"), "lk-v3-nolock": ("local", "nolock")}
+lock_rows = []
+for name, (verdict, cause) in LOCKS.items():
+    report = load(f"{name}.locks.json")
+    advisory, link, stale = report.get("advisory") or {}, report.get("linkBased") or {}, report.get("staleness") or {}
+    expect(advisory.get("verdict") == verdict, f"{name}: advisory locks {verdict} ({report.get('_error', advisory)})")
+    both = verdict == "coherent"
+    expect(advisory.get("serverSawNodeLock") is both and advisory.get("nodeSawServerLock") is both,
+           f"{name}: both directions {'refused' if both else 'granted'} ({advisory})")
+    local = [f for f in report.get("findings", []) if f["rule"] == "locks-local"]
+    if cause:
+        expect(len(local) == 1 and local[0]["severity"] == "crit" and cause in local[0]["message"],
+               f"{name}: a critical locks-local finding naming {cause} ({local})")
+    else:
+        expect(not local, f"{name}: no locks-local finding ({local})")
+    expect(link.get("verdict") == "works" and link.get("linksOnNode") == 2 and link.get("linksOnServer") == 2,
+           f"{name}: a link-based lock shows 2 links here and to another node ({link})")
+    expect(stale.get("stalenessSource") == "acregmax" and stale.get("attributeStalenessSeconds") == 60
+           and any(f["rule"] == "lock-staleness" for f in report.get("findings", [])),
+           f"{name}: 20 s refresh + 60 s acregmax reach the 30 s timeout: lock-staleness ({stale})")
+    lock_rows.append((name, advisory.get("verdict"), advisory.get("detail", "")[:70], link.get("verdict"),
+                      f"{report.get('wallSeconds', 0):.2f} s"))
+left = open(os.path.join(results, "locks-left.txt")).read().split() if os.path.exists(os.path.join(results, "locks-left.txt")) else ["?"]
+expect(not [n for n in left if n.startswith(".nfskeeper-locks-g_lk") or n == "?"], f"locks: nothing left ({left})")
+
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
       "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag |")
 print("|" + "---|" * 16)
 for r in rows:
+    print("| " + " | ".join(str(c) for c in r) + " |")
+print("| lock mount | advisory | what was seen | link-based | wall |")
+print("|" + "---|" * 5)
+for r in lock_rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print(f"Linux {kernel}: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

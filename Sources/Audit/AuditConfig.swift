@@ -22,6 +22,8 @@ public struct AuditConfig: Sendable {
         public var allowNonNFS = false
         /// Verify (and with --fix, create or repair) `<path>/<cluster>`.
         public var provision = false
+        /// Measure locks across nodes (`nfskeeper locks`) in the full audit.
+        public var locks = true
 
         public init(path: String) { self.path = path }
     }
@@ -105,7 +107,8 @@ public struct AuditConfig: Sendable {
             guard let list = n.sequence else { throw invalid(n, "shares must be a list (- path: …)") }
             for item in list {
                 guard let m = item.mapping else { throw invalid(item, "each share must be a mapping with a path") }
-                let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server", "allow_non_nfs", "provision"])
+                let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server", "allow_non_nfs", "provision",
+                                                      "locks"])
                 guard let p = e["path"], let path = p.scalar?.string, path.hasPrefix("/") else {
                     throw invalid(e["path"] ?? item, "a share needs an absolute path")
                 }
@@ -132,6 +135,7 @@ public struct AuditConfig: Sendable {
                 }
                 if let v = e["allow_non_nfs"] { share.allowNonNFS = try flag(v, "allow_non_nfs") }
                 if let v = e["provision"] { share.provision = try flag(v, "provision") }
+                if let v = e["locks"] { share.locks = try flag(v, "locks") }
                 shares.append(share)
             }
         }

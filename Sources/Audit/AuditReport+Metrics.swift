@@ -1,4 +1,5 @@
 import Foundation
+import Locks
 import Reports
 
 extension AuditReport {
@@ -36,7 +37,7 @@ extension AuditReport {
                 negativeLookupP95Seconds: s.probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
                 listingP95Seconds: s.probe?.scenarios.first { $0.scenario == .listing }?.p95Seconds,
                 clockOffsetSeconds: s.server?.clock?.offsetSeconds, scratchDirectoryOK: s.scratchDirectoryOK,
-                severity: s.severity)
+                locks: s.locks?.reused == false ? s.locks : nil, severity: s.severity)
             return (try? encodeJSONLine(entry)) ?? "{}"
         }
     }
@@ -52,6 +53,8 @@ public struct HistoryEntry: Codable, Sendable {
     public var listingP95Seconds: Double?
     public var clockOffsetSeconds: Double?
     public var scratchDirectoryOK: Bool?
+    /// The full audit's lock check (a quick audit records none: it measured none).
+    public var locks: LockSummary?
     public var severity: Severity
 }
 
@@ -120,6 +123,7 @@ extension ShareAudit {
                 labels: [("mountpoint", point), ("role", role.rawValue)], value: first.hidesNewFile ? 1 : 0)
         }
         addProbeMetrics(to: &p, point)
+        addLockMetrics(to: &p, point)
         if let ok = scratchDirectoryOK {
             p.add(
                 "nfskeeper_scratch_dir_ok",
@@ -141,6 +145,27 @@ extension ShareAudit {
                     labels: [("server", server.server)], value: rt.medianSeconds)
             }
         }
+    }
+
+    func addLockMetrics(to p: inout PrometheusText, _ point: String) {
+        guard let locks else { return }
+        let labels = [("mountpoint", point)]
+        if let advisory = locks.advisory, advisory != .notMeasured {
+            p.add("nfskeeper_locks_coherent", help: "1 when fcntl locks taken here and on another node exclude "
+                  + "each other (measured both ways); 0 when local or unavailable.", labels: labels,
+                  value: advisory == .coherent ? 1 : 0)
+        }
+        if let link = locks.linkBased {
+            p.add("nfskeeper_link_locks_ok", help: "1 when a Workbench link-based lock (a hard link) works and "
+                  + "another node sees it.", labels: labels, value: link == .works ? 1 : 0)
+        }
+        if let margin = locks.stalenessMarginSeconds {
+            p.add("nfskeeper_lock_staleness_margin_seconds", help: "Workbench's timeout-interval minus refresh-rate, "
+                  + "attribute staleness and clock offset; <= 0: a held link-based lock can look stale.",
+                  labels: labels, value: margin)
+        }
+        p.add("nfskeeper_locks_measured_timestamp_seconds", help: "When the lock figures were measured (a quick "
+              + "audit repeats the last full audit's).", labels: labels, value: locks.measuredAt.timeIntervalSince1970)
     }
 
     func addProbeMetrics(to p: inout PrometheusText, _ point: String) {

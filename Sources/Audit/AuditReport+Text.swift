@@ -1,3 +1,4 @@
+import Locks
 import Reports
 
 extension AuditReport {
@@ -25,6 +26,14 @@ extension AuditReport {
             for s in share.probe?.scenarios ?? [] {
                 let m = s.medianSeconds.map(formatSeconds) ?? "-", p = s.p95Seconds.map(formatSeconds) ?? "-"
                 facts.append(("Visible (\(s.scenario.rawValue))", TextTable.Cell("median \(m), p95 \(p), \(s.verdict)", severity: s.severity)))
+            }
+            if let locks = share.locks {
+                let advisory = locks.advisory?.rawValue ?? "not measured"
+                let link = locks.linkBased.map { "link-based \($0.rawValue)" } ?? "link-based not measured"
+                let margin = locks.stalenessMarginSeconds.map { ", staleness margin \(formatSeconds($0))" } ?? ""
+                let when = locks.reused ? " (last full audit)" : ""
+                facts.append(("Locks", TextTable.Cell("advisory \(advisory), \(link)\(margin)\(when)",
+                                                      severity: locks.findings.worst)))
             }
             let heading = Terminal.lines(share.path).map { Terminal.paint($0, severity: nil, bold: true, color: color) }
             var block = heading.joined(separator: "\n") + "\n" + keyValueBlock(facts, color: color)

@@ -3,6 +3,7 @@ import Check
 import Fleet
 import Foundation
 import KernelView
+import Locks
 import Mounts
 import Probe
 import Provisioning
@@ -18,6 +19,8 @@ public struct ShareAudit: Codable, Sendable {
     public var server: ServerSurvey?
     public var scratch: ProvisionResult?
     public var probe: ProbeReport?
+    /// Locks across nodes: measured by a full audit, the last full audit's in a quick one.
+    public var locks: LockSummary?
     public var advice: Advice?
     public var findings: [Finding]
     public var severity: Severity
@@ -143,6 +146,11 @@ public enum Auditor {
             findings += result.findings
             probe = result
         }
+        var locks: LockSummary?
+        if share.locks && !broken {
+            locks = await auditLocks(share, o, mountPoint: check?.mountPoint ?? share.path, probe: probe)
+            findings += locks?.findings ?? []
+        }
         var advice: Advice?
         if let c = check, let options = c.effective, let point = c.mountPoint {
             let p95 = probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds
@@ -150,8 +158,9 @@ public enum Auditor {
                                     targetDelay: o.config.targetDelay, measuredP95: p95,
                                     probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
         }
-        var audited = ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch, probe: probe,
-                                 advice: advice, findings: findings, severity: findings.worst)
+        var audited = ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch,
+                                 probe: probe, locks: locks, advice: advice, findings: findings,
+                                 severity: findings.worst)
         if o.fleet && !broken {
             audited.findings += writeNodeReport(audited, o, kernel: KernelView(timeout: timeout))
             audited.severity = audited.findings.worst
@@ -161,6 +170,29 @@ public enum Auditor {
 }
 
 extension Auditor {
+    /// A full audit measures locks (the probe's attribute-change delay, when it ran, for staleness);
+    /// a quick one shows the last full audit's result from the history, if there is one.
+    static func auditLocks(_ share: AuditConfig.Share, _ o: Options, mountPoint: String,
+                           probe: ProbeReport?) async -> LockSummary? {
+        if o.quick {
+            guard let path = o.config.historyPath else { return nil }
+            let last = History.read(path).entries.last { $0.mountPoint == mountPoint && $0.locks != nil }
+            return last?.locks?.reusedByQuickAudit()
+        }
+        var request = LockRequest(share: share.path, node: o.node)
+        request.timeout = .milliseconds(Int64(o.config.timeout * 1000))
+        (request.server, request.allowNonNFS, request.mountInfoPath) = (share.server, share.allowNonNFS, o.mountInfoPath)
+        request.readFileLocks(rstudioConfig: o.config.rstudioConfig)
+        request.measuredAttributeDelay = probe?.scenarios.first { $0.scenario == .attributeChange }?.maxSeconds
+        var report = await LockCheck.run(request)
+        if share.allowNonNFS && !["nfs", "nfs4"].contains(report.fsType ?? "") {  // a test setup said so
+            report.findings = report.findings.map { f in
+                f.rule == "locks-local" ? Finding(.info, f.rule, subject: f.subject, f.message + " (allowed)") : f
+            }
+        }
+        return LockSummary(report, at: Date())
+    }
+
     /// This node's report for the fleet, written into the share; what went wrong on the way.
     static func writeNodeReport(_ a: ShareAudit, _ o: Options, kernel: KernelView) -> [Finding] {
         var findings: [Finding] = []

@@ -75,6 +75,20 @@ extension DirectoryHandle {
         }
     }
 
+    /// Opens an existing regular file read-write (O_NOFOLLOW: a symlink fails with ELOOP), as a second,
+    /// independent open of it: a new NFSv4 open state, so a lock request starts from scratch.
+    public func openFile(_ name: String) -> KernelView.Outcome<LockFile> {
+        let (fd, kernel) = (fd, kernel)
+        return kernel.bounded {
+            let file = openat(fd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard file >= 0 else { return .failure(Errno(rawValue: errno)) }
+            let handle = LockFile(name: name, fd: file, kernel: kernel)
+            var st = stat()
+            guard fstat(file, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
+            return st.st_mode & S_IFMT == S_IFREG ? .success(handle) : .failure(.invalidArgument)
+        }
+    }
+
     /// `linkat(2)`: a second name for `existing` in this directory, the step of a link-based lock.
     /// The link itself is never followed (no AT_SYMLINK_FOLLOW).
     public func link(_ existing: String, as name: String) -> KernelView.Outcome<Void> {

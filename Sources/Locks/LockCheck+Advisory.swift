@@ -3,6 +3,7 @@ import Mounts
 import NFSModel
 import Reports
 import ServerView
+import SystemPackage
 
 extension LockCheck {
     /// This node takes an `fcntl` write lock and another node (the server view) asks the server
@@ -46,31 +47,42 @@ extension LockCheck {
             return AdvisoryLockResult(verdict: .notMeasured, detail: "another node's LOCKT failed: \(error)")
         }
         _ = file.unlock()  // a failure shows below: the other node's lock is then refused
-        let sawOther = await nodeRefusedWhileOtherHolds(r, place, file, path)
-        switch sawOther {
-        case .failure(let why): return AdvisoryLockResult(verdict: .notMeasured, serverSawNodeLock: sawNode,
-                                                             detail: why.description)
-        case .success(let refused):
-            let coherent = sawNode && refused
-            return AdvisoryLockResult(verdict: coherent ? .coherent : .local, serverSawNodeLock: sawNode,
-                                      nodeSawServerLock: refused, detail: describe(sawNode, refused))
+        switch await nodeRefusedWhileOtherHolds(r, place, file, path) {
+        case .failure(let why):
+            return AdvisoryLockResult(verdict: .notMeasured, serverSawNodeLock: sawNode, detail: why.description)
+        case .success(let attempt):
+            let refused = attempt != .granted
+            var detail = describe(sawNode, refused)
+            if case .refused(let errno?) = attempt {
+                detail += "; this node's F_SETLK answered \(errno), not EAGAIN, while another node held the lock"
+            }
+            return AdvisoryLockResult(verdict: sawNode && refused ? .coherent : .local, serverSawNodeLock: sawNode,
+                                      nodeSawServerLock: refused, detail: detail)
         }
     }
 
-    /// Another node holds a write lock; does this node's F_SETLK fail? Every lock released on return.
+    /// This node's F_SETLK while another node holds the lock: refused with an errno other than EAGAIN
+    /// is still no lock (ganesha answers an NFSv4.1+ client EIO when an NFSv4.0 owner holds it).
+    enum NodeAttempt: Equatable {
+        case granted
+        case refused(Errno?)
+    }
+
+    /// Another node holds a write lock; this node tries F_SETLK on a second open of the file.
+    /// Every lock released on return.
     static func nodeRefusedWhileOtherHolds(_ r: LockRequest, _ place: LockPlace, _ file: LockFile,
-                                           _ path: String) async -> Result<Bool, TextFailure> {
+                                           _ path: String) async -> Result<NodeAttempt, TextFailure> {
         do {
             let other = try await lockSession(r, place)
             guard let held = try await other.tryWriteLock(path) else {
                 return .failure(TextFailure("the server still reports a lock after this node released its own"))
             }
-            let attempt = file.tryWriteLock()
+            let attempt = place.node.openFile(file.name).then { $0.tryWriteLock() }
             try? await other.release(held)  // ignored: a lock not released ends with the session's lease
             switch attempt {
-            case .success(.conflict): return .success(true)
-            case .success(.granted): _ = file.unlock(); return .success(false)
-            case .failure(let e): return .failure(TextFailure("F_SETLK failed on this node: \(e)"))
+            case .success(.conflict): return .success(.refused(nil))
+            case .success(.granted): _ = file.unlock(); return .success(.granted)
+            case .failure(let e): return .success(.refused(e))
             case .timedOut: return .failure(TextFailure("F_SETLK did not return within \(r.timeout)"))
             }
         } catch {

@@ -115,3 +115,35 @@ extension LockRequest {
         fileLocksPath = path
     }
 }
+
+/// What an audit keeps of a lock check: the verdicts, the margin and the findings, with when they
+/// were measured. A quick audit shows the last full audit's summary (`reused`) instead of measuring.
+public struct LockSummary: Codable, Sendable, Hashable {
+    public var advisory: AdvisoryLockResult.Verdict?
+    public var linkBased: LinkLockResult.Verdict?
+    public var stalenessMarginSeconds: Double?
+    public var measuredAt: Date
+    public var findings: [Finding]
+    public var reused = false
+
+    public init(_ report: LockReport, at time: Date) {
+        advisory = report.advisory?.verdict
+        linkBased = report.linkBased?.verdict
+        stalenessMarginSeconds = report.staleness?.marginSeconds
+        measuredAt = time
+        findings = report.findings
+    }
+
+    /// The same summary, as a later quick audit shows it: each finding says when it was measured.
+    public func reusedByQuickAudit() -> LockSummary {
+        var copy = self
+        copy.reused = true
+        let when = measuredAt.formatted(.iso8601)
+        copy.findings = findings.map { f in
+            var f = f
+            f.message += " (measured by the full audit at \(when))"
+            return f
+        }
+        return copy
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Locks
 @testable import Advice
 @testable import Audit
 @testable import Probe
@@ -129,7 +130,8 @@ func validatePrometheus(_ text: String) -> [String] {
 /// The whole audit against ganesha, with a bindfs view that keeps misses 1 s.
 @Suite struct AuditEndToEndTests {
     @Test func aFullAuditWritesValidMetricsHistoryAndJSON() async throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=1"])
+        // attr_timeout=0: a link's new count shows at once, as NFS shows it after link(2).
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=1", "attr_timeout=0"])
         let dir = TestServer.scratchName("audit")
         let backing = try TestServer.backingDirectory("rw") + dir
         try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
@@ -162,6 +164,11 @@ func validatePrometheus(_ text: String) -> [String] {
         let scratchSeries = "nfskeeper_scratch_dir_ok{mode=\"full\",path=\"\(view.mountPoint + dir)/Local\"} 1"
         #expect(report.prometheus.contains(scratchSeries))
         #expect(report.prometheus.contains("scenario=\"negative-lookup\",quantile=\"0.95\""))
+        // A FUSE view's locks are node-local: measured, and (allow_non_nfs) an info, not an alarm.
+        let locks = try #require(audited.locks)
+        #expect(locks.advisory == .local && locks.linkBased == .works && !locks.reused)
+        #expect(audited.findings.contains { $0.rule == "locks-local" && $0.severity == .info })
+        #expect(report.prometheus.contains("nfskeeper_locks_coherent{mode=\"full\",mountpoint=\""))
 
         let history = NSTemporaryDirectory() + "nfskeeper-history-\(UUID().uuidString)/history.jsonl"
         defer { try? FileManager.default.removeItem(atPath: (history as NSString).deletingLastPathComponent) }
@@ -170,6 +177,7 @@ func validatePrometheus(_ text: String) -> [String] {
         let (entries, skipped) = History.read(history)
         #expect(entries.count == 2 && skipped == 1)
         #expect(entries[0].negativeLookupP95Seconds != nil && entries[0].scratchDirectoryOK == true)
+        #expect(entries[0].locks?.advisory == .local)
 
         let json = try encodeJSON(report)
         let decoded = try JSONDecoder.iso8601.decode(AuditReport.self, from: Data(json.utf8))
@@ -178,7 +186,12 @@ func validatePrometheus(_ text: String) -> [String] {
         // A second, quick audit without --fix: the first verdict only, nothing to do.
         options.fix = false
         options.quick = true
+        options.config.historyPath = history
         let quick = await Auditor.run(options)
+        let reused = try #require(quick.shares.first?.locks)
+        #expect(reused.reused && reused.advisory == .local && abs(reused.measuredAt.timeIntervalSince(locks.measuredAt)) < 1)
+        #expect(reused.findings.allSatisfy { $0.message.contains("measured by the full audit at") })
+        #expect(quick.prometheus.contains("nfskeeper_locks_coherent{mode=\"quick\",mountpoint=\""))
         #expect(quick.shares.first?.probe?.scenarios.isEmpty == true && quick.shares.first?.scratchDirectoryOK == true,
                 "\(quick.shares.first?.findings ?? [])")
         // The view keeps misses 1 s, as long as the verdict watches: hidden for the watch, or for most of it.
