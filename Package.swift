@@ -59,10 +59,11 @@ let package = Package(
         // `nfskeeper advise`: from findings and measurements to the option set and the steps.
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
-        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Locks", "Mounts", "Probe", "Provisioning",
+        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Locks", "Mounts", "PositConfig", "Probe",
+                                             "Provisioning",
                                              "ServerSurvey", "ServerView", "Fleet", "Reports", "Yams"]),
         // `nfskeeper fleet`: node reports through the share, the cluster's table.
-        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports",
+        .target(name: "Fleet", dependencies: ["Mounts", "KernelView", "NFSModel", "PositConfig", "Reports",
                                              .product(name: "Crypto", package: "swift-crypto"),
                                              .product(name: "SystemPackage", package: "swift-system")]),
         // Each parser of untrusted text as a libFuzzer target (scripts/fuzz) and a crash-corpus replay (tests).

@@ -4,6 +4,7 @@ import Fleet
 import Foundation
 import KernelView
 import Locks
+import PositConfig
 import Mounts
 import Probe
 import Provisioning
@@ -193,6 +194,14 @@ extension Auditor {
         return LockSummary(report, at: Date())
     }
 
+    /// Workbench's effective lock settings, when Workbench's configuration directory exists here.
+    static func workbenchLockSettings(_ rstudioConfig: String) -> NodeReport.LockSettings? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rstudioConfig, isDirectory: &isDirectory), isDirectory.boolValue
+        else { return nil }
+        return NodeReport.LockSettings(FileLocksSettings.read(rstudioConfig: rstudioConfig)?.settings ?? FileLocksSettings())
+    }
+
     /// This node's report for the fleet, written into the share; what went wrong on the way.
     static func writeNodeReport(_ a: ShareAudit, _ o: Options, kernel: KernelView) -> [Finding] {
         var findings: [Finding] = []
@@ -229,13 +238,14 @@ extension Auditor {
         let sightings = directory.sightings(for: o.node, offset: offset, previous: previous)
         _ = directory.writeMarker(node: o.node, offset: offset)
         let scenarios = a.probe?.scenarios ?? []
-        let node = NodeReport(
+        var node = NodeReport(
             node: o.node, version: o.version, time: Date(), share: a.path, mount: mount, scratchDirectoryOK: a.scratchDirectoryOK,
             clockOffsetSeconds: a.server?.clock?.offsetSeconds,
             negativeLookupP95Seconds: scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
             listingP95Seconds: scenarios.first { $0.scenario == .listing }?.p95Seconds,
             configHashes: fingerprints.hashes, configKeyID: fingerprints.keyID,
             launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
+        node.fileLocks = workbenchLockSettings(o.config.rstudioConfig)
         let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {
         case .success: break

@@ -15,7 +15,7 @@ public struct ConfigFingerprints: Sendable, Equatable {
     /// Why no fingerprint was published (no key, or a key that is not root-only).
     public var problem: String?
 
-    public static let files = ["launcher.conf", "launcher.local.conf", "database.conf", "rserver.conf"]
+    public static let files = ["launcher.conf", "launcher.local.conf", "database.conf", "rserver.conf", "file-locks"]
     /// Shorter keys are refused: HMAC's secrecy is the key's.
     public static let minimumKeyBytes = 16
 

@@ -62,6 +62,7 @@ public struct FleetReport: Codable, Sendable {
             findings += row.findings(r)
             rows.append(row)
         }
+        findings += mixedLockKinds(fresh)
         let known = Set(reports.map(\.node))
         var matrix: [String: [String: Bool]] = [:]
         for r in fresh {
@@ -105,6 +106,20 @@ public struct FleetReport: Codable, Sendable {
     }
 
     static let absent = "absent"
+
+    /// Nodes whose Workbench lock kind differs from most fresh nodes': a link-based lock and an
+    /// advisory one on the same file do not see each other, so two nodes can hold one lock.
+    static func mixedLockKinds(_ fresh: [NodeReport]) -> [Finding] {
+        guard let usual = majority(fresh.compactMap { $0.fileLocks?.kind }) else { return [] }
+        return fresh.sorted { $0.node < $1.node }.compactMap { r in
+            guard let kind = r.fileLocks?.kind, kind != usual else { return nil }
+            return Finding(.crit, "lock-type", subject: r.node,
+                           "\(r.node) locks with \(kind), most nodes with \(usual): the two kinds do not see each "
+                               + "other's locks, so two nodes can hold the same lock",
+                           fix: "set the same lock-type and use-symlinks in /etc/rstudio/file-locks on every node, "
+                               + "then restart rstudio-server")
+        }
+    }
 
     /// Refused means the address answered and nothing listens there (the launcher is down or elsewhere);
     /// no answer means something drops the packets (a firewall) or the address leads nowhere.

@@ -3,6 +3,7 @@ import KernelView
 import Mounts
 import Reports
 import NFSModel
+import PositConfig
 
 /// What one node tells the others, through the share itself:
 /// `<share>/.nfskeeper/nodes/<node>.json`, written by each audit.
@@ -81,7 +82,25 @@ public struct NodeReport: Codable, Sendable {
     public var reachability: [Reachability]
     /// The other nodes' markers, each as first seen by this node (absent in reports that predate it).
     public var sightings: [Sighting]?
+    /// Workbench's lock settings on this node (`/etc/rstudio/file-locks`; absent without Workbench).
+    public var fileLocks: LockSettings?
     public var severity: Severity
+
+    /// The lock settings other nodes must share: not secrets, and no file contents.
+    public struct LockSettings: Codable, Sendable, Hashable {
+        public var lockType: FileLocksSettings.LockType
+        public var useSymlinks: Bool
+        public var timeoutInterval: Double
+        public var refreshRate: Double
+
+        public init(_ s: FileLocksSettings) {
+            (lockType, useSymlinks, timeoutInterval, refreshRate) = (s.lockType, s.useSymlinks, s.timeoutInterval,
+                                                                     s.refreshRate)
+        }
+
+        /// What decides whether two nodes see each other's locks: the kind, and how links are made.
+        public var kind: String { lockType.rawValue + (lockType == .linkbased && useSymlinks ? " (use-symlinks)" : "") }
+    }
 
     public init(
         node: String, version: String, time: Date, share: String, mount: MountSummary?, scratchDirectoryOK: Bool?,

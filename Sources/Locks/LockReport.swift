@@ -105,14 +105,20 @@ public struct LockReport: Codable, Sendable {
     }
 }
 
+extension FileLocksSettings {
+    /// `<rstudioConfig>/file-locks` (at most 1 MiB) and its path; nil when there is none: Workbench's
+    /// defaults apply.
+    public static func read(rstudioConfig: String) -> (settings: FileLocksSettings, path: String)? {
+        let path = rstudioConfig + "/" + defaultPath
+        return readWholeFile(path, limit: 1 << 20).map { (FileLocksSettings(parsing: $0), path) }
+    }
+}
+
 extension LockRequest {
-    /// Reads `<rstudioConfig>/file-locks` (at most 1 MiB) into `fileLocks`; a missing file leaves
-    /// Workbench's defaults and `fileLocksPath` nil.
+    /// Reads `<rstudioConfig>/file-locks` into `fileLocks` and `fileLocksPath` (nil when missing).
     public mutating func readFileLocks(rstudioConfig: String) {
-        let path = rstudioConfig + "/" + FileLocksSettings.defaultPath
-        guard let text = readWholeFile(path, limit: 1 << 20) else { return }
-        fileLocks = FileLocksSettings(parsing: text)
-        fileLocksPath = path
+        guard let (settings, path) = FileLocksSettings.read(rstudioConfig: rstudioConfig) else { return }
+        (fileLocks, fileLocksPath) = (settings, path)
     }
 }
 

@@ -32,6 +32,9 @@ import Reports
             let launcher = "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Local\ntype=Local\n" + (n == 3 ? "# edited by hand\n" : "")
             try launcher.write(toFile: conf + "/launcher.conf", atomically: true, encoding: .utf8)
             try "provider=postgresql\npassword=secret\n".write(toFile: conf + "/database.conf", atomically: true, encoding: .utf8)
+            if n == 2 {  // node2 locks the other way: its locks and the others' do not see each other
+                try "lock-type=advisory\n".write(toFile: conf + "/file-locks", atomically: true, encoding: .utf8)
+            }
             // The fingerprints' key: Workbench's secure-cookie-key, the same on every node, root-only.
             FileManager.default.createFile(atPath: conf + "/secure-cookie-key",
                                            contents: Data("0123456789abcdef-cluster-key".utf8),
@@ -72,6 +75,9 @@ import Reports
         #expect(rules.contains("stale old"))
         #expect(rules.contains("clock skewed"))
         #expect(rules.contains("launcher-unreachable node1") && rules.contains("launcher-unreachable node2"))
+        #expect(node1.fileLocks?.kind == "linkbased")
+        let mixed = fleet.findings.filter { $0.rule == "lock-type" }
+        #expect(mixed.map(\.subject) == ["node2"] && mixed.first?.severity == .crit)
         // Nothing listens on node3's port: refused, so the launcher is down, not a firewall.
         let refused = try #require(fleet.findings.first { $0.rule == "launcher-unreachable" })
         #expect(refused.message.hasPrefix("nothing listens on 127.0.0.1:"))
