@@ -67,7 +67,7 @@ let package = Package(
                                              .product(name: "Crypto", package: "swift-crypto"),
                                              .product(name: "SystemPackage", package: "swift-system")]),
         // Each parser of untrusted text as a libFuzzer target (scripts/fuzz) and a crash-corpus replay (tests).
-        .target(name: "FuzzTargets", dependencies: ["Mounts", "Audit", "Fleet"]),
+        .target(name: "FuzzTargets", dependencies: ["Mounts", "Audit", "Fleet", "PositConfig"]),
         .executableTarget(name: "nfskeeper-fuzz", dependencies: ["FuzzTargets"]),
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),

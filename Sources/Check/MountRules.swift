@@ -51,7 +51,7 @@ public struct MountRules: Sendable {
                 "locks are kept on this node only: two nodes can each hold a lock on the same file (Package Manager and Workbench lock files on the share)",
                 fix: o.majorVersion == 3 ? "remove nolock/local_lock and run rpc.statd, or mount with vers=4.2" : "remove local_lock (local_lock=none)")
         } else {
-            add(.ok, "locking", "lock", nil, "locks are seen by every node")
+            add(.ok, "locking", "lock", nil, "the options send locks to the server (measure it: nfskeeper locks PATH)")
         }
 
         // Close-to-open consistency.

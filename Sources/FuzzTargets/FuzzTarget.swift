@@ -2,13 +2,14 @@ import Audit
 import Fleet
 import Foundation
 import Mounts
+import PositConfig
 
 /// One parser of untrusted text, fed arbitrary bytes: by libFuzzer (`scripts/fuzz`) and, for the
 /// inputs that once crashed it, by the tests (`Tests/MountsTests/Fixtures/fuzz-crashes/<target>/`).
 /// A target returns normally for every input; a trap or a stack overflow is the defect.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case mountinfo, mountstats, declaredMounts = "declared-mounts", launcherConfig = "launcher-config"
-    case auditConfig = "audit-config", nodeReport = "node-report"
+    case auditConfig = "audit-config", nodeReport = "node-report", fileLocks = "file-locks"
 
     public func run(_ bytes: UnsafeRawBufferPointer) {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -26,6 +27,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = parseConfigEntries(text)
         case .auditConfig:
             _ = try? AuditConfig(parsing: text, file: "config.yaml")
+        case .fileLocks:
+            _ = FileLocksSettings(parsing: text)
         case .nodeReport:
             let reading = NodeDirectory.decodeReport(Array(bytes), file: "node-1.json")
             _ = FleetReport.build(share: "/share", reports: (try? reading.get()).map { [$0] } ?? [], problems: [])

@@ -40,8 +40,8 @@ extension LockCheck {
     static func staleFix(_ s: LockStaleness, _ place: LockPlace) -> String {
         let timeout = Int((s.worstApparentAgeSeconds + 10).rounded(.up))
         let room = Int((s.timeoutInterval - s.refreshRate - abs(s.clockOffsetSeconds ?? 0)).rounded(.down)) - 1
-        let acregmax = room >= 1 ? " or mount \(place.location.mount.mountPoint) with acregmax=\(room) (umount, mount)"
-            : ""
+        let acregmax = room >= 1 && place.options != nil
+            ? " or mount \(place.location.mount.mountPoint) with acregmax=\(room) (umount, mount)" : ""
         return "set timeout-interval=\(timeout) in /etc/rstudio/file-locks on every node" + acregmax
     }
 }
