@@ -53,13 +53,16 @@ let package = Package(
                                              .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Posit products' configuration files: pure parsers (Workbench's file-locks, …).
         .target(name: "PositConfig"),
+        // `nfskeeper ready`: each Posit product's shared-storage and HA requirements on this node.
+        .target(name: "Readiness", dependencies: ["Mounts", "PositConfig", "Reports"]),
         // `nfskeeper locks`: whether locks on the share hold across nodes, measured.
         .target(name: "Locks", dependencies: ["Check", "KernelView", "Mounts", "PositConfig", "Reports", "ServerView",
                                              .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper advise`: from findings and measurements to the option set and the steps.
         .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
-        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Locks", "Mounts", "PositConfig", "Probe",
+        .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Locks", "Mounts", "PositConfig",
+                                             "Probe", "Readiness",
                                              "Provisioning",
                                              "ServerSurvey", "ServerView", "Fleet", "Reports", "Yams"]),
         // `nfskeeper fleet`: node reports through the share, the cluster's table.
@@ -77,7 +80,7 @@ let package = Package(
             name: "nfskeeper",
             dependencies: [
                 "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice",
-                "Audit", "Fleet", "Locks", "PositConfig", "Reports", "CGlibcCompat",
+                "Audit", "Fleet", "Locks", "PositConfig", "Readiness", "Reports", "CGlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,13 +89,14 @@ let package = Package(
         .testTarget(
             name: "MountsTests",
             dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe",
-                           "Fleet", "Reports", "FuzzTargets", "PositConfig",
+                           "Fleet", "Reports", "FuzzTargets", "PositConfig", "Readiness",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GaneshaTests",
-            dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView", "Locks",
+            dependencies: ["ServerView", "ServerSurvey", "Provisioning", "Probe", "Audit", "Fleet", "KernelView",
+                           "Locks",
                            "Reports", "Check", "Mounts"]),
     ]
 )

@@ -107,7 +107,8 @@ public struct AuditConfig: Sendable {
             guard let list = n.sequence else { throw invalid(n, "shares must be a list (- path: …)") }
             for item in list {
                 guard let m = item.mapping else { throw invalid(item, "each share must be a mapping with a path") }
-                let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server", "allow_non_nfs", "provision",
+                let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server",
+                                                 "allow_non_nfs", "provision",
                                                       "locks"])
                 guard let p = e["path"], let path = p.scalar?.string, path.hasPrefix("/") else {
                     throw invalid(e["path"] ?? item, "a share needs an absolute path")

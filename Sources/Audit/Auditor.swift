@@ -5,6 +5,7 @@ import Foundation
 import KernelView
 import Locks
 import PositConfig
+import Readiness
 import Mounts
 import Probe
 import Provisioning
@@ -182,7 +183,8 @@ extension Auditor {
         }
         var request = LockRequest(share: share.path, node: o.node)
         request.timeout = .milliseconds(Int64(o.config.timeout * 1000))
-        (request.server, request.allowNonNFS, request.mountInfoPath) = (share.server, share.allowNonNFS, o.mountInfoPath)
+        (request.server, request.allowNonNFS) = (share.server, share.allowNonNFS)
+        request.mountInfoPath = o.mountInfoPath
         request.readFileLocks(rstudioConfig: o.config.rstudioConfig)
         request.measuredAttributeDelay = probe?.scenarios.first { $0.scenario == .attributeChange }?.maxSeconds
         var report = await LockCheck.run(request)
@@ -194,12 +196,28 @@ extension Auditor {
         return LockSummary(report, at: Date())
     }
 
+    /// Each installed Posit product's version, service ids and (with the cluster key) fingerprints of its
+    /// settings and state locations, for the fleet's cross-node requirements. Without a key: no fingerprints.
+    static func productSummaries(_ o: Options) -> [ProductSummary]? {
+        let facts = NodeFacts.load(root: o.root, mountInfo: readWholeFile(o.mountInfoPath) ?? "")
+        let report = ReadinessCheck.run(facts, products: nil, node: o.node)
+        guard !report.products.isEmpty else { return nil }
+        let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,
+                                       keyFile: o.config.fingerprintKeyFile).get()  // nil: no fingerprints
+        return ReadinessCheck.summaries(report, facts) { key?.fingerprint($0) ?? "" }.map { summary in
+            var s = summary
+            if key == nil { (s.settings, s.targets) = ([:], [:]) }  // nothing comparable without the key
+            return s
+        }
+    }
+
     /// Workbench's effective lock settings, when Workbench's configuration directory exists here.
     static func workbenchLockSettings(_ rstudioConfig: String) -> NodeReport.LockSettings? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: rstudioConfig, isDirectory: &isDirectory), isDirectory.boolValue
         else { return nil }
-        return NodeReport.LockSettings(FileLocksSettings.read(rstudioConfig: rstudioConfig)?.settings ?? FileLocksSettings())
+        let settings = FileLocksSettings.read(rstudioConfig: rstudioConfig)?.settings ?? FileLocksSettings()
+        return NodeReport.LockSettings(settings)
     }
 
     /// This node's report for the fleet, written into the share; what went wrong on the way.
@@ -246,6 +264,7 @@ extension Auditor {
             configHashes: fingerprints.hashes, configKeyID: fingerprints.keyID,
             launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
         node.fileLocks = workbenchLockSettings(o.config.rstudioConfig)
+        node.products = productSummaries(o)
         let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {
         case .success: break

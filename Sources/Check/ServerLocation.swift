@@ -66,7 +66,8 @@ extension ServerLocation {
         switch kernel.openDirectoryNoFollow(path).then({ $0.status() }) {
         case .success(let st): device = (st.deviceMajor, st.deviceMinor)
         case .timedOut:
-            return .failure(.hung("\(path) does not answer within \(kernel.timeout): a hard mount whose server is gone?"))
+            return .failure(.hung("\(path) does not answer within \(kernel.timeout): "
+                                  + "a hard mount whose server is gone?"))
         case .failure(let e):
             return .failure(.unusable("\(path): \(e.description) (a symlink on the way is refused)"))
         }

@@ -22,30 +22,21 @@ public struct ConfigFingerprints: Sendable, Equatable {
     /// Workbench's and Package Manager's shared files found on this node, keyed with the first usable key.
     public static func compute(rstudioConfig: String, root: String, keyFile: String?) -> ConfigFingerprints {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-        let candidates = [rstudioConfig + "/secure-cookie-key"] + (keyFile.map { [$0] } ?? [])
-        var problems: [String] = []
-        var key: SymmetricKey?
-        for path in candidates {
-            switch readKey(path) {
-            case .success(let k): key = k
-            case .failure(let p): problems.append(p.description)
-            }
-            if key != nil { break }
+        let key: ClusterKey
+        switch ClusterKey.load(rstudioConfig: rstudioConfig, keyFile: keyFile) {
+        case .success(let k): key = k
+        case .failure(let problem): return ConfigFingerprints(problem: problem.description)
         }
-        guard let key else { return ConfigFingerprints(problem: problems.joined(separator: "; ")) }
-        var out = ConfigFingerprints(
-            keyID: hex(HMAC<SHA256>.authenticationCode(for: Data("nfskeeper key id".utf8), using: key))
-                .prefix(16).description)
+        var out = ConfigFingerprints(keyID: key.id)
         for path in files.map({ rstudioConfig + "/" + $0 }) + [base + "/etc/rstudio-pm/rstudio-pm.gcfg"] {
             if let data = FileManager.default.contents(atPath: path) {
-                out.hashes[(path as NSString).lastPathComponent] = hex(
-                    HMAC<SHA256>.authenticationCode(for: data, using: key))
+                out.hashes[(path as NSString).lastPathComponent] = key.fingerprint(data)
             }
         }
         return out
     }
 
-    struct KeyProblem: Error, CustomStringConvertible { var description: String }
+    public struct KeyProblem: Error, CustomStringConvertible { public var description: String }
 
     /// The key's bytes, accepted only from a regular file (not a symlink) that only its owner, root
     /// or this process's user, can read.
@@ -78,4 +69,37 @@ public struct ConfigFingerprints: Sendable, Equatable {
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// The cluster's fingerprint key: a secret every node holds root-only. A fingerprint (HMAC-SHA256)
+/// tells equal from different across nodes without letting a reader of the share guess the text.
+public struct ClusterKey {
+    let key: SymmetricKey
+    /// Names the key without revealing it (64 bits of an HMAC of a constant).
+    public let id: String
+
+    init(_ key: SymmetricKey) {
+        self.key = key
+        id = ConfigFingerprints.hex(HMAC<SHA256>.authenticationCode(for: Data("nfskeeper key id".utf8), using: key))
+            .prefix(16).description
+    }
+
+    /// `<rstudioConfig>/secure-cookie-key`, else `keyFile`: the first usable one.
+    public static func load(rstudioConfig: String,
+                            keyFile: String?) -> Result<ClusterKey, ConfigFingerprints.KeyProblem> {
+        var problems: [String] = []
+        for path in [rstudioConfig + "/secure-cookie-key"] + (keyFile.map { [$0] } ?? []) {
+            switch ConfigFingerprints.readKey(path) {
+            case .success(let key): return .success(ClusterKey(key))
+            case .failure(let problem): problems.append(problem.description)
+            }
+        }
+        return .failure(ConfigFingerprints.KeyProblem(description: problems.joined(separator: "; ")))
+    }
+
+    public func fingerprint(_ data: Data) -> String {
+        ConfigFingerprints.hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
+    }
+
+    public func fingerprint(_ text: String) -> String { fingerprint(Data(text.utf8)) }
 }

@@ -63,6 +63,7 @@ public struct FleetReport: Codable, Sendable {
             rows.append(row)
         }
         findings += mixedLockKinds(fresh)
+        findings += productFindings(fresh)
         let known = Set(reports.map(\.node))
         var matrix: [String: [String: Bool]] = [:]
         for r in fresh {

@@ -84,6 +84,9 @@ public struct NodeReport: Codable, Sendable {
     public var sightings: [Sighting]?
     /// Workbench's lock settings on this node (`/etc/rstudio/file-locks`; absent without Workbench).
     public var fileLocks: LockSettings?
+    /// Each Posit product installed here: version, service ids, keyed fingerprints of settings and
+    /// of where its state lives (absent in reports that predate it).
+    public var products: [ProductSummary]?
     public var severity: Severity
 
     /// The lock settings other nodes must share: not secrets, and no file contents.

@@ -29,7 +29,8 @@ extension LockCheck {
     /// What a filer without hard links answers link(2) with.
     static let linkRefusals: Set<Errno> = [.notPermitted, .notSupported, .tooManyLinks, .improperLink]
 
-    static func link(_ r: LockRequest, _ place: LockPlace, _ unique: String, _ lockName: String) async -> LinkLockResult {
+    static func link(_ r: LockRequest, _ place: LockPlace, _ unique: String,
+                     _ lockName: String) async -> LinkLockResult {
         switch place.node.link(unique, as: lockName) {
         case .success: break
         case .timedOut: return LinkLockResult(verdict: .notSeen, detail: "link(2) did not return within \(r.timeout)")

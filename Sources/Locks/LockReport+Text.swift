@@ -35,8 +35,8 @@ extension LockReport {
             rows.append(("advisory (fcntl)", a.verdict.rawValue, severity, a.detail))
         }
         if let l = linkBased {
-            rows.append(("link-based", l.verdict.rawValue, l.verdict == .works ? .ok : worstOf("hardlinks", "link-not-seen"),
-                         l.detail))
+            let severity = l.verdict == .works ? Severity.ok : worstOf("hardlinks", "link-not-seen")
+            rows.append(("link-based", l.verdict.rawValue, severity, l.detail))
         }
         if let s = staleness {
             let offset = s.clockOffsetSeconds.map { String(format: " + clock %.1f s", abs($0)) } ?? " + clock unknown"

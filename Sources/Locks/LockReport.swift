@@ -76,7 +76,9 @@ public struct LockStaleness: Codable, Sendable, Hashable {
     public var stalenessSource: String
     public var clockOffsetSeconds: Double?
     /// refresh + staleness + |offset|: how old a live lock's mtime can look to another node.
-    public var worstApparentAgeSeconds: Double { refreshRate + attributeStalenessSeconds + abs(clockOffsetSeconds ?? 0) }
+    public var worstApparentAgeSeconds: Double {
+        refreshRate + attributeStalenessSeconds + abs(clockOffsetSeconds ?? 0)
+    }
     /// timeout − worst apparent age; ≤ 0: a held lock can be taken over.
     public var marginSeconds: Double { timeoutInterval - worstApparentAgeSeconds }
     public var hazard: Bool { marginSeconds <= 0 }

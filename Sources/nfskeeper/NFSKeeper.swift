@@ -42,7 +42,8 @@ struct NFSKeeper: AsyncParsableCommand {
         """,
         version: nfskeeperVersion,
         subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self,
-                      LocksCommand.self, ProbeCommand.self, ProvisionCommand.self, ServerCommand.self]
+                      LocksCommand.self, ProbeCommand.self, ReadyCommand.self, ProvisionCommand.self,
+                      ServerCommand.self]
     )
 }
 

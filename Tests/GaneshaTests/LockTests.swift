@@ -12,7 +12,9 @@ import Testing
         let view: FuseView
         let name = TestServer.scratchName("locks")
         var path: String { view.mountPoint + name }
-        var locksDirectory: String { (try? TestServer.backingDirectory("rw")).map { $0 + name + "/.nfskeeper/locks" } ?? "" }
+        var locksDirectory: String {
+            (try? TestServer.backingDirectory("rw")).map { $0 + name + "/.nfskeeper/locks" } ?? ""
+        }
 
         init() throws {
             view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["attr_timeout=0"])

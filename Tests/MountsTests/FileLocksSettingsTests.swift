@@ -28,6 +28,7 @@ import PositConfig
     @Test func anUnknownLockTypeAndALineWithoutEqualsAreNamed() {
         let s = FileLocksSettings(parsing: "lock-type=flock\ngarbage\n")
         #expect(s.lockType == .linkbased)
-        #expect(s.problems == ["line 1: lock-type 'flock' is neither linkbased nor advisory", "line 2: no '=': ignored"])
+        #expect(s.problems == ["line 1: lock-type 'flock' is neither linkbased nor advisory",
+                               "line 2: no '=': ignored"])
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import Mounts
+import PositConfig
+
+/// What one node has that the readiness requirements look at, read once: installed products and
+/// versions, accounts, the products' configuration files, and the mount table. Everything is read
+/// below `root` (a simulated node in tests; `/` on a real one); paths in the facts are the node's own.
+public struct NodeFacts: Sendable {
+    public var versions: [PositProduct: String] = [:]
+    public var passwd = PasswdFile(parsing: "")
+    public var mounts = MountTable(entries: [])
+    /// The text of each configuration file that exists, by the node's path.
+    public var files: [String: String] = [:]
+    /// Configuration directories that exist.
+    public var configDirectories: Set<String> = []
+
+    public init() {}
+
+    /// The files each product's requirements read.
+    public static let productFiles: [PositProduct: [String]] = [
+        .workbench: ["/etc/rstudio/rserver.conf", "/etc/rstudio/database.conf", "/etc/rstudio/launcher.conf",
+                     "/etc/rstudio/launcher.local.conf", "/etc/rstudio/file-locks", "/etc/rstudio/load-balancer",
+                     "/usr/lib/rstudio-server/VERSION"],
+        .packageManager: [PositProduct.packageManager.gcfgFile!],
+        .connect: [PositProduct.connect.gcfgFile!],
+    ]
+
+    /// Reads a node below `root`; `mountInfo` is its mount table's text.
+    public static func load(root: String, mountInfo: String) -> NodeFacts {
+        let base = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+        func read(_ path: String) -> String? { readWholeFile(base + path, limit: 1 << 20) }
+        var facts = NodeFacts()
+        facts.mounts = MountTable(MountInfo(parsing: mountInfo))
+        facts.passwd = PasswdFile(parsing: read("/etc/passwd") ?? "")
+        let dpkg = DpkgStatus(parsing: read("/var/lib/dpkg/status") ?? "")
+        for product in PositProduct.allCases {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base + product.configDirectory, isDirectory: &isDirectory),
+               isDirectory.boolValue {
+                facts.configDirectories.insert(product.configDirectory)
+            }
+            for path in productFiles[product] ?? [] { if let text = read(path) { facts.files[path] = text } }
+            facts.versions[product] = product.packages.lazy.compactMap { dpkg.installed[$0] }.first
+                ?? (root == "/" ? rpmVersion(product) : nil)
+        }
+        if facts.versions[.workbench] == nil, let version = facts.files["/usr/lib/rstudio-server/VERSION"] {
+            facts.versions[.workbench] = version.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return facts
+    }
+
+    /// Installed: a package, or at least its configuration directory.
+    public func isInstalled(_ product: PositProduct) -> Bool {
+        versions[product] != nil || configDirectories.contains(product.configDirectory)
+    }
+
+    /// Where `path` lives: its mount, by the same longest-prefix resolution `check` uses offline.
+    public func mount(of path: String) -> MountInfoEntry? {
+        mounts.mount(containing: MountTable.normalize(path))
+    }
+
+    /// The version from rpm's database, on RPM systems (`rpm -q`); nil elsewhere.
+    static func rpmVersion(_ product: PositProduct) -> String? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rpm"),
+              FileManager.default.fileExists(atPath: "/var/lib/rpm") else { return nil }
+        for package in product.packages {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/rpm")
+            process.arguments = ["-q", "--qf", "%{VERSION}-%{RELEASE}", package]
+            let pipe = Pipe()
+            (process.standardOutput, process.standardError) = (pipe, FileHandle.nullDevice)
+            guard (try? process.run()) != nil else { return nil }  // nil: no rpm to ask
+            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            if process.terminationStatus == 0, !out.isEmpty { return out }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Mounts
+import PositConfig
+import Reports
+
+/// The result of `nfskeeper ready`: each product's requirements on this node.
+public struct ReadinessReport: Codable, Sendable {
+    public var node: String
+    public var products: [ProductReadiness]
+    public var findings: [Finding]
+    public var severity: Severity
+}
+
+public enum ReadinessCheck {
+    /// Judges `products` (nil: those installed on the node). Asked for a product that is not there:
+    /// an unknown finding (nothing to judge is not a pass).
+    public static func run(_ facts: NodeFacts, products: [PositProduct]?, node: String) -> ReadinessReport {
+        let chosen = products ?? PositProduct.allCases.filter(facts.isInstalled)
+        var findings: [Finding] = []
+        var judged: [ProductReadiness] = []
+        if chosen.isEmpty {
+            findings.append(Finding(.unknown, "no-product", "no Posit product is installed here (no package, no "
+                                    + "/etc/rstudio, /etc/rstudio-pm or /etc/rstudio-connect)",
+                                    fix: "name one: nfskeeper ready --product workbench"))
+        }
+        for product in chosen.sorted() {
+            guard facts.isInstalled(product) else {
+                findings.append(Finding(.unknown, "\(product.rulePrefix)-installed", subject: product.rawValue,
+                                        "\(product.name) is not installed here: nothing to judge"))
+                continue
+            }
+            let readiness = Requirements.judge(product, facts)
+            judged.append(readiness)
+            findings += readiness.findings
+        }
+        return ReadinessReport(node: node, products: judged, findings: findings, severity: findings.worst)
+    }
+
+    /// What the node report publishes per product: versions and ids as they are, every setting and
+    /// every state location only as a keyed fingerprint.
+    public static func summaries(_ report: ReadinessReport, _ facts: NodeFacts,
+                                 fingerprint: (String) -> String) -> [ProductSummary] {
+        report.products.map { p in
+            // A local path is this node's own place, whatever its name: the node is part of it.
+            var targets = Dictionary(p.placements.map { ($0.setting, fingerprint($0.shared ? $0.location
+                                                                                 : "\(report.node) \($0.location)")) },
+                                     uniquingKeysWith: { a, _ in a })
+            if let database = databaseTarget(p.product, facts) { targets["database"] = fingerprint(database) }
+            let settings = settingTexts(p.product, facts).mapValues(fingerprint)
+            return ProductSummary(product: p.product, version: p.version, serviceUser: p.serviceUser,
+                                  serviceUID: p.serviceUID, serviceGID: p.serviceGID, settings: settings,
+                                  targets: targets)
+        }
+    }
+
+    /// Every setting of the product's files as `file:section.key` → value (multi-valued keys joined).
+    static func settingTexts(_ product: PositProduct, _ facts: NodeFacts) -> [String: String] {
+        var out: [String: String] = [:]
+        for path in NodeFacts.productFiles[product] ?? [] {
+            guard let text = facts.files[path] else { continue }
+            let file = (path as NSString).lastPathComponent
+            if path.hasSuffix(".gcfg") {
+                for e in Gcfg(parsing: text).entries {
+                    let section = e.section + (e.subsection.map { " \"\($0)\"" } ?? "")
+                    out["\(file):\(section).\(e.key)", default: ""] += (out["\(file):\(section).\(e.key)"] == nil
+                                                                        ? "" : "\n") + e.value
+                }
+            } else if file != "VERSION" {
+                for e in parseConfigEntries(text) {
+                    out[e.section.isEmpty ? "\(file):\(e.key)" : "\(file):\(e.section).\(e.key)"] = e.value
+                }
+            }
+        }
+        return out
+    }
+
+    /// The database every node must share: provider, host, port and name (never the credentials).
+    static func databaseTarget(_ product: PositProduct, _ facts: NodeFacts) -> String? {
+        switch product {
+        case .workbench:
+            let c = Requirements.settings(facts, "/etc/rstudio/database.conf")
+            return [c["provider"] ?? "sqlite", c["host"] ?? "", c["port"] ?? "", c["database"] ?? ""]
+                .joined(separator: "|")
+        case .packageManager, .connect:
+            let gcfg = Gcfg(parsing: product.gcfgFile.flatMap { facts.files[$0] } ?? "")
+            let url = gcfg.value("Postgres", "URL").flatMap { URLComponents(string: $0) }
+            let port = url?.port.map(String.init) ?? ""
+            return [gcfg.value("Database", "Provider") ?? "sqlite", url?.host ?? "", port, url?.path ?? ""]
+                .joined(separator: "|")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Mounts
+import PositConfig
+import Reports
+
+/// Each product's shared-storage and HA requirements that one node can judge (Posit's admin guides;
+/// the README's requirement tables cite them). Cross-node ones (same version, identical
+/// configuration, same database) are the fleet's.
+enum Requirements {
+    static func judge(_ product: PositProduct, _ facts: NodeFacts) -> ProductReadiness {
+        switch product {
+        case .workbench: workbench(facts)
+        case .packageManager: packageManager(facts)
+        case .connect: connect(facts)
+        }
+    }
+
+    /// `key=value` settings of a Workbench file, the last occurrence winning.
+    static func settings(_ facts: NodeFacts, _ path: String) -> [String: String] {
+        Dictionary(parseConfigEntries(facts.files[path] ?? "").map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    static func workbench(_ facts: NodeFacts) -> ProductReadiness {
+        let rserver = settings(facts, "/etc/rstudio/rserver.conf")
+        var r = ProductReadiness(product: .workbench, version: facts.versions[.workbench],
+                                 serviceUser: rserver["server-user"] ?? "rstudio-server", facts: facts)
+        serviceUser(&r)
+        let balanced = facts.files["/etc/rstudio/load-balancer"] != nil
+        if !balanced {
+            r.add(.warn, "load-balancer", "no /etc/rstudio/load-balancer: Workbench does not balance sessions "
+                  + "across nodes (an external load balancer may still)")
+        }
+        database(&r, settings(facts, "/etc/rstudio/database.conf"), facts)
+        if let path = rserver["server-shared-storage-path"] {
+            let shared = r.require("server-shared-storage-path", path, shared: true, "shared-storage",
+                                   why: "every node must reach the same shared storage", facts: facts)
+            projectSharing(&r, rserver, shared, facts)
+        } else {
+            r.add(.crit, "shared-storage", "server-shared-storage-path is not set: Workbench keeps shared state "
+                  + "under /var/lib/rstudio-server, on each node's own disk",
+                  fix: "set server-shared-storage-path in /etc/rstudio/rserver.conf to a directory on the NFS share")
+        }
+        scratch(&r, settings(facts, "/etc/rstudio/launcher.local.conf"), balanced: balanced, facts)
+        homes(&r, facts)
+        return r
+    }
+
+    static func serviceUser(_ r: inout ProductReadiness) {
+        guard r.serviceUID == nil else { return }
+        r.add(.crit, "server-user", "the service account \(r.serviceUser) does not exist on this node",
+              fix: "create \(r.serviceUser) with the same uid and gid as on the other nodes")
+    }
+
+    static func database(_ r: inout ProductReadiness, _ conf: [String: String], _ facts: NodeFacts) {
+        let provider = (conf["provider"] ?? "sqlite").lowercased()
+        guard provider == "postgresql" || provider == "postgres" else {
+            r.add(.crit, "database", "database.conf provider is \(provider): load-balanced nodes need PostgreSQL "
+                  + "(SQLite cannot share state between nodes)",
+                  fix: "provider=postgresql in /etc/rstudio/database.conf, the same database on every node")
+            let dir = conf["directory"] ?? "/var/lib/rstudio-server"
+            r.require("database.conf directory", dir, shared: false, "sqlite-on-nfs",
+                      why: "SQLite on NFS corrupts its database", facts: facts)
+            return
+        }
+    }
+
+    /// Project Sharing (on by default) needs attribute caching of at most 2 s (`actimeo=2`, not `noac`).
+    static func projectSharing(_ r: inout ProductReadiness, _ rserver: [String: String], _ shared: Placement,
+                               _ facts: NodeFacts) {
+        guard rserver["server-project-sharing"] != "0", shared.shared,
+              let mount = facts.mounts.mount(containing: MountTable.normalize(shared.path)) else { return }
+        let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
+        let longest = max(o.acregmin, o.acregmax, o.acdirmin, o.acdirmax)
+        guard o.noac || longest > 2 else { return }
+        r.add(.warn, "project-sharing", (o.noac ? "\(mount.mountPoint) is mounted noac" :
+                "\(mount.mountPoint) caches attributes up to \(longest) s")
+              + ": Project Sharing needs actimeo between 0 and 2 (and ACL support on the share)",
+              fix: "mount \(mount.mountPoint) with actimeo=2 (umount, then mount), or server-project-sharing=0")
+    }
+
+    /// The Local launcher's scratch path: shared, unless Workbench ≥ 2023.03 balances through an
+    /// external load balancer (no load-balancer file), whose Local plugin then needs no shared scratch.
+    static func scratch(_ r: inout ProductReadiness, _ conf: [String: String], balanced: Bool, _ facts: NodeFacts) {
+        let path = conf["scratch-path"] ?? "/var/lib/rstudio-launcher"
+        let external = !balanced && (r.version.map { ProductVersion($0) >= ProductVersion("2023.03") } ?? false)
+        guard !external else {
+            let placement = ProductReadiness.place("scratch-path", path, facts)
+            r.placements.append(placement)
+            if !placement.shared {
+                r.add(.info, "scratch", "scratch-path \(path) is not shared: fine with Workbench ≥ 2023.03 behind an "
+                      + "external load balancer (no load-balancer file here); with Workbench's own load "
+                      + "balancing it must be on the share")
+            }
+            return
+        }
+        r.require("scratch-path", path, shared: true, "scratch",
+                  why: "the Local launcher's scratch path must be shared when Workbench balances the load"
+                      + (balanced ? "" : " (or before 2023.03)"), facts: facts)
+    }
+
+    /// Users' home directories (uid 1000–59999) on the share, where sessions keep their state.
+    static func homes(_ r: inout ProductReadiness, _ facts: NodeFacts) {
+        let people = facts.passwd.users.filter { (1000..<60000).contains($0.uid) }
+        let homes = people.isEmpty ? ["/home"] : people.map(\.home)
+        let local = homes.filter { !ProductReadiness.place("home", $0, facts).shared }
+        guard !local.isEmpty else { return }
+        let named = local.prefix(3).joined(separator: ", ") + (local.count > 3 ? ", …" : "")
+        r.add(.warn, "home", "\(local.count) of \(homes.count) home directories are not on NFS (\(named)): "
+              + "sessions on another node cannot see them",
+              fix: "mount the users' home directories from the shared storage on every node")
+    }
+
+    static func packageManager(_ facts: NodeFacts) -> ProductReadiness {
+        var (r, gcfg, dataDir, data) = gcfgProduct(.packageManager, facts, runAs: ("Server", "RunAs"))
+        if data.shared, let mount = facts.mount(of: dataDir) {
+            let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
+            if o.lookupcache == .all && o.negativeLookupWindow.upperBound > 5 {
+                r.add(.warn, "lookupcache", "\(mount.mountPoint) hides another node's new file for up to "
+                      + "\(o.negativeLookupWindow.upperBound) s: Package Manager nodes miss each other's packages",
+                      fix: "mount \(mount.mountPoint) with lookupcache=pos (umount, then mount)")
+            }
+        }
+        if gcfg.value("Storage", "Default")?.lowercased() == "s3" {
+            let key = gcfg.value("Server", "EncryptionKeyPath") ?? dataDir + "/rstudio-pm.key"
+            r.placements.append(ProductReadiness.place("Server.EncryptionKeyPath", key, facts))
+        }
+        return r
+    }
+
+    static func connect(_ facts: NodeFacts) -> ProductReadiness {
+        var (r, gcfg, dataDir, _) = gcfgProduct(.connect, facts, runAs: ("Applications", "RunAs"))
+        r.require("Metrics.DataPath", gcfg.value("Metrics", "DataPath") ?? dataDir + "/metrics", shared: false,
+                  "metrics-path", why: "each node must keep its own metrics on local disk", facts: facts)
+        return r
+    }
+
+    /// What Package Manager and Connect share: the gcfg's syntax, the service account, a shared
+    /// `Server.DataDir`, and PostgreSQL (else SQLite off NFS).
+    static func gcfgProduct(_ product: PositProduct, _ facts: NodeFacts, runAs: (String, String))
+        -> (ProductReadiness, Gcfg, dataDir: String, Placement) {
+        let path = product.gcfgFile ?? ""
+        let gcfg = Gcfg(parsing: facts.files[path] ?? "")
+        var r = ProductReadiness(product: product, version: facts.versions[product],
+                                 serviceUser: gcfg.value(runAs.0, runAs.1) ?? product.defaultServiceUser, facts: facts)
+        for problem in gcfg.problems.prefix(5) { r.add(.crit, "config", "\(path): \(problem)") }
+        serviceUser(&r)
+        let dataDir = gcfg.value("Server", "DataDir") ?? "/var/lib/" + product.defaultServiceUser
+        let data = r.require("Server.DataDir", dataDir, shared: true, "data-dir",
+                             why: "every node must use the same shared DataDir", facts: facts)
+        gcfgDatabase(&r, gcfg, dataDir: dataDir, facts)
+        return (r, gcfg, dataDir, data)
+    }
+
+    static func gcfgDatabase(_ r: inout ProductReadiness, _ gcfg: Gcfg, dataDir: String, _ facts: NodeFacts) {
+        let provider = (gcfg.value("Database", "Provider") ?? "sqlite").lowercased()
+        guard provider != "postgres" && provider != "postgresql" else { return }
+        r.add(.crit, "database", "Database.Provider is \(provider): HA nodes need PostgreSQL",
+              fix: "[Database] Provider = postgres, and the same [Postgres] URL on every node")
+        r.require("SQLite.Dir", gcfg.value("SQLite", "Dir") ?? dataDir, shared: false, "sqlite-on-nfs",
+                  why: "SQLite on NFS corrupts its database", facts: facts)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import PositConfig
+import Readiness
+import Reports
+
+extension PositProduct: ExpressibleByArgument {}
+
+struct ReadyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ready",
+        abstract: "Check this node against Posit's shared-storage and HA requirements.",
+        discussion: """
+        For each Posit product installed here (or each --product): Workbench's database, \
+        server-shared-storage-path, the Local launcher's scratch-path, home directories, Project \
+        Sharing's attribute caching, the service account; Package Manager's and Connect's \
+        Server.DataDir, database provider, SQLite directory and Metrics.DataPath. Each path is \
+        resolved to its mount as check does: shared NFS or local disk. What must match across nodes \
+        (versions, ids, configuration, database, DataDir) is judged by `nfskeeper fleet` from the \
+        node reports audits write.
+
+        Examples:
+          nfskeeper ready
+          nfskeeper ready --product workbench --product package-manager --json
+          nfskeeper ready --root /srv/node2 --mountinfo /srv/node2/mountinfo
+        """
+    )
+
+    @Option(help: "A product to judge (repeatable; default: those installed).")
+    var product: [PositProduct] = []
+
+    @Option(help: ArgumentHelp("Read the node's files below this directory instead of /.", valueName: "dir"))
+    var root = "/"
+
+    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo.", valueName: "file"))
+    var mountinfo: String?
+
+    @Flag(help: "Print one JSON document on standard output instead of tables.")
+    var json = false
+
+    @Option(help: ArgumentHelp("This node's name in the report; defaults to the host name.", valueName: "name"))
+    var nodeName: String = ProcessInfo.processInfo.hostName
+
+    func validate() throws {
+        guard root.hasPrefix("/") else { throw ValidationError("--root must be an absolute path") }
+        try checkNodeName(nodeName)
+    }
+
+    func run() throws {
+        let facts = NodeFacts.load(root: root, mountInfo: try readInput(mountinfo ?? "/proc/self/mountinfo"))
+        let report = ReadinessCheck.run(facts, products: product.isEmpty ? nil : product, node: nodeName)
+        print(json ? try encodeJSON(report) : report.textReport())
+        throw ExitCode(report.severity.exitCode)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import PositConfig
+@testable import Fleet
+@testable import Readiness
+
+/// Three simulated nodes, their product summaries as audits publish them, and the fleet's
+/// cross-node requirements: each broken by one node at a time.
+@Suite struct FleetProductTests {
+    /// Fingerprints as the audit makes them, with a test key.
+    static func key(_ text: String) -> String { "fp" + String(text.hashValue, radix: 16) }
+
+    static func report(_ name: String, _ node: SimulatedNode) -> NodeReport {
+        let facts = node.facts
+        var r = NodeReport(node: name, version: "0.3.0", time: Date(), share: "/mnt/shared", mount: nil,
+                           scratchDirectoryOK: true, clockOffsetSeconds: 0, negativeLookupP95Seconds: nil,
+                           listingP95Seconds: nil, configHashes: [:], configKeyID: "k1", launcherAddress: nil,
+                           launcherPort: nil, reachability: [], severity: .ok)
+        let readiness = ReadinessCheck.run(facts, products: nil, node: name)
+        r.products = ReadinessCheck.summaries(readiness, facts, fingerprint: key)
+        return r
+    }
+
+    static func findings(third: [String: String], mounts: ((SimulatedNode) -> Void)? = nil) throws -> [String] {
+        let nodes = [try SimulatedNode(), try SimulatedNode(), try SimulatedNode(third)]
+        mounts?(nodes[2])
+        let reports = nodes.enumerated().map { report("node\($0.offset + 1)", $0.element) }
+        return FleetReport.build(share: "/mnt/shared", reports: reports, problems: []).findings
+            .map { "\($0.rule) \($0.subject ?? "") \($0.severity)" }
+    }
+
+    @Test func threeIdenticalNodesMeetEveryCrossNodeRequirement() throws {
+        #expect(try Self.findings(third: [:]).isEmpty)
+    }
+
+    @Test func aNodeSpecificAddressMayDiffer() throws {
+        let rserver = "server-shared-storage-path=/mnt/shared/rstudio\nwww-port=8788\nwww-host-name=node3\n"
+        #expect(try Self.findings(third: ["/etc/rstudio/rserver.conf": rserver]).isEmpty)
+    }
+
+    @Test(arguments: [
+        (["/var/lib/dpkg/status": "Package: rstudio-workbench\nStatus: install ok installed\nVersion: 2023.12.1\n\n"
+          + "Package: rstudio-pm\nStatus: install ok installed\nVersion: 2024.08.0-7\n\n"
+          + "Package: rstudio-connect\nStatus: install ok installed\nVersion: 2024.09.0\n"],
+         "product-version node3 crit"),
+        (["/etc/passwd": "rstudio-server:x:990:990::/x:/bin/false\nrstudio-pm:x:997:997::/x:/bin/false\n"
+          + "rstudio-connect:x:996:996::/x:/bin/false\nalice:x:1000:1000::/home/alice:/bin/bash\n"],
+         "product-ids node3 crit"),
+        (["/etc/rstudio/launcher.local.conf": "scratch-path=/mnt/shared/Local\nunprivileged=1\n"],
+         "product-config node3 crit"),
+        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /mnt/shared/rspm2\n[Database]\nProvider = postgres\n"
+          + "[Postgres]\nURL = \"postgres://pm:pw@db.example:5432/rspm\"\n"], "product-location node3 crit"),
+        (["/etc/rstudio/database.conf": "provider=postgresql\nhost=db2.example\ndatabase=rstudio\npassword=secret\n"],
+         "product-location node3 crit"),
+    ])
+    func oneNodeBreakingOneRequirementIsNamed(_ third: [String: String], _ expected: String) throws {
+        let found = try Self.findings(third: third)
+        #expect(found.contains(expected), "\(found)")
+        #expect(found.allSatisfy { $0.contains("node3") }, "\(found)")
+    }
+
+    @Test func connectMetricsOnTheShareAreFoundShared() throws {
+        let gcfg = "[Server]\nDataDir = /mnt/shared/connect\n[Database]\nProvider = postgres\n"
+            + "[Metrics]\nDataPath = %@\n"
+        let nodes = [try SimulatedNode(), try SimulatedNode(), try SimulatedNode()]
+        try nodes[0].write("/etc/rstudio-connect/rstudio-connect.gcfg", String(format: gcfg, "/mnt/shared/metrics"))
+        try nodes[1].write("/etc/rstudio-connect/rstudio-connect.gcfg", String(format: gcfg, "/mnt/shared/metrics"))
+        let reports = nodes.enumerated().map { Self.report("node\($0.offset + 1)", $0.element) }
+        let found = FleetReport.build(share: "/mnt/shared", reports: reports, problems: []).findings
+        #expect(found.contains { $0.rule == "connect-metrics-shared" && $0.subject == "node1, node2" }, "\(found)")
+        // The same local path on every node (the healthy default here) is three places, not one.
+        #expect(try Self.findings(third: [:]).allSatisfy { !$0.hasPrefix("connect-metrics-shared") })
+    }
+}
