@@ -199,7 +199,9 @@ extension Auditor {
     /// Each installed Posit product's version, service ids and (with the cluster key) fingerprints of its
     /// settings and state locations, for the fleet's cross-node requirements. Without a key: no fingerprints.
     static func productSummaries(_ o: Options) -> [ProductSummary]? {
-        let facts = NodeFacts.load(root: o.root, mountInfo: readWholeFile(o.mountInfoPath) ?? "")
+        // A node's tree below --root (a support bundle, a simulated node) brings its own mount table.
+        let bundled = o.root == "/" ? nil : readWholeFile(o.root + "/proc/self/mountinfo")
+        let facts = NodeFacts.load(root: o.root, mountInfo: bundled ?? readWholeFile(o.mountInfoPath) ?? "")
         let report = ReadinessCheck.run(facts, products: nil, node: o.node)
         guard !report.products.isEmpty else { return nil }
         let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,

@@ -49,8 +49,9 @@ extension FleetReport {
             let named = keys.prefix(6).joined(separator: ", ") + (keys.count > 6 ? ", and \(keys.count - 6) more" : "")
             return Finding(.crit, "product-config", subject: node,
                            "\(node)'s \(product.name) configuration differs from most nodes' in: \(named)",
-                           fix: "make \(product.configDirectory) the same on every node (only www-host-name, "
-                               + "www-address and www-port may differ)")
+                           fix: "make \(product.configDirectory) the same on every node"
+                               + (product == .workbench ? " (only www-host-name, www-address and www-port may differ)"
+                                                        : ""))
         }
     }
 

@@ -32,7 +32,8 @@ struct ReadyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Read the node's files below this directory instead of /.", valueName: "dir"))
     var root = "/"
 
-    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo.", valueName: "file"))
+    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo (with --root: "
+                               + "<root>/proc/self/mountinfo when it exists).", valueName: "file"))
     var mountinfo: String?
 
     @Flag(help: "Print one JSON document on standard output instead of tables.")
@@ -47,7 +48,10 @@ struct ReadyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let facts = NodeFacts.load(root: root, mountInfo: try readInput(mountinfo ?? "/proc/self/mountinfo"))
+        let bundled = root == "/" ? nil : root + "/proc/self/mountinfo"
+        let table = mountinfo ?? bundled.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            ?? "/proc/self/mountinfo"
+        let facts = NodeFacts.load(root: root, mountInfo: try readInput(table))
         let report = ReadinessCheck.run(facts, products: product.isEmpty ? nil : product, node: nodeName)
         print(json ? try encodeJSON(report) : report.textReport())
         throw ExitCode(report.severity.exitCode)
