@@ -59,6 +59,8 @@ public enum Auditor {
         /// The launcher's address and port as the other nodes should reach it (default: launcher.conf).
         public var launcherAddress: String?
         public var launcherPort: Int?
+        /// Workbench's port as the other nodes should reach it (default: rserver.conf's www-port).
+        public var wwwPort: Int?
 
         public init(config: AuditConfig, node: String) {
             self.config = config
@@ -231,14 +233,18 @@ extension Auditor {
         let reports = directory.readAll().reports  // one read of the share serves reachability and sightings
         // Reach every other fresh node's launcher, as Workbench's load balancing needs.
         let fresh = reports.filter { FleetReport.isFresh($0) }
+        // and their Workbench ports, which its load balancer forwards sessions to: one bounded step.
         let targets = LauncherReach.targets(fresh, except: o.node)
-        if targets.count > LauncherReach.maxTargets {
+        let wwwTargets = LauncherReach.targets(fresh, except: o.node, port: \.wwwPort)
+        if targets.count + wwwTargets.count > LauncherReach.maxTargets {
             findings.append(Finding(.info, "node-report", subject: a.path,
-                                    "\(targets.count) launchers in the share's reports: "
+                                    "\(targets.count + wwwTargets.count) ports in the share's reports: "
                                         + "only \(LauncherReach.maxTargets) are tried per audit"))
         }
         let timeout = Duration.milliseconds(Int64(min(o.config.timeout, 5) * 1000))
-        let reachability = LauncherReach.reach(targets, timeout: timeout)
+        let reached = LauncherReach.reach(targets + wwwTargets, timeout: timeout)
+        let reachability = Array(reached.prefix(targets.count))
+        let wwwReachability = Array(reached.dropFirst(targets.count))
         let fingerprints = ConfigFingerprints.compute(rstudioConfig: o.config.rstudioConfig, root: o.root,
                                                       keyFile: o.config.fingerprintKeyFile)
         if let problem = fingerprints.problem {
@@ -266,6 +272,8 @@ extension Auditor {
             configHashes: fingerprints.hashes, configKeyID: fingerprints.keyID,
             launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
         node.fileLocks = workbenchLockSettings(o.config.rstudioConfig)
+        node.wwwPort = o.wwwPort ?? NodeReport.wwwPort(rstudioConfig: o.config.rstudioConfig)
+        node.wwwReachability = wwwReachability
         node.products = productSummaries(o)
         let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {

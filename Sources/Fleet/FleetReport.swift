@@ -71,6 +71,15 @@ public struct FleetReport: Codable, Sendable {
                 matrix[r.node, default: [:]][reach.node] = reach.reachable
                 if !reach.reachable { findings.append(unreachable(r.node, reach)) }
             }
+            for reach in r.wwwReachability ?? [] where known.contains(reach.node) && reach.node != r.node
+                && !reach.reachable {
+                findings.append(Finding(.crit, "www-unreachable", subject: r.node,
+                                        "\(r.node) cannot reach \(reach.node)'s Workbench at \(reach.address):"
+                                            + "\(reach.port) (\(reach.error ?? "no answer"))",
+                                        fix: "Workbench's load balancer forwards sessions between nodes: open TCP "
+                                            + "\(reach.port) from \(r.node) to \(reach.node), or check rstudio-server "
+                                            + "there"))
+            }
         }
         var visibility: [String: [String: Double]] = [:]
         for r in fresh {

@@ -18,10 +18,12 @@ public enum LauncherReach {
         public var port: Int
     }
 
-    /// The targets among `reports` worth a connect: other nodes', with a plausible address.
-    public static func targets(_ reports: [NodeReport], except node: String) -> [Target] {
+    /// The targets among `reports` worth a connect: other nodes', with a plausible address; the port
+    /// each claims for the service (the launcher's, or Workbench's `wwwPort`).
+    public static func targets(_ reports: [NodeReport], except node: String,
+                               port service: KeyPath<NodeReport, Int?> = \.launcherPort) -> [Target] {
         reports.compactMap { r in
-            guard r.node != node, let host = r.launcherAddress, let port = r.launcherPort,
+            guard r.node != node, let host = r.launcherAddress, let port = r[keyPath: service],
                 (1...65535).contains(port), isPlausibleHost(host)
             else { return nil }
             return Target(node: r.node, host: host, port: port)

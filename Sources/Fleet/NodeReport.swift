@@ -80,6 +80,10 @@ public struct NodeReport: Codable, Sendable {
     public var launcherPort: Int?
     /// TCP connects from this node to every other node's launcher.
     public var reachability: [Reachability]
+    /// Workbench's port on this node (`www-port`, default 8787; absent without Workbench), and this
+    /// node's connects to the other nodes' (Workbench's load balancer forwards sessions between them).
+    public var wwwPort: Int?
+    public var wwwReachability: [Reachability]?
     /// The other nodes' markers, each as first seen by this node (absent in reports that predate it).
     public var sightings: [Sighting]?
     /// Workbench's lock settings on this node (`/etc/rstudio/file-locks`; absent without Workbench).
@@ -117,6 +121,13 @@ public struct NodeReport: Codable, Sendable {
         (self.configHashes, self.configKeyID) = (configHashes, configKeyID)
         (self.launcherAddress, self.launcherPort) = (launcherAddress, launcherPort)
         (self.reachability, self.sightings, self.severity) = (reachability, sightings, severity)
+    }
+
+    /// Workbench's `www-port` from rserver.conf (default 8787); nil when there is no rserver.conf.
+    public static func wwwPort(rstudioConfig: String) -> Int? {
+        let path = rstudioConfig + "/rserver.conf"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }  // no Workbench
+        return parseConfigEntries(text).last { $0.key == "www-port" }.flatMap { Int($0.value) } ?? 8787
     }
 
     /// The launcher's address and port from launcher.conf's [server] section (default port 5559);

@@ -41,7 +41,7 @@ public struct NodeFacts: Sendable {
             }
             for path in productFiles[product] ?? [] { if let text = read(path) { facts.files[path] = text } }
             facts.versions[product] = product.packages.lazy.compactMap { dpkg.installed[$0] }.first
-                ?? (root == "/" ? rpmVersion(product) : nil)
+                ?? (root == "/" && dpkg.installed.isEmpty ? rpmVersion(product) : nil)  // rpm: RPM systems only
         }
         if facts.versions[.workbench] == nil, let version = facts.files["/usr/lib/rstudio-server/VERSION"] {
             facts.versions[.workbench] = version.trimmingCharacters(in: .whitespacesAndNewlines)

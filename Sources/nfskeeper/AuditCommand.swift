@@ -97,6 +97,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The launcher port (default: launcher.conf, else 5559).", valueName: "port"))
     var launcherPort: Int?
 
+    @Option(help: ArgumentHelp("Workbench's port other nodes should reach (default: rserver.conf's www-port, "
+                               + "8787 when unset).", valueName: "port"))
+    var wwwPort: Int?
+
     @Flag(help: "Do not write this node's report into the share for `nfskeeper fleet`.")
     var noFleet = false
 
@@ -118,6 +122,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let launcherPort, !(1...65535).contains(launcherPort) {
             throw ValidationError("--launcher-port must be 1 to 65535")
         }
+        if let wwwPort, !(1...65535).contains(wwwPort) { throw ValidationError("--www-port must be 1 to 65535") }
     }
 
     func run() async throws {
@@ -159,6 +164,7 @@ struct AuditCommand: AsyncParsableCommand {
         options.root = root ?? ProcessInfo.processInfo.environment["NFSKEEPER_ROOT"] ?? "/"
         if let rstudioConfig { options.config.rstudioConfig = rstudioConfig }
         (options.launcherAddress, options.launcherPort, options.fleet) = (launcherAddress, launcherPort, !noFleet)
+        options.wwwPort = wwwPort
         let immutable = options
         let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-" && !nagios)
         progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")

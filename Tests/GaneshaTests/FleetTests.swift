@@ -47,7 +47,7 @@ import Reports
                 let agent = try AgentProcess(["audit", "--share", views[n - 1].mountPoint + dir, "--quick", "--allow-non-nfs",
                                               "--server", url, "--node-name", "node\(n)", "--rstudio-config", "\(etc)/node\(n)/rstudio",
                                               "--launcher-address", "127.0.0.1", "--launcher-port", String(ports[n - 1]),
-                                              "--history", "none"])
+                                              "--www-port", String(ports[n % 3]), "--history", "none"])
                 let status = agent.wait()
                 #expect(status == 0 || status == 3 || status == 1, "audit node\(n): \(status)")
             }
@@ -76,6 +76,10 @@ import Reports
         #expect(rules.contains("clock skewed"))
         #expect(rules.contains("launcher-unreachable node1") && rules.contains("launcher-unreachable node2"))
         #expect(node1.fileLocks?.kind == "linkbased")
+        // Workbench ports (each node claims the next node's launcher port): node2's, claimed as the
+        // unused port, is refused to node1 and node3, the others answer.
+        let www = Set(fleet.findings.filter { $0.rule == "www-unreachable" }.map { $0.subject ?? "" })
+        #expect(www == ["node1", "node3"] && node1.wwwPort == ports[1], "\(fleet.findings)")
         let mixed = fleet.findings.filter { $0.rule == "lock-type" }
         #expect(mixed.map(\.subject) == ["node2"] && mixed.first?.severity == .crit)
         // Nothing listens on node3's port: refused, so the launcher is down, not a firewall.
