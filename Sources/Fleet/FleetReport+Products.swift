@@ -58,7 +58,7 @@ extension FleetReport {
     /// Where state lives: the shared locations must be one for all nodes; each node's metrics its own.
     static func locationDrift(_ having: [(NodeReport, ProductSummary)], _ product: PositProduct) -> [Finding] {
         var findings: [Finding] = []
-        for role in ["Server.DataDir", "server-shared-storage-path", "scratch-path", "database"] {
+        for role in ["Server.DataDir", "server-shared-storage-path", "scratch-path", "database", "encryption-key"] {
             let with = having.filter { $0.1.targets[role] != nil }
             findings += odd(with, product, "product-location", { $0.targets[role] ?? "" }) { node, _, _ in
                 "\(node)'s \(product.name) \(role) is not the one most nodes use: every node must share it"

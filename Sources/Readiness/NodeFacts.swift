@@ -13,6 +13,8 @@ public struct NodeFacts: Sendable {
     public var files: [String: String] = [:]
     /// Configuration directories that exist.
     public var configDirectories: Set<String> = []
+    /// The directory standing for the node's `/` ("" for this node).
+    public var base = ""
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct NodeFacts: Sendable {
         let base = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
         func read(_ path: String) -> String? { readWholeFile(base + path, limit: 1 << 20) }
         var facts = NodeFacts()
+        facts.base = base
         facts.mounts = MountTable(MountInfo(parsing: mountInfo))
         facts.passwd = PasswdFile(parsing: read("/etc/passwd") ?? "")
         let dpkg = DpkgStatus(parsing: read("/var/lib/dpkg/status") ?? "")
@@ -47,6 +50,11 @@ public struct NodeFacts: Sendable {
             facts.versions[.workbench] = version.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return facts
+    }
+
+    /// A small file's bytes (a key: at most 64 KiB, never printed, only fingerprinted); nil when unreadable.
+    public func secret(_ path: String) -> String? {
+        readWholeFile(base + path, limit: 64 << 10).map { Data($0.utf8).base64EncodedString() }
     }
 
     /// Installed: a package, or at least its configuration directory.

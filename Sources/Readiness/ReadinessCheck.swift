@@ -46,6 +46,11 @@ public enum ReadinessCheck {
                                                                                  : "\(report.node) \($0.location)")) },
                                      uniquingKeysWith: { a, _ in a })
             if let database = databaseTarget(p.product, facts) { targets["database"] = fingerprint(database) }
+            // S3 storage: every node must hold the same encryption key (its contents, fingerprinted).
+            if let key = p.placements.first(where: { $0.setting == "Server.EncryptionKeyPath" }),
+               let contents = facts.secret(key.path) {
+                targets["encryption-key"] = fingerprint("key " + contents)
+            }
             let settings = settingTexts(p.product, facts).mapValues(fingerprint)
             return ProductSummary(product: p.product, version: p.version, serviceUser: p.serviceUser,
                                   serviceUID: p.serviceUID, serviceGID: p.serviceGID, settings: settings,

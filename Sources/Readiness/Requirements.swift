@@ -122,6 +122,10 @@ enum Requirements {
         if gcfg.value("Storage", "Default")?.lowercased() == "s3" {
             let key = gcfg.value("Server", "EncryptionKeyPath") ?? dataDir + "/rstudio-pm.key"
             r.placements.append(ProductReadiness.place("Server.EncryptionKeyPath", key, facts))
+            if facts.secret(key) == nil {
+                r.add(.crit, "encryption-key", "S3 storage: the encryption key \(key) is missing or unreadable "
+                      + "here; every node needs the same key", fix: "copy \(key) from another node (mode 0600)")
+            }
         }
         return r
     }

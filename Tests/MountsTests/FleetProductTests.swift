@@ -59,6 +59,23 @@ import PositConfig
         #expect(found.allSatisfy { $0.contains("node3") }, "\(found)")
     }
 
+    @Test func packageManagerOnS3NeedsTheSameEncryptionKeyEverywhere() throws {
+        let gcfg = "[Server]\nDataDir = /mnt/shared/rspm\nEncryptionKeyPath = /etc/rstudio-pm/key\n[Storage]\n"
+            + "Default = s3\n[Database]\nProvider = postgres\n[Postgres]\nURL = \"postgres://pm:pw@db.example:5432/rspm\"\n"
+        let nodes = [try SimulatedNode(), try SimulatedNode(), try SimulatedNode()]
+        for (i, node) in nodes.enumerated() {
+            try node.write("/etc/rstudio-pm/rstudio-pm.gcfg", gcfg)
+            try node.write("/etc/rstudio-pm/key", i == 2 ? "another key" : "the cluster's key")
+        }
+        let reports = nodes.enumerated().map { Self.report("node\($0.offset + 1)", $0.element) }
+        let found = FleetReport.build(share: "/mnt/shared", reports: reports, problems: []).findings
+        #expect(found.map { "\($0.rule) \($0.subject ?? "")" } == ["product-location node3"], "\(found)")
+        let published = "\(reports.map(\.products))"
+        #expect(!published.contains("cluster's key") && !published.contains("another key"))
+        try nodes[0].remove("/etc/rstudio-pm/key")
+        #expect(nodes[0].rules(.packageManager)["pm-encryption-key"] == "crit")
+    }
+
     @Test func connectMetricsOnTheShareAreFoundShared() throws {
         let gcfg = "[Server]\nDataDir = /mnt/shared/connect\n[Database]\nProvider = postgres\n"
             + "[Metrics]\nDataPath = %@\n"
