@@ -61,7 +61,8 @@ import PositConfig
 
     @Test func packageManagerOnS3NeedsTheSameEncryptionKeyEverywhere() throws {
         let gcfg = "[Server]\nDataDir = /mnt/shared/rspm\nEncryptionKeyPath = /etc/rstudio-pm/key\n[Storage]\n"
-            + "Default = s3\n[Database]\nProvider = postgres\n[Postgres]\nURL = \"postgres://pm:pw@db.example:5432/rspm\"\n"
+            + "Default = s3\n[Database]\nProvider = postgres\n[Postgres]\n"
+            + "URL = \"postgres://pm:pw@db.example:5432/rspm\"\n"
         let nodes = [try SimulatedNode(), try SimulatedNode(), try SimulatedNode()]
         for (i, node) in nodes.enumerated() {
             try node.write("/etc/rstudio-pm/rstudio-pm.gcfg", gcfg)
