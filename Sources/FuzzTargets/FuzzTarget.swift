@@ -9,7 +9,8 @@ import PositConfig
 /// A target returns normally for every input; a trap or a stack overflow is the defect.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case mountinfo, mountstats, declaredMounts = "declared-mounts", launcherConfig = "launcher-config"
-    case auditConfig = "audit-config", nodeReport = "node-report", fileLocks = "file-locks"
+    case auditConfig = "audit-config", nodeReport = "node-report", fileLocks = "file-locks", gcfg
+    case dpkgStatus = "dpkg-status"
 
     public func run(_ bytes: UnsafeRawBufferPointer) {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -29,6 +30,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = try? AuditConfig(parsing: text, file: "config.yaml")
         case .fileLocks:
             _ = FileLocksSettings(parsing: text)
+        case .gcfg:
+            let g = Gcfg(parsing: text)
+            _ = g.values("Server", "DataDir")
+        case .dpkgStatus:
+            _ = (DpkgStatus(parsing: text), PasswdFile(parsing: text), ProductVersion(text))
         case .nodeReport:
             let reading = NodeDirectory.decodeReport(Array(bytes), file: "node-1.json")
             _ = FleetReport.build(share: "/share", reports: (try? reading.get()).map { [$0] } ?? [], problems: [])
