@@ -46,3 +46,38 @@ public func formatBytes(_ bytes: UInt64) -> String {
     }
     return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
 }
+
+/// What every command's `--json` document is: an object with `command`, `version`, `severity` (the
+/// exit code's), `findings` (every finding of the run, flattened, each with its subject; `ok` ones
+/// only when verbose), then the command's own data. JSON Schemas: `schemas/<command>.schema.json`.
+public struct JSONEnvelope<Body: Encodable>: Encodable {
+    public var command: String
+    public var severity: Severity
+    public var findings: [Finding]
+    public var body: Body
+
+    public init(command: String, severity: Severity, findings: [Finding], verbose: Bool = false, body: Body) {
+        (self.command, self.severity, self.body) = (command, severity, body)
+        self.findings = verbose ? findings : findings.filter { $0.severity != .ok }
+    }
+
+    enum Key: String, CodingKey { case command, version, severity, findings }
+
+    /// The body's keys first, then the envelope's into the same object (overriding a body's own
+    /// `severity` and `findings`: the envelope's are the whole run's).
+    public func encode(to encoder: any Encoder) throws {
+        try body.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(command, forKey: .command)
+        try c.encode(nfskeeperVersion, forKey: .version)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(findings, forKey: .findings)
+    }
+}
+
+/// A command's `--json` document (`JSONEnvelope`), in the one JSON style.
+public func encodeEnvelope<Body: Encodable>(_ command: String, _ body: Body, severity: Severity,
+                                            findings: [Finding], verbose: Bool = false) throws -> String {
+    try encodeJSON(JSONEnvelope(command: command, severity: severity, findings: findings, verbose: verbose,
+                                body: body))
+}

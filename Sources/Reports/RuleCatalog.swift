@@ -149,6 +149,7 @@ public enum RuleCatalog {
 
     static let audit = [
         r("config", "audit", "unknown", "no share to audit, or the configuration is unusable"),
+        r("history", "history", "warn", "lines of the history file that are not entries (skipped)"),
     ]
 
     /// The README's rule table.

@@ -66,15 +66,16 @@ struct AdviseCommand: AsyncParsableCommand {
         }
         let report = Checker.run(paths: paths, input)
         let advice = Self.advise(report, role: role, targetDelay: targetDelay, probe: measured)
+        // 0: nothing to change, 1 (warn): changes advised, 2/3: could not look.
+        let severity = report.severity >= .unknown ? report.severity
+            : advice.allSatisfy(\.changesNothing) ? Severity.ok : .warn
         if common.json {
-            print(try encodeJSON(advice))
+            print(try encodeEnvelope("advise", ["advice": advice], severity: severity, findings: report.allFindings))
         } else {
             let blocking = report.allFindings.filter { ["not-mounted", "not-nfs", "hung", "no-nfs", "input"].contains($0.rule) }
             print((advice.map { $0.textReport() } + (blocking.isEmpty ? [] : [findingsTable(blocking)])).joined(separator: "\n\n"))
         }
-        // 0: nothing to change, 1: changes advised, 2/3: could not look.
-        if report.severity >= .unknown { throw ExitCode(report.severity.exitCode) }
-        throw ExitCode(advice.allSatisfy(\.changesNothing) ? 0 : 1)
+        throw ExitCode(severity.exitCode)
     }
 
     static func advise(_ report: CheckReport, role: Role, targetDelay: Int, probe: ProbeReport?) -> [Advice] {

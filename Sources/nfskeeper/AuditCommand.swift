@@ -176,10 +176,12 @@ struct AuditCommand: AsyncParsableCommand {
             do { try body() } catch { failures.append("\(what): \(error)") }
         }
         if let path = settings.jsonPath {
+            let document = try encodeEnvelope("audit", report, severity: report.severity,
+                                              findings: report.findings + report.shares.flatMap(\.findings))
             if path == "-" {
-                print(try encodeJSON(report))
+                print(document)
             } else {
-                attempt(path) { try writeAtomically(try encodeJSON(report) + "\n", to: path, mode: 0o600) }
+                attempt(path) { try writeAtomically(document + "\n", to: path, mode: 0o600) }
             }
         }
         if let path = settings.prometheusPath { attempt(path) { try writeAtomically(report.prometheus, to: path) } }
@@ -234,7 +236,12 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let (all, skipped) = History.read(file)
         let entries = Array(all.filter { mount == nil || $0.mountPoint == mount }.suffix(last))
-        if json { print(try encodeJSON(entries)); return }
+        if json {
+            let skippedLines = "\(skipped) line(s) of \(file) are not history entries: skipped"
+            let problems = skipped == 0 ? [] : [Finding(.warn, "history", subject: file, skippedLines)]
+            print(try encodeEnvelope("history", ["entries": entries], severity: problems.worst, findings: problems))
+            return
+        }
         guard !entries.isEmpty else { print("no history in \(file)"); return }
         var table = TextTable(headers: [
             "TIME", "NODE", "MOUNT", "LOOKUPCACHE", "ACDIRMAX", "NEG-LOOKUP P95", "LISTING P95", "CLOCK", "SCRATCH",
@@ -289,7 +296,8 @@ struct FleetCommand: AsyncParsableCommand {
         let (reports, problems) = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration))
             .readAll()
         let fleet = FleetReport.build(share: share, reports: reports, problems: problems, staleAfter: staleAfter)
-        print(common.json ? try encodeJSON(fleet) : fleet.textReport())
+        print(common.json ? try encodeEnvelope("fleet", fleet, severity: fleet.severity, findings: fleet.findings)
+                          : fleet.textReport())
         throw ExitCode(fleet.severity.exitCode)
     }
 }

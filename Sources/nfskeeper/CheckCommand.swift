@@ -69,7 +69,9 @@ struct CheckCommand: AsyncParsableCommand {
         if nagios {
             print(report.nagios(targetDelay: targetDelay).text)
         } else {
-            print(common.json ? try encodeJSON(report) : report.textReport(verbose: verbose))
+            print(common.json ? try encodeEnvelope("check", report, severity: report.severity,
+                                                   findings: report.allFindings, verbose: verbose)
+                              : report.textReport(verbose: verbose))
         }
         throw ExitCode(report.severity.exitCode)
     }

@@ -74,7 +74,8 @@ struct LocksCommand: AsyncParsableCommand {
         let immutable = request
         let report = try await runInterruptible { await LockCheck.run(immutable) }
         bar.clear()
-        print(common.json ? try encodeJSON(report) : report.textReport())
+        print(common.json ? try encodeEnvelope("locks", report, severity: report.severity, findings: report.findings)
+                          : report.textReport())
         throw ExitCode(report.severity.exitCode)
     }
 }

@@ -123,7 +123,8 @@ struct ProbeCommand: AsyncParsableCommand {
         let immutable = request
         let report = try await runInterruptible { await VisibilityProbe.run(immutable) }
         bar.clear()
-        print(common.json ? try encodeJSON(report) : report.textReport(firstVerdictShown: true))
+        print(common.json ? try encodeEnvelope("probe", report, severity: report.severity, findings: report.findings)
+                          : report.textReport(firstVerdictShown: true))
         throw ExitCode(report.severity.exitCode)
     }
 }

@@ -83,7 +83,10 @@ struct ProvisionCommand: AsyncParsableCommand {
         request.timeout = common.timeoutDuration
         let immutable = request
         let result = try await runInterruptible { await Provisioner.run(immutable) }
-        print(common.json ? try encodeJSON(result) : result.textReport())
-        throw ExitCode(result.exitCode)
+        // Provisioning that could not look is a failure to provision: unknown reads as critical.
+        let severity = result.severity >= .unknown ? Severity.crit : result.severity
+        print(common.json ? try encodeEnvelope("provision", result, severity: severity, findings: result.findings)
+                          : result.textReport())
+        throw ExitCode(severity.exitCode)
     }
 }

@@ -53,7 +53,8 @@ struct ReadyCommand: ParsableCommand {
             ?? "/proc/self/mountinfo"
         let facts = NodeFacts.load(root: root, mountInfo: try readInput(table))
         let report = ReadinessCheck.run(facts, products: product.isEmpty ? nil : product, node: nodeName)
-        print(json ? try encodeJSON(report) : report.textReport())
+        print(json ? try encodeEnvelope("ready", report, severity: report.severity, findings: report.findings)
+                   : report.textReport())
         throw ExitCode(report.severity.exitCode)
     }
 }

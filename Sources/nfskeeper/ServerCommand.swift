@@ -45,7 +45,8 @@ struct ServerCommand: AsyncParsableCommand {
             await ServerSurvey.run(target, samples: samples, timeout: timeout, node: node)
         }
         progress.clear()
-        print(common.json ? try encodeJSON(survey) : survey.textReport())
+        print(common.json ? try encodeEnvelope("server", survey, severity: survey.severity, findings: survey.findings)
+                          : survey.textReport())
         throw ExitCode(survey.severity.exitCode)
     }
 }
