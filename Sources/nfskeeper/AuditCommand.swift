@@ -240,7 +240,7 @@ struct HistoryCommand: ParsableCommand {
             let skippedLines = "\(skipped) line(s) of \(file) are not history entries: skipped"
             let problems = skipped == 0 ? [] : [Finding(.warn, "history", subject: file, skippedLines)]
             print(try encodeEnvelope("history", ["entries": entries], severity: problems.worst, findings: problems))
-            return
+            throw ExitCode(problems.worst.exitCode)
         }
         guard !entries.isEmpty else { print("no history in \(file)"); return }
         var table = TextTable(headers: [

@@ -82,6 +82,9 @@ import Testing
                       "--rstudio-config", scratch + "/root/etc/rstudio"] + onShare, "audit")
         let entries = try Self.run(["history", "--file", history, "--json"], "history")["entries"] as? [Any]
         #expect(entries?.count == 1)
+        try "not an entry\n".write(toFile: history + ".bad", atomically: true, encoding: .utf8)
+        let skipped = try Self.run(["history", "--file", history + ".bad", "--json"], "history")
+        #expect(skipped["severity"] as? String == "warn")
         try Self.run(["fleet", share, "--json"], "fleet")
         try "server-shared-storage-path=/var/lib/shared\n".write(toFile: scratch + "/root/etc/rstudio/rserver.conf",
                                                                  atomically: true, encoding: .utf8)
