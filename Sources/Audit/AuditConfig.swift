@@ -157,8 +157,8 @@ public struct AuditConfig: Sendable {
         }
         if let n = settings["output"] {
             guard let m = n.mapping else { throw invalid(n, "output must be a mapping") }
-            let e = try entries(m, allowed: ["json", "prometheus", "history"])
-            if let v = e["json"] { jsonPath = try string(v, "json") }
+            let e = try entries(m, allowed: ["json_file", "json", "prometheus", "history"])
+            if let v = e["json_file"] ?? e["json"] { jsonPath = try string(v, "json_file") }  // json: earlier name
             if let v = e["prometheus"] { prometheusPath = try string(v, "prometheus") }
             if let v = e["history"] {
                 let text = try string(v, "history")

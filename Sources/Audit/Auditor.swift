@@ -72,7 +72,9 @@ public enum Auditor {
         var shares: [ShareAudit] = []
         var findings: [Finding] = []
         if o.config.shares.isEmpty {
-            findings.append(Finding(.unknown, "config", "no share to audit", fix: "add a [[share]] to /etc/nfskeeper/config.yaml, or pass --share"))
+            findings.append(Finding(.unknown, "config", "no share to audit",
+                                    fix: "list it under shares: in the configuration (- path: /mnt/shared), "
+                                        + "or name it: nfskeeper audit /mnt/shared"))
         }
         for share in o.config.shares {
             if Task.isCancelled { break }
@@ -127,7 +129,7 @@ public enum Auditor {
             if result.dryRun && !result.actions.isEmpty {
                 findings.append(Finding(.warn, "scratch-directory", subject: result.path,
                                         "\(result.path) needs: " + result.actions.map(\.detail).joined(separator: "; "),
-                                        fix: "nfskeeper provision --share \(share.path) (or audit --fix)"))
+                                        fix: "nfskeeper provision \(share.path) (or audit --fix)"))
             }
             scratch = result
         }

@@ -11,6 +11,7 @@ struct AdviseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "advise",
         abstract: "Recommend the exact mount options, declaration and steps for a shared directory.",
+        usage: "nfskeeper advise [<paths> ...] [<options>]",
         discussion: """
         From the live options (as `check` reads them) and, when given, a probe's measurements, \
         recommends: lookupcache=pos first; acdirmin/acdirmax bounded by --target-delay where \

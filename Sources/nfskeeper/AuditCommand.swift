@@ -12,7 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Check, verify the scratch directory, probe and advise in one run: made for a timer.",
         discussion: """
-            For every share in /etc/nfskeeper/config.yaml (or --share): the mount options (check), \
+            For every share in /etc/nfskeeper/config.yaml (or the share named): the mount options (check), \
             the server (reachable, clock offset), the launcher scratch directory (verified; created \
             or repaired only with --fix), a bounded probe and the advice. Writes the report as JSON \
             (--json FILE), as node_exporter textfile-collector metrics (--prometheus FILE, written to \
@@ -27,29 +27,35 @@ struct AuditCommand: AsyncParsableCommand {
             Examples:
               nfskeeper audit
               nfskeeper audit --quick --prometheus /var/lib/prometheus/node-exporter/nfskeeper.prom
-              nfskeeper audit --share /mnt/shared --role workbench-scratch --provision --fix
+              nfskeeper audit /mnt/shared --role workbench-scratch --provision --fix
+              nfskeeper audit /mnt/shared --quick --json
             """
     )
 
     @Option(help: ArgumentHelp("The configuration file.", valueName: "file"))
     var config = "/etc/nfskeeper/config.yaml"
 
-    @Option(help: ArgumentHelp("Audit this share instead of the configured ones.", valueName: "path"))
-    var share: String?
+    @Argument(help: ArgumentHelp("Audit this share instead of the configured ones.", valueName: "share"))
+    var sharePath: String?
 
-    @Option(help: ArgumentHelp("With --share: what it holds.", valueName: "role"))
+    @Option(name: .customLong("share"), help: .hidden)  // the earlier spelling, still accepted
+    var shareOption: String?
+
+    var share: String? { sharePath ?? shareOption }
+
+    @Option(help: ArgumentHelp("With a share: what it holds.", valueName: "role"))
     var role: Role?
 
-    @Flag(help: "With --share: verify the launcher scratch directory <share>/<cluster>.")
+    @Flag(help: "With a share: verify the launcher scratch directory <share>/<cluster>.")
     var provision = false
 
-    @Option(help: "With --share: the scratch directory's owner.")
+    @Option(help: "With a share: the scratch directory's owner.")
     var owner: String?
 
-    @Option(help: ArgumentHelp("With --share: the server view's URL (FUSE or bind mounts).", valueName: "url"))
+    @Option(help: ArgumentHelp("With a share: the server view's URL (FUSE or bind mounts).", valueName: "url"))
     var server: String?
 
-    @Flag(help: "With --share: accept a mount that is not NFS (test setups).")
+    @Flag(help: "With a share: accept a mount that is not NFS (test setups).")
     var allowNonNFS = false
 
     @Flag(help: "Create or repair the scratch directory instead of only reporting it.")
@@ -58,10 +64,14 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "The probe's first verdict only: options, server, clock, scratch directory and a measured yes/no.")
     var quick = false
 
-    @Option(
-        name: .customLong("json"),
-        help: ArgumentHelp("Write the full report as JSON to this file ('-' for standard output).", valueName: "file"))
-    var jsonPath: String?
+    @Flag(help: "Print the full report as one JSON document on standard output instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write the full report as JSON to this file.", valueName: "file"))
+    var jsonFile: String?
+
+    /// Where the JSON goes: "-" for standard output.
+    var jsonPath: String? { json ? "-" : jsonFile }
 
     @Option(help: ArgumentHelp("Write Prometheus textfile-collector metrics to this file.", valueName: "file"))
     var prometheus: String?
@@ -108,8 +118,14 @@ struct AuditCommand: AsyncParsableCommand {
     var nagios = false
 
     func validate() throws {
+        if sharePath != nil && shareOption != nil { throw ValidationError("give the share once") }
+        if json, let sharePath, sharePath.hasSuffix(".json") {
+            throw ValidationError("--json is a flag (JSON on standard output); to write a file: "
+                                  + "--json-file \(sharePath)")
+        }
+        if json && jsonFile != nil { throw ValidationError("--json and --json-file exclude each other") }
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
-            throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with --share")
+            throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with a share")
         }
         if let server {
             do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) }
@@ -118,7 +134,7 @@ struct AuditCommand: AsyncParsableCommand {
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
         try checkNodeName(nodeName)
-        if nagios && jsonPath == "-" { throw ValidationError("--nagios and --json - exclude each other") }
+        if nagios && json { throw ValidationError("--nagios and --json exclude each other") }
         if let launcherPort, !(1...65535).contains(launcherPort) {
             throw ValidationError("--launcher-port must be 1 to 65535")
         }
@@ -212,7 +228,8 @@ struct AuditCommand: AsyncParsableCommand {
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show the trend of past audits per mount: did the delay drop after the remount?"
+        abstract: "Show the trend of past audits per mount: did the delay drop after the remount?",
+        usage: "nfskeeper history [<options>]"
     )
 
     @Option(help: ArgumentHelp("The history file audits append to.", valueName: "file"))
@@ -268,6 +285,7 @@ struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "The whole cluster's view, from the node reports every audit writes into the share.",
+        usage: "nfskeeper fleet <share> [<options>]",
         discussion: """
             Each `nfskeeper audit` writes this node's report into <share>/.nfskeeper/nodes/<node>.json: \
             mount options, scratch directory, clock offset to the server, measured visibility, SHA-256 \

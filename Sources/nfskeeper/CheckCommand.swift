@@ -10,6 +10,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Judge the live NFS mount options of shared directories.",
+        usage: "nfskeeper check [<paths> ...] [<options>]",
         discussion: """
         For each PATH (default: every NFS mount), finds the mount that holds it in \
         /proc/self/mountinfo, applies the kernel's defaults to its options, and reports what \

@@ -8,6 +8,7 @@ struct LocksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "locks",
         abstract: "Measure whether locks on the share hold across nodes.",
+        usage: "nfskeeper locks <share> [<options>]",
         discussion: """
         This node's kernel plays itself and the server view (libnfs, over NFSv4) plays another node:
 

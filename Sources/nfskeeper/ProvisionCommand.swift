@@ -25,14 +25,20 @@ struct ProvisionCommand: AsyncParsableCommand {
         Exit codes: 0 ok, 1 warnings, 2 failed (nothing was changed when a check failed first).
 
         Examples:
-          nfskeeper provision --share /mnt/shared
-          nfskeeper provision --share /mnt/shared --write-config --json
-          nfskeeper provision --share /mnt/shared --dry-run
+          nfskeeper provision /mnt/shared
+          nfskeeper provision /mnt/shared --write-config --json
+          nfskeeper provision /mnt/shared --dry-run
         """
     )
 
-    @Option(help: ArgumentHelp("The NFS share as mounted on this node; the scratch directory goes in it.", valueName: "path"))
-    var share: String
+    @Argument(help: ArgumentHelp("The NFS share as mounted on this node; the scratch directory goes in it.",
+                                 valueName: "share"))
+    var sharePath: String?
+
+    @Option(name: .customLong("share"), help: .hidden)  // the earlier spelling, still accepted
+    var shareOption: String?
+
+    var share: String { sharePath ?? shareOption ?? "" }
 
     @Option(help: "The Local cluster's name in launcher.conf: the directory's name.")
     var cluster = "Local"
@@ -65,7 +71,11 @@ struct ProvisionCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard let m = UInt32(mode, radix: 8), m <= 0o7777 else { throw ValidationError("--mode must be octal, like 0755") }
-        guard share.hasPrefix("/") else { throw ValidationError("--share must be an absolute path") }
+        if sharePath != nil && shareOption != nil { throw ValidationError("give the share once") }
+        guard sharePath != nil || shareOption != nil else {
+            throw ValidationError("missing the share: nfskeeper provision /mnt/shared")
+        }
+        guard share.hasPrefix("/") else { throw ValidationError("the share must be an absolute path") }
         if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 

@@ -10,6 +10,7 @@ struct ReadyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ready",
         abstract: "Check this node against Posit's shared-storage and HA requirements.",
+        usage: "nfskeeper ready [--product <product> ...] [<options>]",
         discussion: """
         For each Posit product installed here (or each --product): Workbench's database, \
         server-shared-storage-path, the Local launcher's scratch-path, home directories, Project \

@@ -8,6 +8,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
         abstract: "Show what the NFS server itself says, bypassing this node's caches.",
+        usage: "nfskeeper server <url> [<options>]",
         discussion: """
         Connects with libnfs as uid 0 and reports: which NFS versions answer, the GETATTR round \
         trip (the floor under any visibility delay), the server clock's offset from this node's, \

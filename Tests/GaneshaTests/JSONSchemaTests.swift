@@ -76,9 +76,9 @@ import Testing
                       "--json"], "server")
         try Self.run(["probe", share, "--quick", "--json"] + onShare, "probe")
         try Self.run(["locks", share, "--json"] + onShare, "locks")
-        try Self.run(["provision", "--share", share, "--owner", "daemon", "--json"] + onShare, "provision")
+        try Self.run(["provision", share, "--owner", "daemon", "--json"] + onShare, "provision")
         let history = scratch + "/history.jsonl"
-        try Self.run(["audit", "--share", share, "--quick", "--json", "-", "--history", history,
+        try Self.run(["audit", share, "--quick", "--json", "--history", history,
                       "--rstudio-config", scratch + "/root/etc/rstudio"] + onShare, "audit")
         let entries = try Self.run(["history", "--file", history, "--json"], "history")["entries"] as? [Any]
         #expect(entries?.count == 1)

@@ -87,8 +87,8 @@ import Reports
                     "audit", "--share", view.mountPoint + dir, "--allow-non-nfs",
                     "--server", try TestServer.url("rw").description, "--node-name", "monitoring-test",
                     "--rstudio-config", "/nonexistent", "--history", "none", "--no-fleet",
-                    "--provision", "--owner", "daemon", "--prometheus", work + "/textfiles/" + file, "--json",
-                    work + "/\(mode).json",
+                    "--provision", "--owner", "daemon", "--prometheus", work + "/textfiles/" + file,
+                    "--json-file", work + "/\(mode).json",
                 ] + extra)
             status[mode] = agent.wait()
             reports[mode] = try JSONDecoder.iso8601.decode(

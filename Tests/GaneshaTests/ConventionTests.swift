@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// One convention across the commands, read from every subcommand's own help at 80 columns: the
+/// share is positional, `--json` is a flag, the same option has one meaning, help fits the terminal.
+@Suite struct ConventionTests {
+    static let commands = ["advise", "audit", "check", "fleet", "history", "locks", "probe", "provision", "ready",
+                           "server"]
+    static let takeAShare = ["audit", "fleet", "locks", "probe", "provision"]
+
+    static func help(_ command: String) throws -> String {
+        let agent = try AgentProcess([command, "--help"], errorsToo: true, environment: ["COLUMNS": "80"])
+        #expect(agent.wait() == 0)
+        return agent.text
+    }
+
+    @Test(arguments: commands)
+    func theHelpShowsTheConvention(_ command: String) throws {
+        let text = try Self.help(command)
+        #expect(text.contains("--json"), "\(command): no --json")
+        #expect(!text.contains("--json <"), "\(command): --json takes a value")
+        if Self.takeAShare.contains(command) {
+            #expect(text.contains("<share>"), "\(command): the share is not positional")
+            #expect(!text.contains("--share"), "\(command): --share is shown")
+        }
+        for option in ["--timeout", "--node-name", "--server", "--root"] where text.contains(option + " <") {
+            let value = text.components(separatedBy: option + " <")[1].prefix { $0 != ">" }
+            let expected = ["--timeout": "seconds", "--node-name": "name", "--server": "url", "--root": "dir"][option]
+            #expect(String(value) == expected, "\(command): \(option) <\(value)>")
+        }
+        let long = text.split(separator: "\n").map(String.init).filter { $0.count > 80 }
+        #expect(long.isEmpty, "\(command): \(long)")
+    }
+
+    @Test func theEarlierSpellingsStillWorkOrSayWhatChanged() throws {
+        let old = try AgentProcess(["provision", "--share", "relative"], errorsToo: true)
+        #expect(old.wait() == 64 && old.text.contains("absolute path"))
+        let both = try AgentProcess(["audit", "/mnt/a", "--share", "/mnt/b"], errorsToo: true)
+        #expect(both.wait() == 64 && both.text.contains("give the share once"))
+        let file = try AgentProcess(["audit", "--json", "/var/lib/nfskeeper/audit.json"], errorsToo: true)
+        #expect(file.wait() == 64 && file.text.contains("--json-file /var/lib/nfskeeper/audit.json"))
+    }
+}
