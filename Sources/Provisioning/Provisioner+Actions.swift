@@ -58,7 +58,8 @@ extension Provisioner {
             try await owner.mkdir(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             // Made where it should be: the share unchanged, and the new directory in it, owned by uid.
             guard await shareStillInPlace(root, sharePath, "during mkdir"),
-                  let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid else {
+                  let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid,
+                  await listedInShare(root, sharePath, fileid: made.fileid) else {
                 if !result.findings.contains(where: { $0.rule == "swapped" }) {
                     fail("swapped", "\(serverPath) is not the directory just made: the share was swapped during mkdir")
                 }

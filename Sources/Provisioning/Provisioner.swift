@@ -135,6 +135,18 @@ public struct Provisioner {
         return false
     }
 
+    /// Whether the share itself lists the directory just made, by fileid: one READDIRPLUS of the share,
+    /// whose "." must be the share first seen, so a path swapped back and forth between the calls
+    /// before cannot pass off a symlink target's directory as this one. NFSv4 READDIR names no fileid
+    /// for ".": there the checks before stand alone.
+    func listedInShare(_ root: ServerView, _ sharePath: String, fileid: UInt64) async -> Bool {
+        guard let reference = shareFileID, let (own, entries) = try? await root.listing(sharePath) else {
+            return shareFileID == nil  // nil listing: not confirmed, so not made here
+        }
+        guard let own else { return true }
+        return own == reference && entries.contains { $0.name == request.cluster && $0.attributes.fileid == fileid }
+    }
+
     /// Creates a uniquely named file as uid 0 at the export's root through the server view and reads
     /// its owner back (`ServerView.readNewFile`): 0 means root is trusted; anything else (or EACCES)
     /// means squashed. Squash is the export's, and its root is the one path no client can swap.

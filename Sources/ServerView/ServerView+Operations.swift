@@ -106,16 +106,26 @@ extension ServerView {
     /// Lists a directory with each entry's attributes (READDIRPLUS for NFSv3, READDIR with
     /// attributes for NFSv4), without "." and "..".
     public func readdir(_ path: String) throws(ServerViewError) -> [NFSDirectoryEntry] {
+        try listing(path).entries
+    }
+
+    /// A directory's entries (without "." and "..") and the fileid of the directory they were read
+    /// from (its "." entry, when the server sends one: NFSv3 READDIRPLUS does): one READDIRPLUS, so
+    /// the entries are that directory's even if the path is swapped meanwhile.
+    public func listing(_ path: String) throws(ServerViewError)
+        -> (directoryFileid: UInt64?, entries: [NFSDirectoryEntry]) {
         var dir: OpaquePointer?
         try check(nfs_opendir(ctx, path, &dir), "READDIRPLUS", path)
         defer { nfs_closedir(ctx, dir) }
         var entries: [NFSDirectoryEntry] = []
+        var own: UInt64?
         while let entry = nfs_readdir(ctx, dir) {
             let name = String(cString: entry.pointee.name)
+            if name == "." && entry.pointee.inode != 0 { own = entry.pointee.inode }
             if name == "." || name == ".." { continue }
             entries.append(NFSDirectoryEntry(name: name, attributes: NFSAttributes(entry.pointee)))
         }
-        return entries
+        return (own, entries)
     }
 
     /// Changes owner and group (SETATTR). Never follows a symlink: a link's own owner changes.
