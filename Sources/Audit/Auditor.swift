@@ -61,6 +61,8 @@ public enum Auditor {
         public var launcherPort: Int?
         /// Workbench's port as the other nodes should reach it (default: rserver.conf's www-port).
         public var wwwPort: Int?
+        /// The probe's progress on each share (the share's path and the figures), for a bar.
+        public var probeProgress: (@Sendable (String, ProbeProgress) -> Void)?
 
         public init(config: AuditConfig, node: String) {
             self.config = config
@@ -148,6 +150,7 @@ public enum Auditor {
             request.allowNonNFS = share.allowNonNFS
             request.mountInfoPath = o.mountInfoPath
             request.mountStatsPath = o.mountStatsPath
+            if let report = o.probeProgress { request.progress = { report(share.path, $0) } }
             let result = await VisibilityProbe.run(request)
             findings += result.findings
             probe = result

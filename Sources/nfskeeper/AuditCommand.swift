@@ -181,8 +181,9 @@ struct AuditCommand: AsyncParsableCommand {
         if let rstudioConfig { options.config.rstudioConfig = rstudioConfig }
         (options.launcherAddress, options.launcherPort, options.fleet) = (launcherAddress, launcherPort, !noFleet)
         options.wwwPort = wwwPort
-        let immutable = options
         let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-" && !nagios)
+        if progress.enabled { options.probeProgress = { share, p in progress.showProbe(Terminal.visible(share), p) } }
+        let immutable = options
         progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
         let report = try await runInterruptible { await Auditor.run(immutable) }
         progress.clear()

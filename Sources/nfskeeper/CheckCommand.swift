@@ -72,8 +72,17 @@ struct CheckCommand: AsyncParsableCommand {
         } else {
             print(common.json ? try encodeEnvelope("check", report, severity: report.severity,
                                                    findings: report.allFindings, verbose: verbose)
-                              : report.textReport(verbose: verbose))
+                              : report.textReport(verbose: verbose) + nextStep(report))
         }
         throw ExitCode(report.severity.exitCode)
+    }
+
+    /// What to run next: `advise` for the mounts with warnings (offline, on the same saved files).
+    func nextStep(_ report: CheckReport) -> String {
+        let points = report.mounts.filter { $0.findings.worst >= .warn }.compactMap(\.mountPoint)
+        guard !points.isEmpty else { return "" }
+        let saved = (source.mountinfo.map { " --mountinfo \($0)" } ?? "") + (source.root.map { " --root \($0)" } ?? "")
+        return "\n\n" + Terminal.hanging("Next: ", "nfskeeper advise " + points.map(Terminal.visible)
+            .joined(separator: " ") + saved + " (the exact options and steps)")
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Glibc
 import Synchronization
 
@@ -21,6 +22,10 @@ func runInterruptible<T: Sendable>(_ body: @escaping @Sendable () async throws -
     defer { sources.forEach { $0.cancel() } }
     let result = await task.result
     if let signo = caught.get() {
+        let name = signo == SIGINT ? "SIGINT" : "SIGTERM"
+        let erase = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""  // the progress bar, if one is shown
+        FileHandle.standardError.write(Data((erase + "nfskeeper: interrupted (\(name)): stopped; this run's "
+                                             + "temporary files on the share are removed\n").utf8))
         exit(128 + signo)
     }
     return try result.get()

@@ -92,6 +92,13 @@ struct ProbeCommand: AsyncParsableCommand {
         if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 
+    /// What to run next when a delay hurts: `advise` with these figures.
+    func nextStep(_ report: ProbeReport) -> String {
+        guard report.severity >= .warn, let point = report.mountPoint, !report.scenarios.isEmpty else { return "" }
+        return "\n\n" + Terminal.hanging("Next: ", "nfskeeper probe \(Terminal.visible(share)) --json > probe.json && "
+            + "nfskeeper advise \(Terminal.visible(point)) --probe probe.json (the options for the delay measured)")
+    }
+
     func run() async throws {
         var request = ProbeRequest(share: share, node: common.nodeName)
         request.scenarios = parsedScenarios!
@@ -106,14 +113,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let own = NFSCredentials.mostPrivileged
         request.credentials = NFSCredentials(uid: uid ?? own.uid, gid: gid ?? own.gid)
         let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
-        if bar.enabled {
-            request.progress = { p in
-                let fraction = min(1, p.elapsed.seconds / max(0.001, p.expected.seconds))
-                let filled = Int(fraction * 30)
-                bar.show("probing [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-                         + "] \(Int(p.elapsed.seconds)) s of ~\(Int(p.expected.seconds)) s, \(p.done)/\(p.total) samples")
-            }
-        }
+        if bar.enabled { request.progress = { bar.showProbe("probing", $0) } }
         let json = common.json
         request.onFirstVerdict = { verdict in
             guard !json, let verdict else { return }
@@ -124,7 +124,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let report = try await runInterruptible { await VisibilityProbe.run(immutable) }
         bar.clear()
         print(common.json ? try encodeEnvelope("probe", report, severity: report.severity, findings: report.findings)
-                          : report.textReport(firstVerdictShown: true))
+                          : report.textReport(firstVerdictShown: true) + nextStep(report))
         throw ExitCode(report.severity.exitCode)
     }
 }

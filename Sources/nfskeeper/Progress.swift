@@ -1,4 +1,5 @@
 import Foundation
+import Probe
 
 /// A one-line status on standard error while a step waits, erased when it is done.
 /// Only on a terminal: logs and pipes get nothing.
@@ -8,6 +9,14 @@ struct Progress: Sendable {
     func show(_ text: String) {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    /// The probe's bar: `label [####......] 12 s of ~30 s, 3/8 samples`.
+    func showProbe(_ label: String, _ p: ProbeProgress) {
+        let fraction = min(1, p.elapsed.seconds / max(0.001, p.expected.seconds))
+        let filled = Int(fraction * 30)
+        show(label + " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+             + "] \(Int(p.elapsed.seconds)) s of ~\(Int(p.expected.seconds)) s, \(p.done)/\(p.total) samples")
     }
 
     func clear() {

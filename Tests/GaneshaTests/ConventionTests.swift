@@ -40,4 +40,15 @@ import Testing
         let file = try AgentProcess(["audit", "--json", "/var/lib/nfskeeper/audit.json"], errorsToo: true)
         #expect(file.wait() == 64 && file.text.contains("--json-file /var/lib/nfskeeper/audit.json"))
     }
+
+    @Test func checkEndsWithTheNextStepAndItsJSONDoesNot() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../MountsTests/Fixtures/kernel-6.1-v4.2.mountinfo").standardized.path
+        let text = try AgentProcess(["check", "--mountinfo", fixture], environment: ["COLUMNS": "200"])
+        #expect(text.wait() == 1)
+        let next = "Next: nfskeeper advise /mnt/nfs --mountinfo \(fixture) (the exact options and steps)\n"
+        #expect(text.text.hasSuffix(next), "\(text.text.suffix(200))")
+        let json = try AgentProcess(["check", "--mountinfo", fixture, "--json"])
+        #expect(json.wait() == 1 && !json.text.contains("Next:"))
+    }
 }

@@ -89,7 +89,7 @@ import Testing
         let mnt = try TestServer.value("NFSKEEPER_TEST_MNT_PORT")
         let url = "nfs://127.0.0.1/rw?version=3&nfsport=\(relay.port)&mountport=\(mnt)"
         let agent = try AgentProcess(["locks", share.path, "--server", url, "--allow-non-nfs", "--timeout", "3",
-                                      "--node-name", "locktest"])
+                                      "--node-name", "locktest"], errorsToo: true)
         let deadline = Date().addingTimeInterval(10)
         while share.leftovers.isEmpty && Date() < deadline { usleep(5_000) }
         #expect(!share.leftovers.isEmpty, "the run made its lock file")
@@ -98,6 +98,9 @@ import Testing
         #expect(agent.wait() == 128 + signal)
         #expect(Date().timeIntervalSince(sent) < 3 + 2)
         #expect(share.leftovers.isEmpty)
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        #expect(agent.text.contains("nfskeeper: interrupted (\(name)): stopped; this run's temporary files"),
+                "\(agent.text)")
     }
 
     @Test func aKilledRunsFilesAreRemovedAndNobodyElses() throws {
