@@ -155,6 +155,9 @@ public enum Auditor {
             findings += result.findings
             probe = result
         }
+        if server?.rootSquash?.squashed == true, let point = check?.mountPoint {
+            findings += connectOnSquashedShare(o, mountPoint: point)
+        }
         var locks: LockSummary?
         if share.locks && !broken {
             locks = await auditLocks(share, o, mountPoint: check?.mountPoint ?? share.path, probe: probe)
@@ -205,12 +208,31 @@ extension Auditor {
         return LockSummary(report, at: Date())
     }
 
+    /// Connect writes its DataDir as root and as its RunAs users: on a root-squashed export root's
+    /// files become nobody's. Judged where the audit knows both: the server's squash and Connect's
+    /// configuration placing its DataDir on this share.
+    static func connectOnSquashedShare(_ o: Options, mountPoint: String) -> [Finding] {
+        let facts = nodeFacts(o)
+        guard facts.isInstalled(.connect),
+              let data = ReadinessCheck.run(facts, products: [.connect], node: o.node).products.first?
+                .placements.first(where: { $0.setting == "Server.DataDir" }),
+              data.mountPoint == mountPoint else { return [] }
+        return [Finding(.crit, "connect-root-squash", subject: mountPoint,
+                        "Connect's Server.DataDir \(data.path) is on this share, whose export squashes root: "
+                            + "Connect writes there as root and as its RunAs users",
+                        fix: "export the share to the Connect nodes with no_root_squash, or move Server.DataDir")]
+    }
+
+    /// This node's facts for the readiness requirements; a tree below --root brings its own mount table.
+    static func nodeFacts(_ o: Options) -> NodeFacts {
+        let bundled = o.root == "/" ? nil : readWholeFile(o.root + "/proc/self/mountinfo")
+        return NodeFacts.load(root: o.root, mountInfo: bundled ?? readWholeFile(o.mountInfoPath) ?? "")
+    }
+
     /// Each installed Posit product's version, service ids and (with the cluster key) fingerprints of its
     /// settings and state locations, for the fleet's cross-node requirements. Without a key: no fingerprints.
     static func productSummaries(_ o: Options) -> [ProductSummary]? {
-        // A node's tree below --root (a support bundle, a simulated node) brings its own mount table.
-        let bundled = o.root == "/" ? nil : readWholeFile(o.root + "/proc/self/mountinfo")
-        let facts = NodeFacts.load(root: o.root, mountInfo: bundled ?? readWholeFile(o.mountInfoPath) ?? "")
+        let facts = nodeFacts(o)
         let report = ReadinessCheck.run(facts, products: nil, node: o.node)
         guard !report.products.isEmpty else { return nil }
         let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,

@@ -145,6 +145,7 @@ public enum RuleCatalog {
         r("connect-database", "ready", "crit", "Connect's database is not PostgreSQL"),
         r("connect-sqlite-on-nfs", "ready", "crit", "Connect's SQLite directory is on NFS"),
         r("connect-metrics-path", "ready", "crit", "Connect's Metrics.DataPath is on NFS"),
+        r("connect-root-squash", "audit", "crit", "Connect's DataDir is on a share whose export squashes root"),
     ]
 
     static let audit = [

@@ -216,3 +216,38 @@ extension JSONDecoder {
         return d
     }
 }
+
+/// Connect's DataDir on a root-squashed share: the audit knows both the squash and Connect's configuration.
+@Suite struct ConnectSquashTests {
+    @Test(arguments: [("squash", true), ("rw", false)])
+    func connectsDataDirOnARootSquashedShareIsCritical(_ export: String, _ found: Bool) async throws {
+        let view = try FuseView(of: try TestServer.backingDirectory(export), options: ["attr_timeout=0"])
+        let dir = TestServer.scratchName("connect")
+        let backing = try TestServer.backingDirectory(export) + dir
+        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o777])
+        let root = NSTemporaryDirectory() + "nfskeeper-connect-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/etc/rstudio-connect",
+                                                withIntermediateDirectories: true)
+        try "[Server]\nDataDir = \(view.mountPoint + dir)/connect\n[Database]\nProvider = postgres\n"
+            .write(toFile: root + "/etc/rstudio-connect/rstudio-connect.gcfg", atomically: true, encoding: .utf8)
+        defer {
+            view.unmount()
+            try? FileManager.default.removeItem(atPath: backing)
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        var config = AuditConfig()
+        var share = AuditConfig.Share(path: view.mountPoint + dir)
+        (share.allowNonNFS, share.locks, share.server) = (true, false, try TestServer.url(export))
+        config.shares = [share]
+        config.rstudioConfig = "/nonexistent"
+        var options = Auditor.Options(config: config, node: "connect-test")
+        (options.quick, options.fleet, options.root) = (true, false, root)
+        let report = await Auditor.run(options)
+        let audited = try #require(report.shares.first)
+        #expect(audited.server?.rootSquash?.squashed == found)
+        let rule = audited.findings.first { $0.rule == "connect-root-squash" }
+        #expect((rule != nil) == found, "\(audited.findings.map(\.rule))")
+        #expect(rule.map { $0.severity == .crit } ?? true)
+    }
+}
