@@ -17,7 +17,7 @@ extension ServerSurvey {
                 "min \(formatSeconds(rt.minSeconds)), median \(formatSeconds(rt.medianSeconds)), p99 \(formatSeconds(rt.p99Seconds)) (\(rt.samples) GETATTR, NFSv\(rt.version))")))
         }
         if let clock {
-            let sign = clock.offsetSeconds >= 0 ? "+" : "−"
+            let sign = clock.offsetSeconds >= 0 ? "+" : "-"
             facts.append(("Clock offset", TextTable.Cell(
                 "\(sign)\(formatSeconds(abs(clock.offsetSeconds))) ± \(formatSeconds(clock.uncertaintySeconds)) (server minus this node)",
                 severity: abs(clock.offsetSeconds) >= 1 ? .warn : nil)))

@@ -22,6 +22,13 @@ public struct ServerSurvey: Codable, Sendable {
     /// The worst finding's severity: the run's exit code.
     public private(set) var severity: Severity = .ok
 
+    /// `url` is `serverURL` in JSON, the name every other command uses for the server view's URL.
+    enum CodingKeys: String, CodingKey {
+        case url = "serverURL"
+        case server, reachable, connectSeconds, versions, roundTrip, clock, rootSquash, writable, filesystem, exports
+        case findings, severity
+    }
+
     public struct VersionAnswer: Codable, Sendable {
         public var version: Int
         public var answers: Bool
