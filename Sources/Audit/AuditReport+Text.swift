@@ -11,7 +11,9 @@ extension AuditReport {
                 facts.append(("Options", TextTable.Cell(o.summary)))
             }
             if let s = share.server {
-                let clock = s.clock.map { ", clock \($0.offsetSeconds >= 0 ? "+" : "-")\(formatSeconds(abs($0.offsetSeconds)))" } ?? ""
+                let clock = s.clock.map { c in
+                    ", clock \(c.offsetSeconds >= 0 ? "+" : "-")\(formatSeconds(abs(c.offsetSeconds)))"
+                } ?? ""
                 facts.append(("Server", TextTable.Cell((s.reachable ? "up" : "DOWN") + clock, severity: s.reachable ? nil : .crit)))
             }
             if let ok = share.scratchDirectoryOK {

@@ -78,16 +78,17 @@ public enum Auditor {
                                     fix: "list it under shares: in the configuration (- path: /mnt/shared), "
                                         + "or name it: nfskeeper audit /mnt/shared"))
         }
+        let products = NodeProducts(o)
         for share in o.config.shares {
             if Task.isCancelled { break }
-            shares.append(await audit(share, o))
+            shares.append(await audit(share, o, products))
         }
         let all = findings + shares.flatMap(\.findings)
         return AuditReport(time: Date(), node: o.node, version: o.version, quick: o.quick, shares: shares, findings: findings,
                            severity: (all + shares.map { Finding($0.severity, "share", "") }).worst)
     }
 
-    static func audit(_ share: AuditConfig.Share, _ o: Options) async -> ShareAudit {
+    static func audit(_ share: AuditConfig.Share, _ o: Options, _ products: NodeProducts) async -> ShareAudit {
         let timeout = Duration.milliseconds(Int64(o.config.timeout * 1000))
         let serverOverride = share.server
         var findings: [Finding] = []
@@ -101,7 +102,7 @@ public enum Auditor {
             rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: serverOverride))
         var check = report.mounts.first
         if share.allowNonNFS, var c = check {  // a test setup said so: not NFS is noted, not alarmed
-            c.findings = c.findings.map { $0.rule == "not-nfs" ? Finding(.info, "not-nfs", subject: $0.subject, $0.message + " (allowed)") : $0 }
+            c.findings = allowed(c.findings, rules: ["not-nfs"])
             check = c
         }
         findings += check?.findings.filter { $0.severity != .ok } ?? []
@@ -156,7 +157,7 @@ public enum Auditor {
             probe = result
         }
         if server?.rootSquash?.squashed == true, let point = check?.mountPoint {
-            findings += connectOnSquashedShare(o, mountPoint: point)
+            findings += connectOnSquashedShare(products, mountPoint: point)
         }
         var locks: LockSummary?
         if share.locks && !broken {
@@ -174,7 +175,7 @@ public enum Auditor {
                                  probe: probe, locks: locks, advice: advice, findings: findings,
                                  severity: findings.worst)
         if o.fleet && !broken {
-            audited.findings += writeNodeReport(audited, o, kernel: KernelView(timeout: timeout))
+            audited.findings += writeNodeReport(audited, o, products, kernel: KernelView(timeout: timeout))
             audited.severity = audited.findings.worst
         }
         return audited
@@ -198,23 +199,26 @@ extension Auditor {
         request.readFileLocks(rstudioConfig: o.config.rstudioConfig)
         request.measuredAttributeDelay = probe?.scenarios.first { $0.scenario == .attributeChange }?.maxSeconds
         var report = await LockCheck.run(request)
-        // A test setup said so: what a non-NFS view's own lock and attribute semantics cause is noted, not alarmed.
+        // A test setup said so: what a non-NFS view's own lock and attribute semantics cause is noted.
         if share.allowNonNFS && !["nfs", "nfs4"].contains(report.fsType ?? "") {
-            let viewSemantics: Set = ["locks-local", "link-not-seen", "hardlinks"]
-            report.findings = report.findings.map { f in
-                viewSemantics.contains(f.rule) ? Finding(.info, f.rule, subject: f.subject, f.message + " (allowed)") : f
-            }
+            report.findings = allowed(report.findings, rules: ["locks-local", "link-not-seen", "hardlinks"])
         }
         return LockSummary(report, at: Date())
+    }
+
+    /// A share the configuration allows to be non-NFS (`allow_non_nfs`, a test setup): the findings of
+    /// `rules`, which only say what such a view is, become info, "(allowed)" — noted, not alarmed.
+    static func allowed(_ findings: [Finding], rules: Set<String>) -> [Finding] {
+        findings.map { f in
+            rules.contains(f.rule) ? Finding(.info, f.rule, subject: f.subject, f.message + " (allowed)") : f
+        }
     }
 
     /// Connect writes its DataDir as root and as its RunAs users: on a root-squashed export root's
     /// files become nobody's. Judged where the audit knows both: the server's squash and Connect's
     /// configuration placing its DataDir on this share.
-    static func connectOnSquashedShare(_ o: Options, mountPoint: String) -> [Finding] {
-        let facts = nodeFacts(o)
-        guard facts.isInstalled(.connect),
-              let data = ReadinessCheck.run(facts, products: [.connect], node: o.node).products.first?
+    static func connectOnSquashedShare(_ products: NodeProducts, mountPoint: String) -> [Finding] {
+        guard let data = products.readiness.products.first(where: { $0.product == .connect })?
                 .placements.first(where: { $0.setting == "Server.DataDir" }),
               data.mountPoint == mountPoint else { return [] }
         return [Finding(.crit, "connect-root-squash", subject: mountPoint,
@@ -223,21 +227,27 @@ extension Auditor {
                         fix: "export the share to the Connect nodes with no_root_squash, or move Server.DataDir")]
     }
 
-    /// This node's facts for the readiness requirements; a tree below --root brings its own mount table.
-    static func nodeFacts(_ o: Options) -> NodeFacts {
-        let bundled = o.root == "/" ? nil : readWholeFile(o.root + "/proc/self/mountinfo")
-        return NodeFacts.load(root: o.root, mountInfo: bundled ?? readWholeFile(o.mountInfoPath) ?? "")
+    /// This node's Posit products: the facts (read once per audit, not per share; a tree below --root
+    /// brings its own mount table) and their readiness, which several steps read.
+    struct NodeProducts {
+        var facts: NodeFacts
+        var readiness: ReadinessReport
+
+        init(_ o: Options) {
+            let table = NodeFacts.mountInfoPath(root: o.root, otherwise: o.mountInfoPath)
+            facts = NodeFacts.load(root: o.root, mountInfo: readWholeFile(table) ?? "")
+            readiness = ReadinessCheck.run(facts, products: nil, node: o.node)
+        }
     }
 
     /// Each installed Posit product's version, service ids and (with the cluster key) fingerprints of its
     /// settings and state locations, for the fleet's cross-node requirements. Without a key: no fingerprints.
-    static func productSummaries(_ o: Options) -> [ProductSummary]? {
-        let facts = nodeFacts(o)
-        let report = ReadinessCheck.run(facts, products: nil, node: o.node)
+    static func productSummaries(_ o: Options, _ products: NodeProducts) -> [ProductSummary]? {
+        let report = products.readiness
         guard !report.products.isEmpty else { return nil }
         let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,
                                        keyFile: o.config.fingerprintKeyFile).get()  // nil: no fingerprints
-        return ReadinessCheck.summaries(report, facts) { key?.fingerprint($0) ?? "" }.map { summary in
+        return ReadinessCheck.summaries(report, products.facts) { key?.fingerprint($0) ?? "" }.map { summary in
             var s = summary
             if key == nil { (s.settings, s.targets) = ([:], [:]) }  // nothing comparable without the key
             return s
@@ -254,7 +264,8 @@ extension Auditor {
     }
 
     /// This node's report for the fleet, written into the share; what went wrong on the way.
-    static func writeNodeReport(_ a: ShareAudit, _ o: Options, kernel: KernelView) -> [Finding] {
+    static func writeNodeReport(_ a: ShareAudit, _ o: Options, _ products: NodeProducts,
+                                kernel: KernelView) -> [Finding] {
         var findings: [Finding] = []
         let directory = NodeDirectory(share: a.path, kernel: kernel)
         let launcher = NodeReport.launcher(rstudioConfig: o.config.rstudioConfig)
@@ -303,7 +314,7 @@ extension Auditor {
         node.fileLocks = workbenchLockSettings(o.config.rstudioConfig)
         node.wwwPort = o.wwwPort ?? NodeReport.wwwPort(rstudioConfig: o.config.rstudioConfig)
         node.wwwReachability = wwwReachability
-        node.products = productSummaries(o)
+        node.products = productSummaries(o, products)
         let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {
         case .success: break

@@ -34,9 +34,8 @@ public struct ServerLocation: Sendable {
         guard let url = server ?? (mount.isNFS ? ServerURL(mountSource: mount.source, options: options) : nil) else {
             return .failure(.noServer(mount))
         }
-        let relative = mount.mountPoint == "/" ? path : String(path.dropFirst(mount.mountPoint.count))
         let root = mount.isNFS && server == nil ? mount.root : "/"
-        return .success(ServerLocation(mount: mount, url: url, path: MountTable.normalize(root + "/" + relative)))
+        return .success(ServerLocation(mount: mount, url: url, path: mount.pathInFilesystem(path, root: root)))
     }
 }
 
@@ -48,6 +47,11 @@ extension ServerLocation {
         /// The path itself: missing, a symlink on the way, not a directory.
         case unusable(String)
         case notLocated(Failure)
+
+        /// The finding's rule: `hung` for a mount that does not answer, `share` for the rest.
+        public var rule: String {
+            if case .hung = self { "hung" } else { "share" }
+        }
 
         public var description: String {
             switch self {

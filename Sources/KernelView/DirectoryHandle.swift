@@ -98,12 +98,12 @@ public final class DirectoryHandle: @unchecked Sendable {
     public func readFile(_ name: String, limit: Int = 1 << 20) -> KernelView.Outcome<[UInt8]> {
         let fd = fd
         return kernel.bounded {
-            let input = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-            guard input >= 0 else { return .failure(Errno(rawValue: errno)) }
+            let input: Int32
+            switch openRegularFile(in: fd, name, O_RDONLY) {
+            case .success(let opened): input = opened
+            case .failure(let e): return .failure(e)
+            }
             defer { close(input) }
-            var st = stat()
-            guard fstat(input, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
-            guard st.st_mode & S_IFMT == S_IFREG else { return .failure(.invalidArgument) }
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
             while bytes.count < limit {
@@ -191,6 +191,18 @@ extension DirectoryHandle {
         defer { closedir(dir) }
         return Set(readNames(dir))
     }
+}
+
+/// `openat(2)` of a regular file in `dir` with `access` (O_RDONLY, O_RDWR): O_NOFOLLOW (a symlink fails
+/// with ELOOP) and O_NONBLOCK (a planted FIFO cannot block the open), then `fstat`: anything but a
+/// regular file (FIFO, device, socket, directory) is closed again and fails with EINVAL.
+func openRegularFile(in dir: Int32, _ name: String, _ access: Int32) -> Result<Int32, Errno> {
+    let file = openat(dir, name, access | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+    guard file >= 0 else { return .failure(Errno(rawValue: errno)) }
+    var st = stat()
+    guard fstat(file, &st) == 0 else { let e = errno; close(file); return .failure(Errno(rawValue: e)) }
+    guard st.st_mode & S_IFMT == S_IFREG else { close(file); return .failure(.invalidArgument) }
+    return .success(file)
 }
 
 /// The names `readdir(3)` returns from an open stream, without "." and "..".

@@ -36,16 +36,6 @@ public final class LockFile: @unchecked Sendable {
         setLock(Int16(F_UNLCK)).then { _ in .success(()) }
     }
 
-    /// `fstat(2)` of the open file.
-    public func status() -> KernelView.Outcome<KernelView.Status> {
-        let fd = fd
-        return kernel.bounded {
-            var st = stat()
-            guard fstat(fd, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
-            return .success(KernelView.Status(st))
-        }
-    }
-
     private func setLock(_ type: Int16) -> KernelView.Outcome<Bool> {
         let fd = fd
         return kernel.bounded {
@@ -80,12 +70,10 @@ extension DirectoryHandle {
     public func openFile(_ name: String) -> KernelView.Outcome<LockFile> {
         let (fd, kernel) = (fd, kernel)
         return kernel.bounded {
-            let file = openat(fd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-            guard file >= 0 else { return .failure(Errno(rawValue: errno)) }
-            let handle = LockFile(name: name, fd: file, kernel: kernel)
-            var st = stat()
-            guard fstat(file, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
-            return st.st_mode & S_IFMT == S_IFREG ? .success(handle) : .failure(.invalidArgument)
+            switch openRegularFile(in: fd, name, O_RDWR) {
+            case .success(let file): .success(LockFile(name: name, fd: file, kernel: kernel))
+            case .failure(let e): .failure(e)
+            }
         }
     }
 

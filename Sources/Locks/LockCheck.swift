@@ -61,9 +61,7 @@ struct LockPlace: Sendable {
                                      allowNonNFS: r.allowNonNFS) {
         case .success(let found): location = found
         case .failure(let failure):
-            if case .hung = failure { report.add(.crit, "hung", failure.description) } else {
-                report.add(.crit, "share", failure.description)
-            }
+            report.add(.crit, failure.rule, failure.description)
             return nil
         }
         report.mountPoint = location.mount.mountPoint
@@ -79,11 +77,10 @@ struct LockPlace: Sendable {
             return nil
         }
         let serverDirectory = MountTable.normalize(location.path + "/" + LockCheck.directory)
-        for dir in [MountTable.normalize(location.path + "/.nfskeeper"), serverDirectory] {
-            if let problem = await ensureDirectory(server, dir) {
-                report.add(.crit, "lock-directory", problem)
-                return nil
-            }
+        let levels = [MountTable.normalize(location.path + "/.nfskeeper"), serverDirectory]
+        if let problem = await server.ensureDirectories(levels, mode: FilePermissions(rawValue: 0o755)) {
+            report.add(.crit, "lock-directory", problem)
+            return nil
         }
         report.leftoversRemoved = await server.removeLeftovers(in: serverDirectory, purpose: LockCheck.purpose,
                                                                node: r.node)
@@ -96,14 +93,6 @@ struct LockPlace: Sendable {
             report.add(.crit, "hung", "\(kernelPath) did not open within \(r.timeout)")
         case .failure(let e):
             report.add(.crit, "lock-directory", "\(kernelPath): \(e.description)")
-        }
-        return nil
-    }
-
-    /// nil when `dir` is a directory (made now if missing); else why not.
-    static func ensureDirectory(_ server: ServerView, _ dir: String) async -> String? {
-        do { try await server.ensureDirectory(dir, mode: FilePermissions(rawValue: 0o755)) } catch {
-            return "could not make \(dir) a directory through the server view: \(error.description)"
         }
         return nil
     }

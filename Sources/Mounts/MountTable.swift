@@ -45,3 +45,12 @@ public struct MountTable: Sendable {
         point == "/" || path == point || path.hasPrefix(point.hasSuffix("/") ? point : point + "/")
     }
 }
+
+extension MountInfoEntry {
+    /// Where `path` (normalized, inside this mount) lies in the mounted filesystem: `root` (default the
+    /// mount's own, a bind mount's subdirectory) joined with the part of `path` below the mount point.
+    public func pathInFilesystem(_ path: String, root: String? = nil) -> String {
+        let relative = mountPoint == "/" ? path : String(path.dropFirst(mountPoint.count))
+        return MountTable.normalize((root ?? self.root) + "/" + relative)
+    }
+}

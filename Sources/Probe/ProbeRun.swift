@@ -57,11 +57,10 @@ final class ProbeRun: Sendable {
     /// runs' leftovers, and opens them on this node. False after a finding.
     func prepare(_ c: ProbeContext, uid: UInt32, into report: inout ProbeReport) async -> Bool {
         report.directory = probeKernel
-        for dir in [MountTable.normalize(location.path + "/.nfskeeper"), probeServer] {
-            if let problem = await ensureDirectory(c.server, dir) {
-                report.fail("probe-directory", share, problem)
-                return false
-            }
+        let levels = [MountTable.normalize(location.path + "/.nfskeeper"), probeServer]
+        if let problem = await c.server.ensureDirectories(levels, mode: Self.directoryMode) {
+            report.fail("probe-directory", share, problem)
+            return false
         }
         report.leftoversRemoved = await ProbeCleanup.removeLeftovers(c.server, probeServer, node: node, uid: uid,
                                                                      findings: &report.findings)
@@ -129,12 +128,5 @@ final class ProbeRun: Sendable {
             await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)
         }
         report.findings += findings
-    }
-
-    func ensureDirectory(_ server: ServerView, _ path: String) async -> String? {
-        do { try await server.ensureDirectory(path, mode: Self.directoryMode) } catch {
-            return "could not make \(path) a directory through the server view: \(error.description)"
-        }
-        return nil
     }
 }

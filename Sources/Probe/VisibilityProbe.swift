@@ -77,9 +77,7 @@ public enum VisibilityProbe {
             report.serverURL = location.url.description
             return location
         case .failure(let failure):
-            if case .hung = failure { report.fail("hung", r.share, failure.description) } else {
-                report.fail("share", r.share, failure.description)
-            }
+            report.fail(failure.rule, r.share, failure.description)
             return nil
         }
     }

@@ -57,6 +57,13 @@ public struct NodeFacts: Sendable {
         readWholeFile(base + path, limit: 64 << 10).map { Data($0.utf8).base64EncodedString() }
     }
 
+    /// The mount table to read for a node below `root`: its own `<root>/proc/self/mountinfo` (a support
+    /// bundle, a simulated node) when there is one, else `otherwise`.
+    public static func mountInfoPath(root: String, otherwise: String) -> String {
+        let bundled = (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/proc/self/mountinfo"
+        return root != "/" && FileManager.default.fileExists(atPath: bundled) ? bundled : otherwise
+    }
+
     /// Installed: a package, or at least its configuration directory.
     public func isInstalled(_ product: PositProduct) -> Bool {
         versions[product] != nil || configDirectories.contains(product.configDirectory)

@@ -58,8 +58,7 @@ public struct ProductReadiness: Codable, Sendable {
         guard let mount = facts.mount(of: normalized) else {
             return Placement(setting: setting, path: path, shared: false, location: "local " + normalized)
         }
-        let relative = mount.mountPoint == "/" ? normalized : String(normalized.dropFirst(mount.mountPoint.count))
-        let location = mount.isNFS ? "nfs \(mount.source)\(MountTable.normalize(mount.root + "/" + relative))"
+        let location = mount.isNFS ? "nfs \(mount.source)\(mount.pathInFilesystem(normalized))"
             : "local " + normalized
         return Placement(setting: setting, path: path, mountPoint: mount.mountPoint, fsType: mount.fsType,
                          source: mount.isNFS ? mount.source : nil, shared: mount.isNFS, location: location)

@@ -30,8 +30,7 @@ extension ServerView {
         try requireLocking(path)
         var fh: OpaquePointer?
         try check(nfs_open(ctx, path, O_RDWR, &fh), "OPEN", path)
-        var request = nfs4_flock(l_type: Int32(F_WRLCK), l_whence: SEEK_SET, l_pid: UInt32(getpid()), l_start: 0,
-                                 l_len: UInt64.max)
+        var request = wholeFile(F_WRLCK)
         let denied: Bool
         do { denied = try deniedOrGranted(nfs_fcntl(ctx, fh, NFS4_F_SETLK, &request), "LOCK", path) } catch {
             nfs_close(ctx, fh)
@@ -51,9 +50,13 @@ extension ServerView {
     public func release(_ lock: HeldLock) throws(ServerViewError) {
         guard let fh = heldLocks.removeValue(forKey: lock.id) else { return }
         defer { nfs_close(ctx, fh) }
-        var request = nfs4_flock(l_type: Int32(F_UNLCK), l_whence: SEEK_SET, l_pid: UInt32(getpid()), l_start: 0,
-                                 l_len: UInt64.max)
+        var request = wholeFile(F_UNLCK)
         try check(nfs_fcntl(ctx, fh, NFS4_F_SETLK, &request), "LOCKU", lock.path)
+    }
+
+    /// A request of `type` over the whole file: offset 0, length all ones (NFSv4's "to the end").
+    private func wholeFile(_ type: Int32) -> nfs4_flock {
+        nfs4_flock(l_type: type, l_whence: SEEK_SET, l_pid: UInt32(getpid()), l_start: 0, l_len: UInt64.max)
     }
 
     private func requireLocking(_ path: String) throws(ServerViewError) {

@@ -42,6 +42,17 @@ extension ServerView {
         }
     }
 
+    /// Each of `paths`, in order, made a directory unless it is one (`ensureDirectory`): the levels of
+    /// a working directory such as `<share>/.nfskeeper/probe`. nil when done; else why not, for a finding.
+    public func ensureDirectories(_ paths: [String], mode: FilePermissions) -> String? {
+        for path in paths {
+            do { try ensureDirectory(path, mode: mode) } catch {
+                return "could not make \(path) a directory through the server view: \(error.description)"
+            }
+        }
+        return nil
+    }
+
     /// Creates a regular file that must not exist yet (CREATE EXCLUSIVE for NFSv3, OPEN with
     /// EXCLUSIVE4 for NFSv4), owned by this session's credentials, then closes it.
     ///

@@ -52,8 +52,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "With a share: the scratch directory's owner.")
     var owner: String?
 
-    @Option(help: ArgumentHelp("With a share: the server view's URL (FUSE or bind mounts).", valueName: "url"))
-    var server: String?
+    @Option(help: ArgumentHelp("With a share: the server view's URL (FUSE or bind mounts).", valueName: "url"),
+            transform: parseServerURL)
+    var server: ServerURL?
 
     @Flag(help: "With a share: accept a mount that is not NFS (test setups).")
     var allowNonNFS = false
@@ -127,9 +128,6 @@ struct AuditCommand: AsyncParsableCommand {
         if share == nil && (role != nil || provision || owner != nil || server != nil || allowNonNFS) {
             throw ValidationError("--role, --provision, --owner, --server and --allow-non-nfs go with a share")
         }
-        if let server {
-            do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) }
-        }
         if let samples, !(1...100).contains(samples) { throw ValidationError("--samples must be between 1 and 100") }
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
         try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
@@ -157,7 +155,7 @@ struct AuditCommand: AsyncParsableCommand {
             var s = AuditConfig.Share(path: share)
             if let role { s.role = role }
             if let owner { s.owner = owner }
-            s.server = try server.map { try ServerURL(parsing: $0) }  // checked in validate()
+            s.server = server
             (s.allowNonNFS, s.provision) = (allowNonNFS, provision)
             settings.shares = [s]
         }

@@ -38,8 +38,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
     var targetDelay = 5
 
-    @Option(help: ArgumentHelp("The server view's URL, instead of the one derived from the mount (FUSE or bind mounts).", valueName: "url"))
-    var server: String?
+    @Option(help: ArgumentHelp("The server view's URL, instead of the one derived from the mount (FUSE or bind "
+                               + "mounts).", valueName: "url"), transform: parseServerURL)
+    var server: ServerURL?
 
     @Flag(name: .shortAndLong, help: "Also list the options that are fine.")
     var verbose = false
@@ -52,14 +53,13 @@ struct CheckCommand: AsyncParsableCommand {
     func validate() throws {
         guard targetDelay >= 0 else { throw ValidationError("--target-delay must not be negative") }
         if nagios && common.json { throw ValidationError("--nagios and --json exclude each other") }
-        if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 
     func run() async throws {
         let input: CheckInput
         do {
             input = try source.checkInput(timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay),
-                                          server: try server.map { try ServerURL(parsing: $0) })
+                                          server: server)
         } catch let error as InputError {
             if nagios { print("NFSKEEPER UNKNOWN - \(error)") } else {
                 FileHandle.standardError.write(Data("nfskeeper check: \(error)\n".utf8))

@@ -36,3 +36,27 @@ func checkRange(_ value: Double?, _ flag: String, _ range: ClosedRange<Double>, 
                               + "\(String(format: "%g", range.upperBound)) \(unit), not \(value)")
     }
 }
+
+/// How a command that measures through a mount reaches the server view (probe, locks).
+struct ServerViewOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind "
+                               + "mounts).", valueName: "url"), transform: parseServerURL)
+    var server: ServerURL?
+
+    @Option(help: ArgumentHelp("AUTH_SYS uid of the server view, the other node (a non-root owner of the share "
+                               + "where root is squashed); default: 0 as root, else your own. Only root may "
+                               + "give another."))
+    var uid: UInt32?
+
+    @Option(help: "AUTH_SYS gid of the server view; default as --uid.")
+    var gid: UInt32?
+
+    @Flag(help: "Accept a mount that is not NFS (test setups).")
+    var allowNonNFS = false
+
+    /// The server view's identity: the flags, else the most privileged this process may present.
+    var credentials: NFSCredentials {
+        let own = NFSCredentials.mostPrivileged
+        return NFSCredentials(uid: uid ?? own.uid, gid: gid ?? own.gid)
+    }
+}

@@ -42,17 +42,7 @@ struct LocksCommand: AsyncParsableCommand {
                                valueName: "seconds"))
     var attributeDelay: Double?
 
-    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount.", valueName: "url"))
-    var server: ServerURL?
-
-    @Option(help: "AUTH_SYS uid of the other node; default: 0 as root, else your own. Only root may give another.")
-    var uid: UInt32?
-
-    @Option(help: "AUTH_SYS gid of the other node; default as --uid.")
-    var gid: UInt32?
-
-    @Flag(help: "Accept a mount that is not NFS (test setups: its locks are node-local, which is found).")
-    var allowNonNFS = false
+    @OptionGroup var serverView: ServerViewOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -64,11 +54,9 @@ struct LocksCommand: AsyncParsableCommand {
     func run() async throws {
         var request = LockRequest(share: share, node: common.nodeName)
         request.timeout = common.timeoutDuration
-        request.server = server
-        request.allowNonNFS = allowNonNFS
+        (request.server, request.allowNonNFS) = (serverView.server, serverView.allowNonNFS)
         request.measuredAttributeDelay = attributeDelay
-        let own = NFSCredentials.mostPrivileged
-        request.credentials = NFSCredentials(uid: uid ?? own.uid, gid: gid ?? own.gid)
+        request.credentials = serverView.credentials
         request.readFileLocks(rstudioConfig: rstudioConfig)
         let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
         bar.show("checking locks on \(Terminal.visible(share)) …")

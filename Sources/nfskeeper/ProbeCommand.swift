@@ -60,17 +60,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Delay beyond which a scenario that hurts is a warning.", valueName: "seconds"))
     var targetDelay = 5.0
 
-    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).", valueName: "url"))
-    var server: String?
-
-    @Option(help: "AUTH_SYS uid of the server view (a non-root owner of the share where root is squashed); default: 0 as root, else your own. Only root may give another.")
-    var uid: UInt32?
-
-    @Option(help: "AUTH_SYS gid of the server view; default as --uid.")
-    var gid: UInt32?
-
-    @Flag(help: "Accept a mount that is not NFS (test setups).")
-    var allowNonNFS = false
+    @OptionGroup var serverView: ServerViewOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -89,7 +79,6 @@ struct ProbeCommand: AsyncParsableCommand {
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
         try checkRange(targetDelay, "--target-delay", 0.001...3600, unit: "s")
         guard share.hasPrefix("/") else { throw ValidationError("the directory must be an absolute path") }
-        if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 
     /// What to run next when a delay hurts: `advise` with these figures.
@@ -108,10 +97,8 @@ struct ProbeCommand: AsyncParsableCommand {
         request.interval = .microseconds(Int64(interval * 1000))
         request.timeout = common.timeoutDuration
         request.targetDelay = targetDelay
-        request.server = try server.map { try ServerURL(parsing: $0) }
-        request.allowNonNFS = allowNonNFS
-        let own = NFSCredentials.mostPrivileged
-        request.credentials = NFSCredentials(uid: uid ?? own.uid, gid: gid ?? own.gid)
+        (request.server, request.allowNonNFS) = (serverView.server, serverView.allowNonNFS)
+        request.credentials = serverView.credentials
         let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
         if bar.enabled { request.progress = { bar.showProbe("probing", $0) } }
         let json = common.json

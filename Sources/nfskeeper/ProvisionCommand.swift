@@ -52,8 +52,9 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Permissions, in octal.", valueName: "octal"))
     var mode = "0755"
 
-    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).", valueName: "url"))
-    var server: String?
+    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).",
+                               valueName: "url"), transform: parseServerURL)
+    var server: ServerURL?
 
     @Flag(help: "Accept a share that is not NFS (test setups).")
     var allowNonNFS = false
@@ -76,7 +77,6 @@ struct ProvisionCommand: AsyncParsableCommand {
             throw ValidationError("missing the share: nfskeeper provision /mnt/shared")
         }
         guard share.hasPrefix("/") else { throw ValidationError("the share must be an absolute path") }
-        if let server { do { _ = try ServerURL(parsing: server) } catch { throw ValidationError(error.description) } }
     }
 
     func run() async throws {
@@ -85,7 +85,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         request.owner = owner
         request.group = group
         request.mode = UInt32(mode, radix: 8)!
-        request.server = try server.map { try ServerURL(parsing: $0) }
+        request.server = server
         request.allowNonNFS = allowNonNFS
         request.dryRun = dryRun
         request.rstudioConfigDirectory = rstudioConfig

@@ -49,9 +49,7 @@ struct ReadyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bundled = root == "/" ? nil : root + "/proc/self/mountinfo"
-        let table = mountinfo ?? bundled.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-            ?? "/proc/self/mountinfo"
+        let table = mountinfo ?? NodeFacts.mountInfoPath(root: root, otherwise: "/proc/self/mountinfo")
         let facts = NodeFacts.load(root: root, mountInfo: try readInput(table))
         let report = ReadinessCheck.run(facts, products: product.isEmpty ? nil : product, node: nodeName)
         print(json ? try encodeEnvelope("ready", report, severity: report.severity, findings: report.findings)

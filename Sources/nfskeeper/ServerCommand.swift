@@ -24,8 +24,9 @@ struct ServerCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The server and export, as an nfs:// URL.", valueName: "url"))
-    var url: String
+    @Argument(help: ArgumentHelp("The server and export, as an nfs:// URL.", valueName: "url"),
+              transform: parseServerURL)
+    var url: ServerURL
 
     @Option(help: "GETATTR round trips to time.")
     var samples = 20
@@ -33,12 +34,11 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        do { _ = try ServerURL(parsing: url) } catch { throw ValidationError(error.description) }
         guard (1...100_000).contains(samples) else { throw ValidationError("--samples must be between 1 and 100000") }
     }
 
     func run() async throws {
-        let target = try ServerURL(parsing: url)
+        let target = url
         let (samples, timeout, node) = (samples, common.timeoutDuration, common.nodeName)
         let progress = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
         progress.show("surveying \(target.serverAndExport)…")

@@ -59,7 +59,8 @@ import Testing
         let name = TestServer.scratchName("schema")
         let share = view.mountPoint + name
         let scratch = NSTemporaryDirectory() + "nfskeeper-schema-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch + "/root/etc/rstudio", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch + "/root/etc/rstudio",
+                                                withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o777])
         defer {
