@@ -7,6 +7,11 @@ import Glibc
 /// Returns nil when the file cannot be opened, or is longer than `limit` (64 MiB: far beyond the
 /// mountstats of thousands of mounts; `/dev/zero` or a runaway file must not take the memory).
 public func readWholeFile(_ path: String, limit: Int = 64 << 20) -> String? {
+    readWholeFileBytes(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+}
+
+/// `readWholeFile`'s bytes as they are, for what is not text (a key).
+public func readWholeFileBytes(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -19,5 +24,5 @@ public func readWholeFile(_ path: String, limit: Int = 64 << 20) -> String? {
         if bytes.count + n > limit { return nil }
         bytes += chunk[0..<n]
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }

@@ -52,9 +52,11 @@ public struct NodeFacts: Sendable {
         return facts
     }
 
-    /// A small file's bytes (a key: at most 64 KiB, never printed, only fingerprinted); nil when unreadable.
+    /// A small file's bytes, base64 (a key: at most 64 KiB, never printed, only fingerprinted); nil when
+    /// unreadable. The bytes as they are: a binary key read as text would lose what is not UTF-8, and
+    /// two different keys could then fingerprint alike.
     public func secret(_ path: String) -> String? {
-        readWholeFile(base + path, limit: 64 << 10).map { Data($0.utf8).base64EncodedString() }
+        readWholeFileBytes(base + path, limit: 64 << 10).map { Data($0).base64EncodedString() }
     }
 
     /// The mount table to read for a node below `root`: its own `<root>/proc/self/mountinfo` (a support

@@ -71,6 +71,10 @@ import PositConfig
         let reports = nodes.enumerated().map { Self.report("node\($0.offset + 1)", $0.element) }
         let found = FleetReport.build(share: "/mnt/shared", reports: reports, problems: []).findings
         #expect(found.map { "\($0.rule) \($0.subject ?? "")" } == ["product-location node3"], "\(found)")
+        // Binary keys that differ only where they are not UTF-8 are different keys.
+        try Data([0xff, 0xfe, 0x01]).write(to: URL(fileURLWithPath: nodes[0].root + "/etc/rstudio-pm/key"))
+        try Data([0xfe, 0xff, 0x01]).write(to: URL(fileURLWithPath: nodes[1].root + "/etc/rstudio-pm/key"))
+        #expect(nodes[0].facts.secret("/etc/rstudio-pm/key") != nodes[1].facts.secret("/etc/rstudio-pm/key"))
         let published = "\(reports.map(\.products))"
         #expect(!published.contains("cluster's key") && !published.contains("another key"))
         try nodes[0].remove("/etc/rstudio-pm/key")
