@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Mounts"),
         // This node's kernel mount: every call on a thread with a deadline.
         .target(name: "KernelView",
-                dependencies: ["NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
+                dependencies: ["CGlibcCompat", "NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper check`: mount options judged, drift from declarations.
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.
@@ -54,7 +54,8 @@ let package = Package(
         // Posit products' configuration files: pure parsers (Workbench's file-locks, …).
         .target(name: "PositConfig"),
         // `nfskeeper ready`: each Posit product's shared-storage and HA requirements on this node.
-        .target(name: "Readiness", dependencies: ["Mounts", "PositConfig", "Reports"]),
+        .target(name: "Readiness",
+                dependencies: ["Check", "KernelView", "Mounts", "NFSModel", "PositConfig", "Reports"]),
         // `nfskeeper locks`: whether locks on the share hold across nodes, measured.
         .target(name: "Locks", dependencies: ["Check", "KernelView", "Mounts", "PositConfig", "Reports", "ServerView",
                                              .product(name: "SystemPackage", package: "swift-system")]),

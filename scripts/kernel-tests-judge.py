@@ -151,6 +151,39 @@ for name, (verdict, cause) in LOCKS.items():
 left = open(os.path.join(results, "locks-left.txt")).read().split() if os.path.exists(os.path.join(results, "locks-left.txt")) else ["?"]
 expect(not [n for n in left if n.startswith(".nfskeeper-locks-g_lk") or n == "?"], f"locks: nothing left ({left})")
 
+# NFSv4 id mapping: the kernel's owners beside the server's numeric ones, wrong Domain and right.
+def owner_findings(doc):
+    return [f for f in doc.get("findings", []) if f["rule"] in ("idmap", "id-mismatch")]
+for case, want in (("wrong", True), ("right", False)):
+    check = load(f"idmap-{case}.check.json")
+    mount = (check.get("mounts") or [{}])[0]
+    owners = mount.get("owners") or {}
+    expect(owners.get("server") == {"uid": 1, "gid": 1},
+           f"idmap {case}: the server view reads the share's numeric owner 1:1 ({owners.get('server')}, "
+           f"{owners.get('serverNote')})")
+    shown = owners.get("kernel", {})
+    found = owner_findings(check)
+    if want:
+        expect(shown.get("uid") in (65534, 4294967294) and len(found) == 2
+               and all(f["severity"] == "warn" and f["rule"] == "idmap" and "wrong.test" in f["message"] for f in found),
+               f"idmap wrong: the kernel shows nobody ({shown}); check warns idmap for owner and group, naming "
+               f"the Domain ({found})")
+    else:
+        expect(shown == {"uid": 1, "gid": 1} and not found,
+               f"idmap right: the kernel shows 1:1 ({shown}) and check finds nothing ({found})")
+    ready = load(f"idmap-{case}.ready.json")
+    found = owner_findings(ready)
+    compared = [o for o in ready.get("owners", []) if o.get("path") == f"/mnt/idmap-{case}/shared"]
+    expect(len(compared) == 1 and compared[0].get("server") == {"uid": 0, "gid": 0},
+           f"idmap {case}: ready compares the shared storage's owner with the server's 0:0 ({compared})")
+    expect(bool(found) == want and all(f["rule"] == "idmap" for f in found),
+           f"idmap {case}: ready {'warns' if want else 'does not warn'} idmap ({found})")
+    acl = [f for f in ready.get("findings", []) if f["rule"] == "wb-project-sharing-acl"]
+    expect(len(acl) == 1 and "system.nfs4_acl" in acl[0]["message"],
+           f"idmap {case}: ganesha's NFSv4 export keeps no ACLs: wb-project-sharing-acl ({acl})")
+acl = [f for f in load("acl-v3.ready.json").get("findings", []) if f["rule"] == "wb-project-sharing-acl"]
+expect(not acl, f"NFSv3 with NFSACL keeps POSIX ACLs: no wb-project-sharing-acl ({acl})")
+
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
       "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag |")

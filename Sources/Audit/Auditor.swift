@@ -96,10 +96,11 @@ public enum Auditor {
         // Options.
         let infoText = readWholeFile(o.mountInfoPath) ?? ""
         let statsText = readWholeFile(o.mountStatsPath)
-        let report = Checker.run(paths: [share.path], CheckInput(
+        var report = Checker.run(paths: [share.path], CheckInput(
             mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
             declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
             rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: serverOverride))
+        await report.compareOwners(ServerOwners.reader(timeout: timeout))
         var check = report.mounts.first
         if share.allowNonNFS, var c = check {  // a test setup said so: not NFS is noted, not alarmed
             c.findings = allowed(c.findings, rules: ["not-nfs"])
@@ -111,7 +112,7 @@ public enum Auditor {
         var broken: Bool { findings.contains { ["hung", "not-mounted"].contains($0.rule) } }
 
         // The server.
-        let url = serverOverride ?? check?.serverURL.flatMap { try? ServerURL(parsing: $0) }
+        let url = serverOverride ?? check?.serverURL
         var server: ServerSurvey?
         if let url, !broken {
             let survey = await ServerSurvey.run(url, samples: 5, timeout: timeout, node: o.node)

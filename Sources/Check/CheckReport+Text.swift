@@ -20,7 +20,7 @@ extension CheckReport {
             for d in mount.declared {
                 facts.append(("Declared", TextTable.Cell("\(d.line.map { "\(d.file):\($0)" } ?? d.file): \(d.options)")))
             }
-            if let url = mount.serverURL { facts.append(("Server view", TextTable.Cell(url))) }
+            if let url = mount.serverURL { facts.append(("Server view", TextTable.Cell(url.description))) }
             let shown = verbose ? mount.findings : mount.findings.filter { $0.severity != .ok }
             var block = Terminal.paint(head, severity: nil, bold: true, color: color)
             if !facts.isEmpty {

@@ -19,7 +19,9 @@ public struct MountCheck: Codable, Sendable {
     /// Seconds a name seen as missing can stay invisible after another node creates it.
     public var negativeLookupWindow: Window?
     /// The server view's URL for this mount (`--server` overrides it).
-    public var serverURL: String?
+    public var serverURL: ServerURL?
+    /// NFSv4: the owner of the path as this node shows it, beside the server's (id mapping).
+    public var owners: OwnerComparison?
     public var declared: [DeclaredMount]
     public var findings: [Finding]
 
@@ -51,6 +53,8 @@ public struct CheckInput: Sendable {
     public var kernel: KernelView?
     public var rules: MountRules
     public var serverOverride: ServerURL?
+    /// This node's NFSv4 id mapping, for the owners of NFSv4 mounts (live checks only).
+    public var idMap = IdMapSettings.read()
 
     public init(mountInfo: MountInfo, mountStats: MountStats?, declared: DeclaredMounts?, kernel: KernelView?,
                 rules: MountRules = MountRules(), serverOverride: ServerURL? = nil) {
@@ -71,7 +75,9 @@ public enum Checker {
         let warnings = (input.mountInfo.warnings + (input.mountStats?.warnings ?? []) + (input.declared?.warnings ?? [])).map(\.description)
         var checks: [MountCheck] = []
         if paths.isEmpty {
-            checks = table.nfsMounts.map { check(path: $0.mountPoint, entry: $0, input) }
+            checks = table.nfsMounts.map {
+                check(path: $0.mountPoint, entry: $0, input, resolved: input.kernel == nil ? nil : $0.mountPoint)
+            }
             if checks.isEmpty {
                 findings.append(Finding(.unknown, "no-nfs", "no NFS mounts in the mount table", fix: "name the shared directory to check"))
             }
@@ -111,12 +117,13 @@ public enum Checker {
             result.fsType = entry.fsType
             return result
         }
-        var result = check(path: path, entry: entry, input)
+        var result = check(path: path, entry: entry, input, resolved: input.kernel == nil ? nil : resolved)
         if path != entry.mountPoint { result.path = path }
         return result
     }
 
-    static func check(path: String, entry: MountInfoEntry, _ input: CheckInput) -> MountCheck {
+    /// `resolved`: the path with its symlinks resolved (live checks), whose owner an NFSv4 mount shows.
+    static func check(path: String, entry: MountInfoEntry, _ input: CheckInput, resolved: String? = nil) -> MountCheck {
         let readOnly = entry.isReadOnly ? ",ro" : ""
         let live = NFSMountOptions(parsing: entry.superOptions + readOnly, fsType: entry.fsType)
         let stats = input.mountStats?.device(mountedOn: entry.mountPoint)
@@ -136,13 +143,36 @@ public enum Checker {
         }
         let window = live.negativeLookupWindow
         let url = input.serverOverride ?? ServerURL(mountSource: entry.source, options: live)
-        return MountCheck(path: path, mountPoint: entry.mountPoint, source: entry.source, fsType: entry.fsType,
-                          liveOptions: entry.superOptions, statsOptions: stats?.options, effective: live,
-                          negativeLookupWindow: .init(minSeconds: window.lowerBound, maxSeconds: window.upperBound),
-                          serverURL: url?.description, declared: declared, findings: findings)
+        var result = MountCheck(path: path, mountPoint: entry.mountPoint, source: entry.source, fsType: entry.fsType,
+                                liveOptions: entry.superOptions, statsOptions: stats?.options, effective: live,
+                                negativeLookupWindow: .init(minSeconds: window.lowerBound,
+                                                            maxSeconds: window.upperBound),
+                                serverURL: url, declared: declared, findings: findings)
+        if live.majorVersion == 4, let kernel = input.kernel, let shown = kernel.lstat(resolved ?? path).value {
+            let serverPath = entry.pathInFilesystem(resolved ?? path,
+                                                    root: input.serverOverride == nil ? entry.root : "/")
+            result.owners = OwnerComparison(path: resolved ?? path, serverPath: serverPath, serverURL: url,
+                                            kernel: Owner(uid: shown.uid, gid: shown.gid), idMap: input.idMap)
+            result.findings += IdMapping.findings(result.owners!, subject: entry.mountPoint)
+        }
+        return result
     }
 
     static func failed(_ path: String, _ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) -> MountCheck {
         MountCheck(path: path, declared: [], findings: [Finding(severity, rule, subject: path, message, fix: fix)])
+    }
+}
+
+extension CheckReport {
+    /// Adds the server's numeric owner to each NFSv4 mount's owner comparison and judges them again.
+    public mutating func compareOwners(_ read: ServerOwnerReader) async {
+        for i in mounts.indices {
+            guard var owners = mounts[i].owners else { continue }
+            await owners.readServerOwner(read)
+            mounts[i].owners = owners
+            mounts[i].findings.removeAll { IdMapping.rules.contains($0.rule) }
+            mounts[i].findings += IdMapping.findings(owners, subject: mounts[i].mountPoint ?? mounts[i].path)
+        }
+        severity = allFindings.worst
     }
 }

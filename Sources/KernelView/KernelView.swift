@@ -1,3 +1,4 @@
+import CGlibcCompat
 import Glibc
 import SystemPackage
 
@@ -48,6 +49,20 @@ public struct KernelView: Sendable {
             var st = stat()
             guard Glibc.lstat(path, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
             return .success(Status(st))
+        }
+    }
+
+    /// Whether the filesystem holding `path` keeps the ACL extended attribute `name` (`system.nfs4_acl`,
+    /// `system.posix_acl_access`): `lgetxattr(2)` answers with the ACL, or ENODATA when none is set; it
+    /// answers EOPNOTSUPP when the filesystem has none (an NFS server without ACLs, or `noacl`).
+    public func keepsACL(_ path: String, attribute name: String) -> Outcome<Bool> {
+        bounded {
+            if lgetxattr(path, name, nil, 0) >= 0 { return .success(true) }
+            switch errno {
+            case ENODATA: return .success(true)
+            case EOPNOTSUPP: return .success(false)
+            default: return .failure(Errno(rawValue: errno))
+            }
         }
     }
 

@@ -124,3 +124,15 @@ public struct ServerURL: Hashable, Sendable, CustomStringConvertible {
         return copy
     }
 }
+
+/// In JSON a URL is its text, as the commands print it.
+extension ServerURL: Codable {
+    public init(from decoder: any Decoder) throws {
+        self = try ServerURL(parsing: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -4,21 +4,31 @@ public struct DpkgStatus: Sendable, Hashable {
     /// Version by package name.
     public var installed: [String: String] = [:]
 
+    /// Reads only the three fields it keeps, byte by byte: a node's status file is a megabyte or more of
+    /// descriptions, and `ready` runs where time is short (a hung mount's deadline, a slow emulated CPU).
     public init(parsing text: String) {
-        var fields: [String: String] = [:]
+        var (package, version, status): (String?, String?, String?) = (nil, nil, nil)
         func flush() {
-            if let name = fields["package"], let version = fields["version"],
-               fields["status"]?.hasSuffix("installed") == true, fields["status"]?.hasPrefix("install") == true {
-                installed[name] = version
+            if let package, let version, let status, status.hasPrefix("install"), status.hasSuffix("installed") {
+                installed[package] = version
             }
-            fields = [:]
+            (package, version, status) = (nil, nil, nil)
         }
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            if raw.trimmingWhitespace.isEmpty { flush(); continue }
-            guard let first = raw.first, first != " ", first != "\t", let colon = raw.firstIndex(of: ":") else {
-                continue  // a continuation line (Description): nothing compared here
+        let blank: Set<UInt8> = [0x20, 0x09, 0x0D]
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            guard let first = line.first, !line.allSatisfy(blank.contains) else { flush(); continue }
+            // A continuation line (Description) or a line without a field: nothing kept.
+            guard !blank.contains(first), let colon = line.firstIndex(of: 0x3A), line.distance(from: line.startIndex,
+                                                                                                  to: colon) <= 7
+            else { continue }
+            let key = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            guard key == "package" || key == "version" || key == "status" else { continue }
+            let value = String(decoding: line[line.index(after: colon)...], as: UTF8.self).trimmingWhitespace
+            switch key {
+            case "package": package = value
+            case "version": version = value
+            default: status = value
             }
-            fields[raw[..<colon].lowercased()] = String(raw[raw.index(after: colon)...]).trimmingWhitespace
         }
         flush()
     }

@@ -1,3 +1,4 @@
+import Check
 import KernelView
 import Mounts
 import Reports
@@ -22,16 +23,11 @@ extension Provisioner {
         guard let local = here.value else {
             return note(.warn, "kernel-view", "this node's mount does not show \(result.path) yet (\(here)); the server has it")
         }
-        let nobody: Set<UInt32> = [65534, 4294967294]
-        for (what, mine, theirs) in [("owner", local.uid, server.uid), ("group", local.gid, server.gid)] where mine != theirs {
-            if nobody.contains(mine) {
-                note(.warn, "idmap", "this node shows the \(what) as \(mine) (nobody), the server stores \(theirs): NFSv4 id mapping does not resolve it",
-                     fix: "give /etc/idmapd.conf the same Domain as the server on every node (or nfs4_disable_idmapping), and make sure id \(theirs) has a name on the server")
-            } else {
-                note(.warn, "id-mismatch", "this node shows the \(what) as \(mine), the server stores \(theirs): the name maps to different ids on different nodes",
-                     fix: "give \(what == "owner" ? request.owner : request.group ?? "the group") the same id on every node and the server (LDAP/sssd, or fixed ids)")
-            }
-        }
+        // The same judgement as check's on NFSv4 mounts: nobody here is id mapping, other ids differ.
+        let owners = OwnerComparison(path: result.path, serverPath: serverPath,
+                                     kernel: Owner(uid: local.uid, gid: local.gid),
+                                     server: Owner(uid: server.uid, gid: server.gid), idMap: IdMapSettings.read())
+        result.findings += IdMapping.findings(owners, subject: result.path)
         if local.mode != server.mode {
             note(.warn, "mode-mismatch", "this node shows mode \(octal(local.mode)), the server stores \(octal(server.mode)): stale attribute cache or a bind-mount overlay")
         }

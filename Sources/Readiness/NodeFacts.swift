@@ -1,3 +1,4 @@
+import Check
 import Foundation
 import Mounts
 import PositConfig
@@ -15,6 +16,8 @@ public struct NodeFacts: Sendable {
     public var configDirectories: Set<String> = []
     /// The directory standing for the node's `/` ("" for this node).
     public var base = ""
+    /// NFSv4 id mapping: `/etc/idmapd.conf` and the nfs module's parameter.
+    public var idMap = IdMapSettings(domain: nil, idmappingDisabled: nil)
 
     public init() {}
 
@@ -35,6 +38,7 @@ public struct NodeFacts: Sendable {
         facts.base = base
         facts.mounts = MountTable(MountInfo(parsing: mountInfo))
         facts.passwd = PasswdFile(parsing: read("/etc/passwd") ?? "")
+        facts.idMap = IdMapSettings.read(root: base)
         let dpkg = DpkgStatus(parsing: read("/var/lib/dpkg/status") ?? "")
         for product in PositProduct.allCases {
             var isDirectory: ObjCBool = false

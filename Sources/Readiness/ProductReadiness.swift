@@ -25,6 +25,8 @@ public struct ProductReadiness: Codable, Sendable {
     public var serviceUID: UInt32?
     public var serviceGID: UInt32?
     public var placements: [Placement] = []
+    /// Workbench with Project Sharing on: the shared storage path, which must keep ACLs.
+    public var projectSharingPath: String?
     public var findings: [Finding] = []
 
     init(product: PositProduct, version: String?, serviceUser: String, facts: NodeFacts) {

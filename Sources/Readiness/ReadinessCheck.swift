@@ -1,3 +1,4 @@
+import Check
 import Foundation
 import Mounts
 import PositConfig
@@ -7,6 +8,8 @@ import Reports
 public struct ReadinessReport: Codable, Sendable {
     public var node: String
     public var products: [ProductReadiness]
+    /// The live node's NFSv4 owners of the shared placements, beside the server's (`measure`).
+    public var owners: [OwnerComparison] = []
     public var findings: [Finding]
     public var severity: Severity
 }

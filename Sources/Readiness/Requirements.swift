@@ -68,12 +68,13 @@ enum Requirements {
                                _ facts: NodeFacts) {
         guard rserver["server-project-sharing"] != "0", shared.shared,
               let mount = facts.mounts.mount(containing: MountTable.normalize(shared.path)) else { return }
+        r.projectSharingPath = shared.path
         let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
         let longest = max(o.acregmin, o.acregmax, o.acdirmin, o.acdirmax)
         guard o.noac || longest > 2 else { return }
         r.add(.warn, "project-sharing", (o.noac ? "\(mount.mountPoint) is mounted noac" :
                 "\(mount.mountPoint) caches attributes up to \(longest) s")
-              + ": Project Sharing needs actimeo between 0 and 2 (and ACL support on the share)",
+              + ": Project Sharing needs actimeo between 0 and 2",
               fix: "mount \(mount.mountPoint) with actimeo=2 (umount, then mount), or server-project-sharing=0")
     }
 

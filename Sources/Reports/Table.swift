@@ -25,7 +25,7 @@ public struct TextTable {
     public mutating func add(_ cells: String...) { rows.append(cells.map { Cell($0) }) }
 
     /// `width`: the terminal's columns (`Terminal.width`). When the table is wider, the widest column
-    /// gives way first (down to 8 characters), and its cells wrap at spaces or commas onto more lines,
+    /// gives way first (`fit`), and its cells wrap at spaces or commas onto more lines,
     /// the other cells of the row blank there, as findmnt wraps. nil: no limit (a pipe, a file).
     public func render(color: Bool = Terminal.isColorful, width: Int? = Terminal.width) -> String {
         let columns = headers.count
@@ -55,14 +55,17 @@ public struct TextTable {
         return lines.joined(separator: "\n")
     }
 
-    /// Column widths narrowed, widest first, until the row fits `width` (two spaces between columns).
+    /// Column widths narrowed, widest first, until the row fits `width` (two spaces between columns):
+    /// down to 8 characters, and when that is not enough (many columns) down to 4.
     static func fit(_ natural: [Int], into width: Int) -> [Int] {
         var widths = natural
         let gaps = 2 * max(0, widths.count - 1)
-        while widths.reduce(0, +) + gaps > width, let i = widths.indices.max(by: { widths[$0] < widths[$1] }) {
-            let target = max(8, widths[i] - (widths.reduce(0, +) + gaps - width))
-            if target >= widths[i] { break }
-            widths[i] = target
+        for floor in [8, 4] {
+            while widths.reduce(0, +) + gaps > width, let i = widths.indices.max(by: { widths[$0] < widths[$1] }) {
+                let target = max(floor, widths[i] - (widths.reduce(0, +) + gaps - width))
+                if target >= widths[i] { break }
+                widths[i] = target
+            }
         }
         return widths
     }

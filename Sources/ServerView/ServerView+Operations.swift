@@ -294,3 +294,14 @@ extension NFSFileType {
         }
     }
 }
+
+extension ServerView {
+    /// The numeric owner and group of `path`, read over NFSv3 whatever `url`'s version: NFSv3 carries
+    /// owners as numbers, NFSv4 as names that libnfs 4.0.0 does not map. One session, one GETATTR.
+    public static func numericOwner(_ url: ServerURL, path: String, timeout: Duration)
+        async throws(ServerViewError) -> (uid: UInt32, gid: UInt32) {
+        let view = try await connect(url.with(version: .v3), timeout: timeout)
+        let attributes = try await view.stat(path)
+        return (attributes.uid, attributes.gid)
+    }
+}

@@ -259,15 +259,16 @@ struct HistoryCommand: ParsableCommand {
             throw ExitCode(problems.worst.exitCode)
         }
         guard !entries.isEmpty else { print("no history in \(file)"); return }
-        var table = TextTable(headers: [
-            "TIME", "NODE", "MOUNT", "LOOKUPCACHE", "ACDIRMAX", "NEG-LOOKUP P95", "LISTING P95", "CLOCK", "SCRATCH",
-            "STATUS",
-        ])
-        let time = ISO8601DateFormatter()
+        var table = TextTable(headers: ["TIME", "NODE", "MOUNT", "CACHE", "NEG P95", "LIST P95", "CLOCK", "SCRATCH",
+                                        "STATUS"])
+        let time = DateFormatter()
+        (time.locale, time.timeZone) = (Locale(identifier: "en_US_POSIX"), TimeZone(identifier: "UTC"))
+        time.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"  // a space where a narrow column may wrap
         for e in entries {
+            let cache = [e.lookupcache, e.acdirmax.map { "acdirmax \($0)" }].compactMap { $0 }.joined(separator: " ")
             table.add([
                 TextTable.Cell(time.string(from: e.time)), TextTable.Cell(e.node), TextTable.Cell(e.mountPoint),
-                TextTable.Cell(e.lookupcache ?? "-"), TextTable.Cell(e.acdirmax.map(String.init) ?? "-"),
+                TextTable.Cell(cache.isEmpty ? "-" : cache),
                 TextTable.Cell(e.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
                 TextTable.Cell(e.listingP95Seconds.map(formatSeconds) ?? "-"),
                 TextTable.Cell(e.clockOffsetSeconds.map(formatSeconds) ?? "-"),

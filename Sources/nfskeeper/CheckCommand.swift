@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import Check
 import Foundation
 import KernelView
@@ -66,7 +67,8 @@ struct CheckCommand: AsyncParsableCommand {
             }
             throw ExitCode(Severity.unknown.exitCode)
         }
-        let report = Checker.run(paths: paths, input)
+        var report = Checker.run(paths: paths, input)
+        if input.kernel != nil { await report.compareOwners(ServerOwners.reader(timeout: common.timeoutDuration)) }
         if nagios {
             print(report.nagios(targetDelay: targetDelay).text)
         } else {

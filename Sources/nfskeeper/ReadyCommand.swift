@@ -1,4 +1,6 @@
 import ArgumentParser
+import Audit
+import KernelView
 import Foundation
 import PositConfig
 import Readiness
@@ -6,7 +8,7 @@ import Reports
 
 extension PositProduct: ExpressibleByArgument {}
 
-struct ReadyCommand: ParsableCommand {
+struct ReadyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ready",
         abstract: "Check this node against Posit's shared-storage and HA requirements.",
@@ -46,12 +48,21 @@ struct ReadyCommand: ParsableCommand {
     func validate() throws {
         guard root.hasPrefix("/") else { throw ValidationError("--root must be an absolute path") }
         try checkNodeName(nodeName)
+        try checkRange(timeout, "--timeout", 0.1...3600, unit: "s")
     }
 
-    func run() throws {
+    @Option(help: ArgumentHelp("Seconds any single call on a mount or to the server may take.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    func run() async throws {
         let table = mountinfo ?? NodeFacts.mountInfoPath(root: root, otherwise: "/proc/self/mountinfo")
         let facts = NodeFacts.load(root: root, mountInfo: try readInput(table))
-        let report = ReadinessCheck.run(facts, products: product.isEmpty ? nil : product, node: nodeName)
+        var report = ReadinessCheck.run(facts, products: product.isEmpty ? nil : product, node: nodeName)
+        if root == "/" && mountinfo == nil {  // this node, live: its mounts and the servers can be asked
+            let limit = Duration.milliseconds(Int64(timeout * 1000))
+            await report.measure(facts, kernel: KernelView(timeout: limit),
+                                 readServerOwner: ServerOwners.reader(timeout: limit))
+        }
         print(json ? try encodeEnvelope("ready", report, severity: report.severity, findings: report.findings)
                    : report.textReport())
         throw ExitCode(report.severity.exitCode)

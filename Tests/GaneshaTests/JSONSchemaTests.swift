@@ -1,9 +1,8 @@
 import Foundation
 import Testing
 
-/// Every subcommand's `--json` against the test server and a FUSE view, validated with a real JSON
-/// Schema validator (PyPI jsonschema) against `schemas/envelope.schema.json` and the command's own
-/// schema; and the document's severity is the exit code's.
+/// A real JSON Schema validator (PyPI jsonschema) against `schemas/envelope.schema.json` and the
+/// command's own schema; every subcommand runs through it in `EveryCommandTests`.
 @Suite(.serialized) struct JSONSchemaTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -50,47 +49,6 @@ import Testing
         #expect(Int32(Self.exitCodes[doc["severity"] as? String ?? ""] ?? -1) == status,
                 "\(command): severity \(doc["severity"] ?? "none"), exit \(status)")
         return doc
-    }
-
-    @Test func everyCommandsJSONValidatesAndItsSeverityIsTheExitCode() throws {
-        let fixtures = Self.repository.appendingPathComponent("Tests/MountsTests/Fixtures").path
-        let url = try TestServer.value("NFSKEEPER_TEST_URL_RW_V3")
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["attr_timeout=0"])
-        let name = TestServer.scratchName("schema")
-        let share = view.mountPoint + name
-        let scratch = NSTemporaryDirectory() + "nfskeeper-schema-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch + "/root/etc/rstudio",
-                                                withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o777])
-        defer {
-            try? FileManager.default.removeItem(atPath: share)
-            view.unmount()
-            try? FileManager.default.removeItem(atPath: scratch)
-        }
-        let onShare = ["--allow-non-nfs", "--server", url]
-        let mountinfo = ["--mountinfo", fixtures + "/kernel-6.1-v4.2.mountinfo"]
-        try Self.run(["check", "--json"] + mountinfo, "check")
-        try Self.run(["advise", "--json"] + mountinfo, "advise")
-        try Self.run(["server", url, "--json"], "server")
-        try Self.run(["server", "nfs://127.0.0.1/nonexistent?version=3&nfsport=1&mountport=1", "--timeout", "2",
-                      "--json"], "server")
-        try Self.run(["probe", share, "--quick", "--json"] + onShare, "probe")
-        try Self.run(["locks", share, "--json"] + onShare, "locks")
-        try Self.run(["provision", share, "--owner", "daemon", "--json"] + onShare, "provision")
-        let history = scratch + "/history.jsonl"
-        try Self.run(["audit", share, "--quick", "--json", "--history", history,
-                      "--rstudio-config", scratch + "/root/etc/rstudio"] + onShare, "audit")
-        let entries = try Self.run(["history", "--file", history, "--json"], "history")["entries"] as? [Any]
-        #expect(entries?.count == 1)
-        try "not an entry\n".write(toFile: history + ".bad", atomically: true, encoding: .utf8)
-        let skipped = try Self.run(["history", "--file", history + ".bad", "--json"], "history")
-        #expect(skipped["severity"] as? String == "warn")
-        try Self.run(["fleet", share, "--json"], "fleet")
-        try "server-shared-storage-path=/var/lib/shared\n".write(toFile: scratch + "/root/etc/rstudio/rserver.conf",
-                                                                 atomically: true, encoding: .utf8)
-        let ready = try Self.run(["ready", "--root", scratch + "/root", "--json"] + mountinfo, "ready")
-        #expect((ready["products"] as? [Any])?.count == 1)
     }
 
     @Test func theSchemasRejectWhatIsNotAnEnvelope() throws {

@@ -16,6 +16,21 @@ import Testing
         #expect(root.mode == 0o777)
     }
 
+    /// A server that sends NFSv4 owners as names (the test server's second ganesha: daemon@server.test):
+    /// the numeric owner comes over NFSv3, for a named account and for an id without a name alike.
+    @Test func numericOwnerIsReadOverNFSv3FromAServerThatSendsNames() async throws {
+        let url = try ServerURL(parsing: TestServer.value("NFSKEEPER_TEST_NAMED_URL_RW_V4"))
+        let backing = try TestServer.value("NFSKEEPER_TEST_NAMED_DIR_RW")
+        for (uid, gid) in [(UInt32(1), UInt32(1)), (4242, 4343)] {
+            let name = TestServer.scratchName("owner-\(uid)")
+            #expect(FileManager.default.createFile(atPath: backing + name, contents: nil))
+            defer { unlink(backing + name) }
+            #expect(chown(backing + name, uid, gid) == 0)
+            let owner = try await ServerView.numericOwner(url, path: name, timeout: .seconds(10))
+            #expect(owner.uid == uid && owner.gid == gid)
+        }
+    }
+
     @Test(arguments: versions)
     func mkdirSetsModeAndOwner(_ version: ServerURL.Version) async throws {
         let view = try await TestServer.connect("rw", version, as: NFSCredentials(uid: 4242, gid: 4343))

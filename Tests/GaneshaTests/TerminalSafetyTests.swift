@@ -37,38 +37,3 @@ import Testing
         #expect(unrelated.wait() == 64 && !unrelated.text.contains("did you mean"))
     }
 }
-
-/// At an 80-column terminal (`COLUMNS=80`, as findmnt honours it) no line of any subcommand's text is
-/// longer: tables wrap their last column, key-value blocks and advice wrap with a hanging indent.
-@Suite(.serialized) struct TerminalWidthTests {
-    @Test func everySubcommandFitsEightyColumns() throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=1"])
-        let dir = TestServer.scratchName("width")
-        let backing = try TestServer.backingDirectory("rw") + dir
-        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o777])
-        defer {
-            view.unmount()
-            try? FileManager.default.removeItem(atPath: backing)
-        }
-        let (share, url) = (view.mountPoint + dir, try TestServer.url("rw").description)
-        let capture = MonitoringTests.repository + "/Tests/MountsTests/Fixtures/kernel-6.1-guest-defaults"
-        let runs: [[String]] = [
-            ["check", "--mountinfo", capture + ".mountinfo", "--mountstats", capture + ".mountstats"],
-            ["advise", "--mountinfo", capture + ".mountinfo", "--role", "package-manager"],
-            ["server", url],
-            ["probe", share, "--allow-non-nfs", "--server", url, "--samples", "1", "--max-wait", "2"],
-            ["provision", "--share", share, "--allow-non-nfs", "--server", url, "--owner", "daemon", "--dry-run"],
-            ["audit", "--share", share, "--allow-non-nfs", "--server", url, "--quick", "--history", "none",
-             "--provision", "--owner", "daemon", "--node-name", "width-test"],
-            ["fleet", share],
-        ]
-        for arguments in runs {
-            let agent = try AgentProcess(arguments, errorsToo: true, environment: ["COLUMNS": "80"])
-            let status = agent.wait()
-            #expect(status <= 3, "\(arguments.first!): exit \(status)")
-            let long = agent.text.split(separator: "\n").filter { $0.count > 80 }
-            #expect(long.isEmpty, "\(arguments.first!): \(long.map { "\($0.count): \($0)" })")
-        }
-    }
-}

@@ -107,12 +107,14 @@ import ServerView
 
     @Test func theServerURLComesFromTheMountSource() throws {
         let report = Self.offline("cluster-node.mountinfo")
-        let urls = Dictionary(uniqueKeysWithValues: report.mounts.map { ($0.mountPoint ?? "", $0.serverURL ?? "") })
+        let urls = Dictionary(uniqueKeysWithValues: report.mounts.map {
+            ($0.mountPoint ?? "", $0.serverURL?.description ?? "")
+        })
         #expect(urls["/srv/share"] == "nfs://filer/export/share?version=4")
         #expect(urls["/mnt/shared data"] == "nfs://[fd00::5]/home dirs?version=4")
         #expect(urls["/mnt/legacy"] == "nfs://oldfiler/vol/legacy?version=3&mountport=635")
         let v3 = Self.offline("kernel-6.1-v3.mountinfo").mounts[0]
-        #expect(v3.serverURL == "nfs://10.0.2.100/srv/nfsshare?version=3&nfsport=2049&mountport=20048")
+        #expect(v3.serverURL?.description == "nfs://10.0.2.100/srv/nfsshare?version=3&nfsport=2049&mountport=20048")
         #expect(ServerURL(mountSource: "no-colon", options: NFSMountOptions()) == nil)
         #expect(ServerURL(mountSource: "[fd00::1", options: NFSMountOptions()) == nil)
     }

@@ -42,7 +42,7 @@ import Reports
         for (rule, severity) in c.extra {
             #expect(mount.findings.first { $0.rule == rule }?.severity == severity, "\(rule)")
         }
-        #expect(mount.serverURL?.hasPrefix("nfs://10.0.2.100/rw?version=") == true)
+        #expect(mount.serverURL?.description.hasPrefix("nfs://10.0.2.100/rw?version=") == true)
     }
 
     @Test func noacPrintsZeroesAndSyncAndActimeoOmitsTheDefaultAcregmin() throws {

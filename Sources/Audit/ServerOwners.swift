@@ -1,0 +1,18 @@
+import Check
+import NFSModel
+import ServerView
+
+/// The server's numeric owners for `check`'s NFSv4 id-mapping comparison.
+public enum ServerOwners {
+    /// Reads an owner over NFSv3 within `timeout`; the failure says why, in words a finding can carry.
+    public static func reader(timeout: Duration) -> ServerOwnerReader {
+        { url, path in
+            do {
+                let owner = try await ServerView.numericOwner(url, path: path, timeout: timeout)
+                return .success(Owner(uid: owner.uid, gid: owner.gid))
+            } catch {
+                return .failure(OwnerReadFailure("\(error)"))
+            }
+        }
+    }
+}
