@@ -14,13 +14,17 @@ enum ProbeCleanup {
     /// Removes a run directory made by this process (layout: `ProbeRun`): its group directories, their
     /// trial directories and the trial files in them, whose names this process chose. Anything else
     /// found inside is left, with a warning.
-    static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async {
+    /// Returns how many files and directories it removed.
+    @discardableResult
+    static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async -> Int {
+        var removed = 0
+        func removing(_ call: () async throws -> Void) async { if (try? await call()) != nil { removed += 1 } }
         let entries: [NFSDirectoryEntry]
         do { entries = try await server.readdir(run) } catch {
             findings.append(Finding(.warn, "cleanup", subject: run,
                                     "could not remove \(run): \(error.description); the next probe on this node removes it",
                                     fix: "check the server: nfskeeper server URL"))
-            return
+            return 0
         }
         for entry in entries {
             let path = run + "/" + entry.name
@@ -32,27 +36,30 @@ enum ProbeCleanup {
             for trial in (try? await server.readdir(path)) ?? [] {  // nil: the rmdir below reports what is left
                 let trialPath = path + "/" + trial.name
                 switch await attributes(trial, in: path, server)?.type {
-                case .regular: try? await server.unlink(trialPath)  // a run of an earlier layout
+                case .regular: await removing { try await server.unlink(trialPath) }  // an earlier layout's
                 case .directory where Int(trial.name) != nil:
-                    await removeFiles(server, in: trialPath)
-                    try? await server.rmdir(trialPath)
+                    removed += await removeFiles(server, in: trialPath)
+                    await removing { try await server.rmdir(trialPath) }
                 default: continue
                 }
             }
-            try? await server.rmdir(path)  // ignored: the run's rmdir fails and reports it
+            await removing { try await server.rmdir(path) }  // a failure: the run's rmdir fails and reports it
         }
-        do { try await server.rmdir(run) } catch {
+        do { try await server.rmdir(run); removed += 1 } catch {
             findings.append(Finding(.warn, "cleanup", subject: run,
                                     "could not remove \(run): \(error.description); the next probe on this node removes it"))
         }
+        return removed
     }
 
     /// Unlinks the regular files of a trial directory (never a symlink's target, never a directory).
-    static func removeFiles(_ server: ServerView, in dir: String) async {
+    static func removeFiles(_ server: ServerView, in dir: String) async -> Int {
+        var removed = 0
         for file in (try? await server.readdir(dir)) ?? [] {  // nil: the caller's rmdir fails and is reported
             guard await attributes(file, in: dir, server)?.type == .regular else { continue }
-            try? await server.unlink(dir + "/" + file.name)
+            if (try? await server.unlink(dir + "/" + file.name)) != nil { removed += 1 }
         }
+        return removed
     }
 
     /// Run directories of this node whose process is gone (a SIGKILL, a crash), owned by `uid`:

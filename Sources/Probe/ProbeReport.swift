@@ -35,7 +35,9 @@ public struct ProbeRequest: Sendable {
 
 public struct ProbeProgress: Sendable {
     public var elapsed: Duration
+    /// The plan's length: the options' window when they predict one (`isBound` false), else max-wait.
     public var expected: Duration
+    public var isBound = false
     public var done: Int
     public var total: Int
 }
@@ -107,7 +109,9 @@ public struct ProbeReport: Codable, Sendable {
     public var scenarios: [ScenarioResult] = []
     public var cost: ProbeCost?
     public var costNote: String?
+    /// Files and directories of killed runs removed first, and of this run removed at its end.
     public var leftoversRemoved = 0
+    public var removedAtEnd = 0
 
     public static let meaning = "each trial runs in a directory of its own that nothing else touches: the delay "
         + "a quiet directory shows, the worst case to plan for; on NFSv3 a busy directory shows shorter delays, "

@@ -120,12 +120,12 @@ final class ProbeRun: Sendable {
                 into report: inout ProbeReport) async {
         opened.withLock { $0 = (nil, [:]) }
         var findings: [Finding] = []
-        await ProbeCleanup.removeRun(server, runServer, findings: &findings)
+        report.removedAtEnd = await ProbeCleanup.removeRun(server, runServer, findings: &findings)
         if !findings.isEmpty,
            // nil: the first attempt's findings stand
            let fresh = try? await ServerView.connect(location.url, as: credentials, timeout: timeout) {
             findings = []
-            await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)
+            report.removedAtEnd += await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)
         }
         report.findings += findings
     }

@@ -41,7 +41,7 @@ extension VisibilityProbe {
     /// one cache window, not samples × window. A watchdog ends the run when a kernel call hangs;
     /// cancellation (SIGINT/SIGTERM) ends it at the next check.
     static func runTrials(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, expected: Duration,
-                          report: inout ProbeReport) async -> [Scenario: [TrialOutcome]] {
+                          isBound: Bool, report: inout ProbeReport) async -> [Scenario: [TrialOutcome]] {
         enum Event: Sendable { case outcome(Scenario, TrialOutcome), hung, cancelled }
         let total = r.samples * r.scenarios.count
         let start = ContinuousClock.now
@@ -51,7 +51,8 @@ extension VisibilityProbe {
                 while done.count.load(ordering: .relaxed) < total && !Task.isCancelled {
                     if let stuck = c.poller.stuck, stuck > r.timeout { return .hung }
                     r.progress?(ProbeProgress(elapsed: ContinuousClock.now - start, expected: expected,
-                                              done: done.count.load(ordering: .relaxed), total: total))
+                                              isBound: isBound, done: done.count.load(ordering: .relaxed),
+                                              total: total))
                     try? await Task.sleep(for: .milliseconds(250))  // ignored: cancellation ends the loop
                 }
                 return .cancelled

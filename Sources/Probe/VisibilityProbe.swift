@@ -54,8 +54,10 @@ public enum VisibilityProbe {
         report.serverRoundTripSeconds = await roundTrip(c.server, run.location.path)
         let mount = run.location.mount
         let before = readStats(r.mountStatsPath, mount)
-        let outcomes = await runTrials(r, run, c, expected: .seconds(Double(predicted ?? 0)) + .seconds(1),
-                                       report: &report)
+        // The plan: every trial at once, each until it sees its change or max-wait ends it.
+        let window = predicted.map { Duration.seconds(Double($0)) + .seconds(1) }
+        let outcomes = await runTrials(r, run, c, expected: min(window ?? c.maxWait, c.maxWait),
+                                       isBound: window == nil || window! >= c.maxWait, report: &report)
         let after = readStats(r.mountStatsPath, mount)
         summarize(outcomes, r, options: options, into: &report)
         report.resolutionSeconds = c.poller.roundPeriod?.seconds

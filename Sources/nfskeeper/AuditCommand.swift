@@ -183,7 +183,9 @@ struct AuditCommand: AsyncParsableCommand {
         if progress.enabled { options.probeProgress = { share, p in progress.showProbe(Terminal.visible(share), p) } }
         let immutable = options
         progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
-        let report = try await runInterruptible { await Auditor.run(immutable) }
+        let report = try await runInterruptible(removed: { $0.shares.compactMap(\.probe?.removedAtEnd).reduce(0, +) }) {
+            await Auditor.run(immutable)
+        }
         progress.clear()
 
         var failures: [String] = []

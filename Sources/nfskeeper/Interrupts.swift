@@ -5,8 +5,10 @@ import Synchronization
 
 /// Runs `body` as a task that SIGINT and SIGTERM cancel instead of killing the process, so the
 /// work in progress stops at its next check and removes what it created on shared storage.
-/// Returns the body's result, or exits 128+signal once the body has unwound.
-func runInterruptible<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+/// Returns the body's result, or exits 128+signal once the body has unwound, saying how many of the
+/// run's files and directories it removed when `removed` can tell.
+func runInterruptible<T: Sendable>(removed: (T) -> Int? = { _ in nil },
+                                   _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let task = Task { try await body() }
     let caught = SignalBox()
     let sources = [SIGINT, SIGTERM].map { signo -> DispatchSourceSignal in
@@ -24,8 +26,10 @@ func runInterruptible<T: Sendable>(_ body: @escaping @Sendable () async throws -
     if let signo = caught.get() {
         let name = signo == SIGINT ? "SIGINT" : "SIGTERM"
         let erase = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""  // the progress bar, if one is shown
-        FileHandle.standardError.write(Data((erase + "nfskeeper: interrupted (\(name)): stopped; this run's "
-                                             + "temporary files on the share are removed\n").utf8))
+        let count = (try? result.get()).flatMap(removed)  // nil: the body failed or cannot count
+        let cleaned = count.map { "removed this run's \($0) temporary files and directories from the share" }
+            ?? "this run's temporary files on the share are removed"
+        FileHandle.standardError.write(Data((erase + "nfskeeper: interrupted (\(name)): stopped; \(cleaned)\n").utf8))
         exit(128 + signo)
     }
     return try result.get()

@@ -108,7 +108,7 @@ struct ProbeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((verdict.textLine(color: Terminal.isColorful) + "\n").utf8))
         }
         let immutable = request
-        let report = try await runInterruptible { await VisibilityProbe.run(immutable) }
+        let report = try await runInterruptible(removed: { $0.removedAtEnd }) { await VisibilityProbe.run(immutable) }
         bar.clear()
         print(common.json ? try encodeEnvelope("probe", report, severity: report.severity, findings: report.findings)
                           : report.textReport(firstVerdictShown: true) + nextStep(report))

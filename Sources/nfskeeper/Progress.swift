@@ -11,12 +11,14 @@ struct Progress: Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
     }
 
-    /// The probe's bar: `label [####......] 12 s of ~30 s, 3/8 samples`.
+    /// The probe's bar: `label [####......] 12 s of ~30 s, 3/8 samples` (`of at most 14 s` when the options
+    /// predict nothing and max-wait is the plan's only bound).
     func showProbe(_ label: String, _ p: ProbeProgress) {
         let fraction = min(1, p.elapsed.seconds / max(0.001, p.expected.seconds))
         let filled = Int(fraction * 30)
+        let of = (p.isBound ? "at most " : "~") + "\(Int(p.expected.seconds.rounded(.up))) s"
         show(label + " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-             + "] \(Int(p.elapsed.seconds)) s of ~\(Int(p.expected.seconds)) s, \(p.done)/\(p.total) samples")
+             + "] \(Int(p.elapsed.seconds)) s of \(of), \(p.done)/\(p.total) samples")
     }
 
     func clear() {

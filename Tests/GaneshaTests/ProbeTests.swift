@@ -72,6 +72,7 @@ import Testing
         let report = await task.value
         #expect(report.wallSeconds < 10)
         #expect(try Self.leftovers().isEmpty)
+        #expect(report.removedAtEnd >= 56, "50 trial directories, 5 scenario directories, the run's, and files")
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
@@ -80,18 +81,19 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
         let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=10"])
         defer { view.unmount() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["probe", view.mountPoint, "--allow-non-nfs", "--server", try TestServer.url("rw").description,
-                             "--node-name", "probe-test", "--samples", "10", "--max-wait", "30"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        let agent = try AgentProcess(["probe", view.mountPoint, "--allow-non-nfs", "--server",
+                                      try TestServer.url("rw").description, "--node-name", "probe-test",
+                                      "--samples", "10", "--max-wait", "30"], errorsToo: true)
         try await Task.sleep(for: .seconds(2))
         #expect(try !Self.leftovers().isEmpty)
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 128 + signal)
+        kill(agent.pid, signal)
+        #expect(agent.wait() == 128 + signal)
         #expect(try Self.leftovers().isEmpty)
+        // One line says so, with the count: 50 trial directories, 5 scenario directories, the run's, and files.
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        let line = #/interrupted \(\w+\): stopped; removed this run's (\d+) temporary/#
+        let said = try #require(agent.text.firstMatch(of: line), "\(agent.text)")
+        #expect(agent.text.contains("interrupted (\(name))") && Int(said.1)! >= 56, "\(agent.text)")
     }
 
     @Test func leftoversOfADeadProbeOfThisNodeAreRemovedAndNothingElse() async throws {
