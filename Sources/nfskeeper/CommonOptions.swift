@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 import Foundation
 import ServerView
 
@@ -19,6 +20,17 @@ struct CommonOptions: ParsableArguments {
     }
 
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+}
+
+/// The closing line of a text report: the command to run next and why (its arguments escaped as text).
+func nextStep(_ command: String, _ why: String) -> String {
+    "\n\n" + Terminal.hanging("Next: ", Terminal.visible(command) + " (" + why + ")")
+}
+
+/// `argument` as a POSIX shell reads it back: bare when it is plain, else in single quotes.
+func shellQuoted(_ argument: String) -> String {
+    let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
+    return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }
 
 /// A usage error unless `name` is a valid node name (a host name, see `NodeName`).

@@ -64,7 +64,13 @@ struct LocksCommand: AsyncParsableCommand {
         let report = try await runInterruptible { await LockCheck.run(immutable) }
         bar.clear()
         print(common.json ? try encodeEnvelope("locks", report, severity: report.severity, findings: report.findings)
-                          : report.textReport())
+                          : report.textReport() + next(report))
         throw ExitCode(report.severity.exitCode)
+    }
+
+    /// Locks this node keeps to itself: the options that send them to the server.
+    func next(_ report: LockReport) -> String {
+        guard report.findings.contains(where: { $0.rule == "locks-local" }) else { return "" }
+        return nextStep("nfskeeper advise \(report.share)", "the mount options that share locks, and how to apply them")
     }
 }

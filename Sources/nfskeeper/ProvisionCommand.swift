@@ -96,7 +96,14 @@ struct ProvisionCommand: AsyncParsableCommand {
         // Provisioning that could not look is a failure to provision: unknown reads as critical.
         let severity = result.severity >= .unknown ? Severity.crit : result.severity
         print(common.json ? try encodeEnvelope("provision", result, severity: severity, findings: result.findings)
-                          : result.textReport())
+                          : result.textReport() + next(result))
         throw ExitCode(severity.exitCode)
+    }
+
+    /// A dry run that planned changes: the same command, for real.
+    func next(_ result: ProvisionResult) -> String {
+        guard dryRun, result.actions.contains(where: { !$0.done }) else { return "" }
+        let again = CommandLine.arguments.dropFirst().filter { $0 != "--dry-run" }.map(shellQuoted)
+        return nextStep((["nfskeeper"] + again).joined(separator: " "), "the same, without --dry-run, to make it so")
     }
 }

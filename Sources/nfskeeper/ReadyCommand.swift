@@ -64,7 +64,15 @@ struct ReadyCommand: AsyncParsableCommand {
                                  readServerOwner: ServerOwners.reader(timeout: limit))
         }
         print(json ? try encodeEnvelope("ready", report, severity: report.severity, findings: report.findings)
-                   : report.textReport())
+                   : report.textReport() + next(report))
         throw ExitCode(report.severity.exitCode)
+    }
+
+    /// What one node cannot judge: the fleet, from every node's audit report in the share.
+    func next(_ report: ReadinessReport) -> String {
+        guard let shared = report.products.flatMap(\.placements).first(where: \.shared),
+              let share = shared.mountPoint else { return "" }
+        return nextStep("nfskeeper audit \(share) on every node, then nfskeeper fleet \(share)",
+                        "what must match across nodes: versions, ids, configuration, database, DataDir")
     }
 }

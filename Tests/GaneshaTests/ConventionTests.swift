@@ -51,4 +51,40 @@ import Testing
         let json = try AgentProcess(["check", "--mountinfo", fixture, "--json"])
         #expect(json.wait() == 1 && !json.text.contains("Next:"))
     }
+
+    /// A dry run ends with the command that does it, quoted for a shell; a node's readiness with the fleet.
+    @Test func provisionAndReadyEndWithTheirNextStep() throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["attr_timeout=0"])
+        let share = view.mountPoint + TestServer.scratchName("next") + " it's"
+        try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o777])
+        defer {
+            try? FileManager.default.removeItem(atPath: share)
+            view.unmount()
+        }
+        let url = try TestServer.url("rw").description
+        let dry = try AgentProcess(["provision", share, "--owner", "daemon", "--dry-run", "--allow-non-nfs",
+                                    "--server", url], environment: ["COLUMNS": "400"])
+        _ = dry.wait()
+        let quoted = "'" + share.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        let again = "Next: nfskeeper provision \(quoted) --owner daemon --allow-non-nfs --server '\(url)' "
+        #expect(dry.text.hasSuffix(again + "(the same, without --dry-run, to make it so)\n"), "\(dry.text.suffix(300))")
+        let real = try AgentProcess(["provision", share, "--owner", "daemon", "--allow-non-nfs", "--server", url])
+        _ = real.wait()
+        #expect(!real.text.contains("Next:"), "nothing left to do")
+        let root = NSTemporaryDirectory() + "nfskeeper-next-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/etc/rstudio", withIntermediateDirectories: true)
+        try "server-shared-storage-path=/mnt/shared/rstudio\n".write(toFile: root + "/etc/rstudio/rserver.conf",
+                                                                   atomically: true, encoding: .utf8)
+        let mountinfo = root + "/mountinfo"
+        try "36 25 0:45 / /mnt/shared rw - nfs4 nfs.example:/export rw,vers=4.2\n"
+            .write(toFile: mountinfo, atomically: true, encoding: .utf8)
+        let ready = try AgentProcess(["ready", "--root", root, "--mountinfo", mountinfo],
+                                     environment: ["COLUMNS": "400"])
+        _ = ready.wait()
+        #expect(ready.text.hasSuffix("Next: nfskeeper audit /mnt/shared on every node, then nfskeeper fleet "
+                                     + "/mnt/shared (what must match across nodes: versions, ids, configuration, "
+                                     + "database, DataDir)\n"), "\(ready.text.suffix(300))")
+    }
 }
