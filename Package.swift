@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Locks", dependencies: ["Check", "KernelView", "Mounts", "PositConfig", "Reports", "ServerView",
                                              .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper advise`: from findings and measurements to the option set and the steps.
-        .target(name: "Advice", dependencies: ["Mounts", "Reports"]),
+        .target(name: "Advice", dependencies: ["Check", "Mounts", "Reports"]),
         // `nfskeeper audit` and `history`: everything above, for a timer; Prometheus, JSON, history.
         .target(name: "Audit", dependencies: ["Advice", "Check", "KernelView", "Locks", "Mounts", "PositConfig",
                                              "Probe", "Readiness",

@@ -1,3 +1,4 @@
+import Check
 import Mounts
 import Reports
 
@@ -54,31 +55,24 @@ public enum Advisor {
         var a = Advice(mountPoint: mountPoint, role: role, targetDelaySeconds: targetDelay,
                        delayBefore: .init(o.negativeLookupWindow), delayAfter: .init(o.negativeLookupWindow), measuredP95Seconds: measuredP95)
 
-        // Visibility of other nodes' new files: the reason nfskeeper exists.
-        if o.noac {
-            a.remove.append("noac")
-            a.set.append("lookupcache=pos")
-            a.reasons.append("noac makes every access a GETATTR and every write synchronous; lookupcache=pos alone makes new files visible at once")
-        } else if o.lookupcache == .all && o.negativeLookupWindow.upperBound > targetDelay {
+        // Visibility of other nodes' new files: the reason nfskeeper exists (noac: in the table below).
+        if !o.noac && o.lookupcache == .all && o.negativeLookupWindow.upperBound > targetDelay {
             if role == .workbenchHome {
                 let min = Swift.min(o.acdirmin, targetDelay)
                 a.set += ["acdirmin=\(min)", "acdirmax=\(targetDelay)"]
-                a.reasons.append("home directories look up many missing names; keep caching misses, but for at most \(targetDelay) s (acdirmax)")
+                a.reasons.append("home directories look up many missing names; keep caching misses, but for at "
+                                 + "most \(targetDelay) s (acdirmax)")
             } else {
                 a.set.append("lookupcache=pos")
-                a.reasons.append("\(role.rawValue): a file another node creates must be found by name at once; lookupcache=pos stops caching misses")
+                a.reasons.append("\(role.rawValue): a file another node creates must be found by name at once; "
+                                 + "lookupcache=pos stops caching misses")
             }
         }
-        // The other findings of `check`, fixed.
-        if o.recovery != .hard { a.remove.append(o.recovery.rawValue); a.set.append("hard"); a.reasons.append("\(o.recovery.rawValue) can lose writes to shared data") }
-        if !o.lock { a.remove.append("nolock"); a.reasons.append("nolock keeps locks on this node only") }
-        if o.localLock != "none" { a.remove.append("local_lock"); a.reasons.append("local_lock=\(o.localLock) keeps locks on this node only") }
-        if !o.cto { a.remove.append("nocto"); a.reasons.append("nocto hides other nodes' new files from listings for up to acdirmax") }
-        if o.sync && !o.noac { a.remove.append("sync"); a.reasons.append("sync makes every write wait for the server") }
-        if o.proto.hasPrefix("udp") { a.set.append("proto=tcp"); a.reasons.append("UDP loses and corrupts under load") }
-        for (name, size) in [("rsize", o.rsize), ("wsize", o.wsize)] where (size ?? Int.max) < 32768 {
-            a.remove.append(name)
-            a.reasons.append("\(name)=\(size!) is tiny; let client and server negotiate")
+        // Every other condition check reports, changed as its rule says.
+        for verdict in OptionRule.table.flatMap({ $0.judge(o) }) where verdict.change != OptionChange() {
+            a.set += verdict.change.set
+            a.remove += verdict.change.remove
+            a.reasons.append(verdict.reason)
         }
 
         let after = apply(a, to: o)

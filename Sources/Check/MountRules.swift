@@ -33,44 +33,13 @@ public struct MountRules: Sendable {
             add(.ok, "nfs-version", "vers", v, "NFSv\(v): sessions, in-protocol locking, change attributes")
         }
 
-        // Recovery when the server does not answer.
-        switch o.recovery {
-        case .hard:
-            add(.ok, "recovery", "hard", nil, "hard: calls retry until the server answers, so no write is lost (a process waits instead)")
-        case .soft, .softerr:
-            add(.warn, "recovery", o.recovery.rawValue, nil,
-                "\(o.recovery.rawValue): after \(o.retrans ?? 2) retransmissions a call fails with \(o.recovery == .soft ? "EIO" : "ETIMEDOUT"); a write to shared data can be lost without the application noticing",
-                fix: "hard (the default)")
+        // The option conditions advise also fixes: one table for both.
+        func apply(_ rules: [OptionRule]) {
+            for rule in rules {
+                for v in rule.judge(o) { add(v.severity, rule.rule, v.option, v.value, v.message, fix: v.fix) }
+            }
         }
-
-        // Locking.
-        let localLocks = !o.lock || o.localLock != "none"
-        if localLocks {
-            let value = !o.lock ? "nolock" : "local_lock=\(o.localLock)"
-            add(.warn, "locking", !o.lock ? "nolock" : "local_lock", value,
-                "locks are kept on this node only: two nodes can each hold a lock on the same file (Package Manager and Workbench lock files on the share)",
-                fix: o.majorVersion == 3 ? "remove nolock/local_lock and run rpc.statd, or mount with vers=4.2" : "remove local_lock (local_lock=none)")
-        } else {
-            add(.ok, "locking", "lock", nil, "the options send locks to the server (measure it: nfskeeper locks PATH)")
-        }
-
-        // Close-to-open consistency.
-        if !o.cto {
-            add(.warn, "cto", "nocto", nil,
-                "nocto: opening a file or directory does not revalidate it, so listings can miss another node's new files for up to acdirmax (\(o.acdirmax) s) and reads can return stale data",
-                fix: "remove nocto (\(remount))")
-        } else {
-            add(.ok, "cto", "cto", nil, "close-to-open: opening a file or directory fetches fresh attributes")
-        }
-
-        // noac and sync: correct but costly.
-        if o.noac {
-            add(.warn, "noac", "noac", nil,
-                "noac: a GETATTR on nearly every access and every write synchronous; visibility is immediate but the server carries far more load",
-                fix: "lookupcache=pos (and actimeo=N if attributes must be fresh) instead of noac")
-        } else if o.sync {
-            add(.info, "sync", "sync", nil, "sync: every write waits for the server; slow for Package Manager's package uploads", fix: "remove sync unless an application needs it")
-        }
+        apply(OptionRule.beforeVisibility)
 
         // The negative-lookup window: the delay this product exists for.
         let window = o.negativeLookupWindow
@@ -98,19 +67,7 @@ public struct MountRules: Sendable {
                 fix: "\(name)=60 or less (\(remount))")
         }
 
-        // Transport.
-        if o.proto.hasPrefix("udp") {
-            add(.warn, "transport", "proto", o.proto,
-                "UDP: lost datagrams cost a whole timeo before retransmission, and fragment reassembly can corrupt data at high rates",
-                fix: "proto=tcp")
-        }
-        for (name, size) in [("rsize", o.rsize), ("wsize", o.wsize)] {
-            if let size, size < 32768 {
-                add(.warn, "transfer-size", name, String(size),
-                    "\(name)=\(size): large files (packages, session data) take many more RPCs than needed",
-                    fix: "remove \(name) to let client and server negotiate (usually 1 MiB)")
-            }
-        }
+        apply(OptionRule.afterVisibility)
         return out
     }
 }
