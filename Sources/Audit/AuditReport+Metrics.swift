@@ -113,7 +113,7 @@ extension ShareAudit {
                 "nfskeeper_mount_declaration_drift_options",
                 help: "Options whose live value differs from the mount's declaration (fstab, unit, autofs).",
                 labels: [("mountpoint", point)],
-                value: Double(check?.findings.filter { $0.rule == "drift" }.count ?? 0))
+                value: Double(check?.findings.filter { $0.rule == .drift }.count ?? 0))
         }
         if let first = probe?.firstVerdict {
             p.add(

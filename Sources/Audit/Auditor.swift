@@ -103,13 +103,13 @@ public enum Auditor {
         await report.compareOwners(ServerOwners.reader(timeout: timeout))
         var check = report.mounts.first
         if share.allowNonNFS, var c = check {  // a test setup said so: not NFS is noted, not alarmed
-            c.findings = allowed(c.findings, rules: ["not-nfs"])
+            c.findings = allowed(c.findings, rules: [.notNFS])
             check = c
         }
         findings += check?.findings.filter { $0.severity != .ok } ?? []
         // After a hang (seen by any step: cached attributes can hide it from the first) or a
         // missing mount, nothing more is asked of this share.
-        var broken: Bool { findings.contains { ["hung", "not-mounted"].contains($0.rule) } }
+        var broken: Bool { findings.contains { [.hung, .notMounted].contains($0.rule) } }
 
         // The server.
         let url = serverOverride ?? check?.serverURL
@@ -202,14 +202,14 @@ extension Auditor {
         var report = await LockCheck.run(request)
         // A test setup said so: what a non-NFS view's own lock and attribute semantics cause is noted.
         if share.allowNonNFS && !["nfs", "nfs4"].contains(report.fsType ?? "") {
-            report.findings = allowed(report.findings, rules: ["locks-local", "link-not-seen", "hardlinks"])
+            report.findings = allowed(report.findings, rules: [.locksLocal, .linkNotSeen, .hardlinks])
         }
         return LockSummary(report, at: Date())
     }
 
     /// A share the configuration allows to be non-NFS (`allow_non_nfs`, a test setup): the findings of
     /// `rules`, which only say what such a view is, become info, "(allowed)" — noted, not alarmed.
-    static func allowed(_ findings: [Finding], rules: Set<String>) -> [Finding] {
+    static func allowed(_ findings: [Finding], rules: Set<Rule>) -> [Finding] {
         findings.map { f in
             rules.contains(f.rule) ? Finding(.info, f.rule, subject: f.subject, f.message + " (allowed)") : f
         }

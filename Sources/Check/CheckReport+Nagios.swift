@@ -15,7 +15,7 @@ extension CheckReport {
             }
             perf.append(
                 .init(
-                    prefix + "drifted_options", Double(m.findings.filter { $0.rule == "drift" }.count), warn: "0",
+                    prefix + "drifted_options", Double(m.findings.filter { $0.rule == .drift }.count), warn: "0",
                     min: "0"))
         }
         var out = NagiosOutput(

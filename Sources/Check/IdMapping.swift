@@ -109,7 +109,7 @@ public enum IdMapping {
     public static let unmapped: UInt32 = 4294967294
 
     /// The rules these findings use.
-    public static let rules: Set<String> = ["idmap", "id-mismatch"]
+    public static let rules: Set<Rule> = [.idmap, .idMismatch]
 
     /// `idmap` (warn) when the kernel shows nobody where the server stores another id, or shows the kernel's
     /// unmapped id at all; `id-mismatch` (warn) when both are real ids that differ; an info `idmap` when the

@@ -158,7 +158,8 @@ public enum Checker {
         return result
     }
 
-    static func failed(_ path: String, _ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) -> MountCheck {
+    static func failed(_ path: String, _ severity: Severity, _ rule: Rule, _ message: String,
+                       fix: String? = nil) -> MountCheck {
         MountCheck(path: path, declared: [], findings: [Finding(severity, rule, subject: path, message, fix: fix)])
     }
 }

@@ -14,7 +14,8 @@ public struct MountRules: Sendable {
 
     public func findings(mountPoint: String, options o: NFSMountOptions) -> [Finding] {
         var out: [Finding] = []
-        func add(_ severity: Severity, _ rule: String, _ option: String?, _ value: String?, _ message: String, fix: String? = nil) {
+        func add(_ severity: Severity, _ rule: Rule, _ option: String?, _ value: String?,
+                 _ message: String, fix: String? = nil) {
             out.append(Finding(severity, rule, subject: mountPoint, option: option, value: value, message, fix: fix))
         }
         let remount = "umount and mount again; a remount cannot change this option"

@@ -25,7 +25,7 @@ public struct OptionRule: Sendable {
         public var reason = ""
     }
 
-    public let rule: String
+    public let rule: Rule
     /// The verdicts for these options: none when the rule has nothing to say.
     public let judge: @Sendable (NFSMountOptions) -> [Verdict]
 

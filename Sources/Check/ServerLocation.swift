@@ -1,3 +1,4 @@
+import Reports
 import KernelView
 import Mounts
 import NFSModel
@@ -49,7 +50,7 @@ extension ServerLocation {
         case notLocated(Failure)
 
         /// The finding's rule: `hung` for a mount that does not answer, `share` for the rest.
-        public var rule: String {
+        public var rule: Rule {
             if case .hung = self { "hung" } else { "share" }
         }
 

@@ -25,7 +25,7 @@ extension FleetReport {
     }
 
     /// One finding per node whose value differs from the majority of the nodes that have the product.
-    static func odd(_ having: [(NodeReport, ProductSummary)], _ product: PositProduct, _ rule: String,
+    static func odd(_ having: [(NodeReport, ProductSummary)], _ product: PositProduct, _ rule: Rule,
                     _ value: (ProductSummary) -> String,
                     message: (String, String, String) -> String) -> [Finding] {
         guard let usual = majority(having.map { value($0.1) }) else { return [] }

@@ -49,7 +49,7 @@ extension LockReport {
         return rows
     }
 
-    private func worstOf(_ rules: String...) -> Severity {
+    private func worstOf(_ rules: Rule...) -> Severity {
         findings.filter { rules.contains($0.rule) }.worst
     }
 }

@@ -102,7 +102,7 @@ public struct LockReport: Codable, Sendable {
 
     public init(share: String) { self.share = share }
 
-    mutating func add(_ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) {
+    mutating func add(_ severity: Severity, _ rule: Rule, _ message: String, fix: String? = nil) {
         findings.append(Finding(severity, rule, subject: share, message, fix: fix))
     }
 }

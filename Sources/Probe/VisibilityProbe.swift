@@ -49,7 +49,7 @@ public enum VisibilityProbe {
                         predicted: Int?, started: ContinuousClock.Instant, into report: inout ProbeReport) async {
         let first = await firstVerdict(r, run, c, options: options, started: started, into: &report)
         r.onFirstVerdict?(first)
-        guard !r.quick, !report.findings.contains(where: { $0.rule == "hung" }),
+        guard !r.quick, !report.findings.contains(where: { $0.rule == .hung }),
               await run.prepareScenarios(c, into: &report) else { return }
         report.serverRoundTripSeconds = await roundTrip(c.server, run.location.path)
         let mount = run.location.mount
@@ -112,7 +112,7 @@ public enum VisibilityProbe {
 }
 
 extension ProbeReport {
-    mutating func fail(_ rule: String, _ subject: String, _ message: String, fix: String? = nil) {
+    mutating func fail(_ rule: Rule, _ subject: String, _ message: String, fix: String? = nil) {
         findings.append(Finding(.crit, rule, subject: subject, message, fix: fix))
     }
 

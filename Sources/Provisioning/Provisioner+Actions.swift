@@ -60,7 +60,7 @@ extension Provisioner {
             guard await shareStillInPlace(root, sharePath, "during mkdir"),
                   let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid,
                   await listedInShare(root, sharePath, fileid: made.fileid) else {
-                if !result.findings.contains(where: { $0.rule == "swapped" }) {
+                if !result.findings.contains(where: { $0.rule == .swapped }) {
                     fail("swapped", "\(serverPath) is not the directory just made: the share was swapped during mkdir")
                 }
                 return false

@@ -52,6 +52,6 @@ extension Provisioner {
         }
         let findings = config.findings(scratch: result.path, cluster: request.cluster, owner: request.owner)
         // A dry run that plans to write scratch-path does not also warn that it is missing.
-        result.findings += findings.filter { !(request.dryRun && request.writeConfig && $0.rule == "scratch-path") }
+        result.findings += findings.filter { !(request.dryRun && request.writeConfig && $0.rule == .scratchPath) }
     }
 }

@@ -25,11 +25,11 @@ public struct Provisioner {
         return p.result
     }
 
-    mutating func fail(_ rule: String, _ message: String, fix: String? = nil) {
+    mutating func fail(_ rule: Rule, _ message: String, fix: String? = nil) {
         result.findings.append(Finding(.crit, rule, subject: result.path, message, fix: fix))
     }
 
-    mutating func note(_ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) {
+    mutating func note(_ severity: Severity, _ rule: Rule, _ message: String, fix: String? = nil) {
         result.findings.append(Finding(severity, rule, subject: result.path, message, fix: fix))
     }
 

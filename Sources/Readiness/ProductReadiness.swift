@@ -36,7 +36,7 @@ public struct ProductReadiness: Codable, Sendable {
     }
 
     mutating func add(_ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) {
-        findings.append(Finding(severity, "\(product.rulePrefix)-\(rule)", subject: product.rawValue, message,
+        findings.append(Finding(severity, Rule("\(product.rulePrefix)-\(rule)"), subject: product.rawValue, message,
                                 fix: fix))
     }
 

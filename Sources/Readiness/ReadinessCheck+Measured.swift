@@ -37,7 +37,8 @@ extension ReadinessReport {
         let v4 = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType).majorVersion == 4
         let attribute = v4 ? "system.nfs4_acl" : "system.posix_acl_access"
         guard case .success(false) = kernel.keepsACL(path, attribute: attribute) else { return nil }
-        return Finding(.warn, "\(product.product.rulePrefix)-project-sharing-acl", subject: product.product.rawValue,
+        return Finding(.warn, Rule("\(product.product.rulePrefix)-project-sharing-acl"),
+                       subject: product.product.rawValue,
                               "\(path) on \(mount.source) keeps no ACLs (\(attribute): not supported): "
                               + "Project Sharing cannot give collaborators access",
                               fix: v4 ? "export a filesystem with NFSv4 ACL support (knfsd maps POSIX ACLs; ganesha "

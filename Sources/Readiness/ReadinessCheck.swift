@@ -28,7 +28,7 @@ public enum ReadinessCheck {
         }
         for product in chosen.sorted() {
             guard facts.isInstalled(product) else {
-                findings.append(Finding(.unknown, "\(product.rulePrefix)-installed", subject: product.rawValue,
+                findings.append(Finding(.unknown, Rule("\(product.rulePrefix)-installed"), subject: product.rawValue,
                                         "\(product.name) is not installed here: nothing to judge"))
                 continue
             }

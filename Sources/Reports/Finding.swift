@@ -2,7 +2,7 @@
 public struct Finding: Hashable, Sendable, Codable {
     public var severity: Severity
     /// A stable short name (`lookupcache`, `root-squash`, …) for alerting rules and `--json` users.
-    public var rule: String
+    public var rule: Rule
     /// What it is about: a mount point, or a server and export.
     public var subject: String?
     /// The mount option concerned and its effective value, when there is one.
@@ -13,7 +13,7 @@ public struct Finding: Hashable, Sendable, Codable {
     /// What to do about it, when there is something to do.
     public var fix: String?
 
-    public init(_ severity: Severity, _ rule: String, subject: String? = nil, option: String? = nil,
+    public init(_ severity: Severity, _ rule: Rule, subject: String? = nil, option: String? = nil,
                 value: String? = nil, _ message: String, fix: String? = nil) {
         self.severity = severity
         self.rule = rule

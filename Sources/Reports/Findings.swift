@@ -9,7 +9,7 @@ public func findingsTable(_ findings: [Finding], showSubject: Bool = false, subj
         if let fix = finding.fix { text += " → " + fix }
         var cells = [TextTable.Cell(finding.severity.description.uppercased(), severity: finding.severity)]
         if showSubject { cells.append(TextTable.Cell(finding.subject ?? "")) }
-        cells += [TextTable.Cell(finding.rule), TextTable.Cell(text)]
+        cells += [TextTable.Cell(finding.rule.rawValue), TextTable.Cell(text)]
         table.add(cells)
     }
     return table.render(color: color)

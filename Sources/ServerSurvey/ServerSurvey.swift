@@ -62,7 +62,7 @@ public struct ServerSurvey: Codable, Sendable {
         return survey
     }
 
-    private mutating func note(_ severity: Severity, _ rule: String, _ message: String, fix: String? = nil) {
+    private mutating func note(_ severity: Severity, _ rule: Rule, _ message: String, fix: String? = nil) {
         findings.append(Finding(severity, rule, subject: server, message, fix: fix))
         self.severity = max(self.severity, severity)
     }

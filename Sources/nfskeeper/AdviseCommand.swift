@@ -73,7 +73,7 @@ struct AdviseCommand: AsyncParsableCommand {
         if common.json {
             print(try encodeEnvelope("advise", ["advice": advice], severity: severity, findings: report.allFindings))
         } else {
-            let blocking = report.allFindings.filter { ["not-mounted", "not-nfs", "hung", "no-nfs", "input"].contains($0.rule) }
+            let blocking = report.allFindings.filter { [.notMounted, .notNFS, .hung, .noNFS, .input].contains($0.rule) }
             print((advice.map { $0.textReport() } + (blocking.isEmpty ? [] : [findingsTable(blocking)])).joined(separator: "\n\n"))
         }
         throw ExitCode(severity.exitCode)

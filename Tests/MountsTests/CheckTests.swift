@@ -17,7 +17,7 @@ import ServerView
 
     static func severities(_ check: MountCheck) -> [String: Severity] {
         var out: [String: Severity] = [:]
-        for f in check.findings { out[f.rule] = max(out[f.rule] ?? .ok, f.severity) }
+        for f in check.findings { out[f.rule.rawValue] = max(out[f.rule.rawValue] ?? .ok, f.severity) }
         return out
     }
 

@@ -39,7 +39,7 @@ final class SimulatedNode {
 
     func rules(_ product: PositProduct? = nil) -> [String: String] {
         let report = ReadinessCheck.run(facts, products: product.map { [$0] }, node: "n1")
-        return Dictionary(report.findings.map { ($0.rule, "\($0.severity)") }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(report.findings.map { ($0.rule.rawValue, "\($0.severity)") }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A node that meets every requirement of all three products.
