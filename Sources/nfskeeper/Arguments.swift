@@ -1,5 +1,6 @@
 import Advice
 import ArgumentParser
+import Probe
 import NFSModel
 
 /// `--role`: parsed once by ArgumentParser, which lists the values in help, errors and completions.
@@ -9,4 +10,23 @@ extension Role: ExpressibleByArgument {}
 /// is a usage error that says why (`@Option(transform: parseServerURL)` in every command that takes it).
 func parseServerURL(_ text: String) throws -> ServerURL {
     do { return try ServerURL(parsing: text) } catch { throw ValidationError(error.description) }
+}
+
+/// `--scenarios negative-lookup,listing`: each name one of the probe's scenarios.
+func parseScenarios(_ text: String) throws -> [Scenario] {
+    try text.split(separator: ",").map { name in
+        guard let scenario = Scenario(rawValue: String(name)) else {
+            throw ValidationError("--scenarios takes: " + Scenario.allCases.map(\.rawValue).joined(separator: ", ")
+                                  + ", not '\(name)'")
+        }
+        return scenario
+    }
+}
+
+/// `--mode 0755`: permission bits in octal, at most 07777.
+func parseOctalMode(_ text: String) throws -> UInt32 {
+    guard let mode = UInt32(text, radix: 8), mode <= 0o7777 else {
+        throw ValidationError("--mode must be octal, like 0755, not '\(text)'")
+    }
+    return mode
 }

@@ -48,8 +48,8 @@ struct ProbeCommand: AsyncParsableCommand {
     var quick = false
 
     @Option(help: ArgumentHelp("Comma-separated scenarios (default: all).", valueName: "list"),
-            completion: .list(Scenario.allCases.map(\.rawValue)))
-    var scenarios: String?
+            completion: .list(Scenario.allCases.map(\.rawValue)), transform: parseScenarios)
+    var scenarios: [Scenario] = Scenario.allCases
 
     @Option(help: ArgumentHelp("Seconds a trial waits for its change (default: the window the options predict, plus a margin).", valueName: "seconds"))
     var maxWait: Double?
@@ -64,16 +64,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    var parsedScenarios: [Scenario]? {
-        guard let scenarios else { return Scenario.allCases }
-        let list = scenarios.split(separator: ",").map { Scenario(rawValue: String($0)) }
-        return list.contains(nil) ? nil : list.map { $0! }
-    }
-
     func validate() throws {
-        guard parsedScenarios != nil else {
-            throw ValidationError("--scenarios takes: " + Scenario.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         guard (1...100).contains(samples) else { throw ValidationError("--samples must be between 1 and 100") }
         try checkRange(interval, "--interval", 1...10_000, unit: "ms")
         try checkRange(maxWait, "--max-wait", 0.1...3600, unit: "s")
@@ -90,7 +81,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var request = ProbeRequest(share: share, node: common.nodeName)
-        request.scenarios = parsedScenarios!
+        request.scenarios = scenarios
         request.samples = samples
         request.quick = quick
         request.maxWait = maxWait.map { .milliseconds(Int64($0 * 1000)) }

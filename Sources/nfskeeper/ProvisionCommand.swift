@@ -49,8 +49,8 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Option(help: "The directory's group; default: the owner's primary group.")
     var group: String?
 
-    @Option(help: ArgumentHelp("Permissions, in octal.", valueName: "octal"))
-    var mode = "0755"
+    @Option(help: ArgumentHelp("Permissions, in octal (default: 0755).", valueName: "octal"), transform: parseOctalMode)
+    var mode: UInt32 = 0o755
 
     @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind mounts).",
                                valueName: "url"), transform: parseServerURL)
@@ -71,7 +71,6 @@ struct ProvisionCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard let m = UInt32(mode, radix: 8), m <= 0o7777 else { throw ValidationError("--mode must be octal, like 0755") }
         if sharePath != nil && shareOption != nil { throw ValidationError("give the share once") }
         guard sharePath != nil || shareOption != nil else {
             throw ValidationError("missing the share: nfskeeper provision /mnt/shared")
@@ -84,7 +83,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         request.cluster = cluster
         request.owner = owner
         request.group = group
-        request.mode = UInt32(mode, radix: 8)!
+        request.mode = mode
         request.server = server
         request.allowNonNFS = allowNonNFS
         request.dryRun = dryRun
