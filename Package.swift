@@ -88,7 +88,7 @@ let package = Package(
         // The figures behind scripts/bench.
         .executableTarget(name: "nfskeeper-bench", dependencies: ["ServerView", "Reports"]),
         .testTarget(
-            name: "MountsTests",
+            name: "UnitTests",
             dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe",
                            "Fleet", "Reports", "FuzzTargets", "PositConfig", "Readiness",
                            .product(name: "PropertyBased", package: "swift-property-based")],

@@ -5,7 +5,7 @@ import Mounts
 import PositConfig
 
 /// One parser of untrusted text, fed arbitrary bytes: by libFuzzer (`scripts/fuzz`) and, for the
-/// inputs that once crashed it, by the tests (`Tests/MountsTests/Fixtures/fuzz-crashes/<target>/`).
+/// inputs that once crashed it, by the tests (`Tests/UnitTests/Fixtures/fuzz-crashes/<target>/`).
 /// A target returns normally for every input; a trap or a stack overflow is the defect.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case mountinfo, mountstats, declaredMounts = "declared-mounts", launcherConfig = "launcher-config"

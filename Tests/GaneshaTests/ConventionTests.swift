@@ -43,7 +43,7 @@ import Testing
 
     @Test func checkEndsWithTheNextStepAndItsJSONDoesNot() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../MountsTests/Fixtures/kernel-6.1-v4.2.mountinfo").standardized.path
+            .appendingPathComponent("../UnitTests/Fixtures/kernel-6.1-v4.2.mountinfo").standardized.path
         let text = try AgentProcess(["check", "--mountinfo", fixture], environment: ["COLUMNS": "200"])
         #expect(text.wait() == 1)
         let next = "Next: nfskeeper advise /mnt/nfs --mountinfo \(fixture) (the exact options and steps)\n"

@@ -48,7 +48,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: scratch)
         }
         // A mount table whose NFS mount point clears the screen, as the kernel escapes it, beside a real capture.
-        let capture = JSONSchemaTests.repository.appendingPathComponent("Tests/MountsTests/Fixtures").path
+        let capture = JSONSchemaTests.repository.appendingPathComponent("Tests/UnitTests/Fixtures").path
             + "/kernel-6.1-v4.2.mountinfo"
         let mountinfo = scratch + "/mountinfo"
         try (String(contentsOfFile: capture, encoding: .utf8)

@@ -179,7 +179,7 @@ import Reports
     /// An audit report of the guest's default-options NFS mount (a real kernel capture), whose fstab
     /// declares `lookupcache=pos`: the option families a FUSE view cannot produce.
     static func nfsMountReport() throws -> AuditReport {
-        let fixtures = repository + "/Tests/MountsTests/Fixtures/"
+        let fixtures = repository + "/Tests/UnitTests/Fixtures/"
         var declared = DeclaredMounts(root: "/nonexistent")
         declared.parseFstab("10.0.2.100:/rw /mnt/defaults nfs4 rw,hard,lookupcache=pos 0 0\n", file: "/etc/fstab")
         let capture = fixtures + "kernel-6.1-guest-defaults"
@@ -270,7 +270,7 @@ import Reports
     }
 
     @Test func nagiosStatusLinesParseAndTheirThresholdsAgree() throws {
-        let fixtures = Self.repository + "/Tests/MountsTests/Fixtures/"
+        let fixtures = Self.repository + "/Tests/UnitTests/Fixtures/"
         let check = try AgentProcess([
             "check", "--nagios", "--mountinfo", fixtures + "kernel-6.1-guest-defaults.mountinfo",
             "--mountstats", fixtures + "kernel-6.1-guest-defaults.mountstats",

@@ -1,7 +1,7 @@
 import Testing
 @testable import Mounts
 
-@Suite struct DeclaredMountsTests {
+@Suite struct DeclaredUnitTests {
     static let files = [
         "/etc/fstab": """
         # <file system> <mount point> <type> <options> <dump> <pass>
