@@ -111,6 +111,13 @@ public enum Auditor {
         // missing mount, nothing more is asked of this share.
         var broken: Bool { findings.contains { [.hung, .notMounted].contains($0.rule) } }
 
+        // Located once (mount, server URL, path on the server), by the mount table check read: the
+        // provisioning, the probe and the locks use it. A share that cannot be located is left to each
+        // step, whose own finding says why.
+        let location = broken ? nil : try? ServerLocation.locate(
+            share.path, kernel: KernelView(timeout: timeout), mountInfoText: infoText, server: serverOverride,
+            allowNonNFS: share.allowNonNFS).get()
+
         // The server.
         let url = serverOverride ?? check?.serverURL
         var server: ServerSurvey?
@@ -127,7 +134,7 @@ public enum Auditor {
             (request.cluster, request.owner, request.group, request.mode) = (share.cluster, share.owner, share.group, share.mode)
             (request.server, request.allowNonNFS, request.dryRun) = (serverOverride, share.allowNonNFS, !o.fix)
             request.rstudioConfigDirectory = o.config.rstudioConfig
-            request.timeout = timeout
+            (request.timeout, request.mountInfoText) = (timeout, infoText)
             let result = await Provisioner.run(request)
             findings += result.findings.filter { $0.severity >= .warn }
             if result.dryRun && !result.actions.isEmpty {
@@ -150,7 +157,7 @@ public enum Auditor {
             request.targetDelay = Double(o.config.targetDelay)
             request.server = serverOverride
             request.allowNonNFS = share.allowNonNFS
-            request.mountInfoPath = o.mountInfoPath
+            (request.mountInfoPath, request.location) = (o.mountInfoPath, location)
             request.mountStatsPath = o.mountStatsPath
             if let report = o.probeProgress { request.progress = { report(share.path, $0) } }
             let result = await VisibilityProbe.run(request)
@@ -162,7 +169,8 @@ public enum Auditor {
         }
         var locks: LockSummary?
         if share.locks && !broken {
-            locks = await auditLocks(share, o, mountPoint: check?.mountPoint ?? share.path, probe: probe)
+            locks = await auditLocks(share, o, mountPoint: check?.mountPoint ?? share.path, location: location,
+                                     probe: probe)
             findings += locks?.findings ?? []
         }
         var advice: Advice?
@@ -186,7 +194,7 @@ public enum Auditor {
 extension Auditor {
     /// A full audit measures locks (the probe's attribute-change delay, when it ran, for staleness);
     /// a quick one shows the last full audit's result from the history, if there is one.
-    static func auditLocks(_ share: AuditConfig.Share, _ o: Options, mountPoint: String,
+    static func auditLocks(_ share: AuditConfig.Share, _ o: Options, mountPoint: String, location: ServerLocation?,
                            probe: ProbeReport?) async -> LockSummary? {
         if o.quick {
             guard let path = o.config.historyPath else { return nil }
@@ -196,7 +204,7 @@ extension Auditor {
         var request = LockRequest(share: share.path, node: o.node)
         request.timeout = .milliseconds(Int64(o.config.timeout * 1000))
         (request.server, request.allowNonNFS) = (share.server, share.allowNonNFS)
-        request.mountInfoPath = o.mountInfoPath
+        (request.mountInfoPath, request.location) = (o.mountInfoPath, location)
         request.readFileLocks(rstudioConfig: o.config.rstudioConfig)
         request.measuredAttributeDelay = probe?.scenarios.first { $0.scenario == .attributeChange }?.maxSeconds
         var report = await LockCheck.run(request)

@@ -66,6 +66,13 @@ extension ServerLocation {
     /// `mountInfoPath`, and the same directory on the server.
     public static func locate(_ share: String, kernel: KernelView, mountInfoPath: String, server: ServerURL?,
                               allowNonNFS: Bool) -> Result<ServerLocation, LocateFailure> {
+        locate(share, kernel: kernel, mountInfoText: readWholeFile(mountInfoPath) ?? "", server: server,
+               allowNonNFS: allowNonNFS)
+    }
+
+    /// The same, from a mount table already read.
+    public static func locate(_ share: String, kernel: KernelView, mountInfoText: String, server: ServerURL?,
+                              allowNonNFS: Bool) -> Result<ServerLocation, LocateFailure> {
         let path = MountTable.normalize(share)
         let device: (major: UInt32, minor: UInt32)
         switch kernel.openDirectoryNoFollow(path).then({ $0.status() }) {
@@ -76,7 +83,7 @@ extension ServerLocation {
         case .failure(let e):
             return .failure(.unusable("\(path): \(e.description) (a symlink on the way is refused)"))
         }
-        let table = MountTable(MountInfo(parsing: readWholeFile(mountInfoPath) ?? ""))
+        let table = MountTable(MountInfo(parsing: mountInfoText))
         return resolve(path, in: table, device: device, server: server, allowNonNFS: allowNonNFS)
             .mapError { .notLocated($0) }
     }

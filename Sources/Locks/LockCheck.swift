@@ -57,8 +57,10 @@ struct LockPlace: Sendable {
     /// missing, removes this node's killed runs' files there, and opens it on this node.
     static func prepare(_ r: LockRequest, _ kernel: KernelView, into report: inout LockReport) async -> LockPlace? {
         let location: ServerLocation
-        switch ServerLocation.locate(r.share, kernel: kernel, mountInfoPath: r.mountInfoPath, server: r.server,
-                                     allowNonNFS: r.allowNonNFS) {
+        let located = r.location.map { .success($0) }
+            ?? ServerLocation.locate(r.share, kernel: kernel, mountInfoPath: r.mountInfoPath, server: r.server,
+                                     allowNonNFS: r.allowNonNFS)
+        switch located {
         case .success(let found): location = found
         case .failure(let failure):
             report.add(.crit, failure.rule, failure.description)

@@ -1,3 +1,4 @@
+import Check
 import Foundation
 import Mounts
 import NFSModel
@@ -19,6 +20,8 @@ public struct LockRequest: Sendable {
     /// delay); nil: the mount's `acregmax`, the longest the kernel allows.
     public var measuredAttributeDelay: Double?
     public var mountInfoPath = "/proc/self/mountinfo"
+    /// The share already located by the caller (the audit, once per share): used as it is.
+    public var location: ServerLocation?
 
     public init(share: String, node: String) { (self.share, self.node) = (share, node) }
 }

@@ -1,3 +1,4 @@
+import Check
 import Reports
 import ServerView
 
@@ -19,6 +20,8 @@ public struct ProbeRequest: Sendable {
     /// Seconds of delay beyond which a scenario that hurts is a warning.
     public var targetDelay = 5.0
     public var mountInfoPath = "/proc/self/mountinfo"
+    /// The share already located by the caller (the audit, once per share): used as it is.
+    public var location: ServerLocation?
     public var mountStatsPath = "/proc/self/mountstats"
     /// Only the first verdict (about a second), no full measurement.
     public var quick = false

@@ -71,8 +71,10 @@ public enum VisibilityProbe {
 
     /// The share on this node, its mount, and the same directory on the server; nil after a finding.
     static func locate(_ r: ProbeRequest, _ kernel: KernelView, into report: inout ProbeReport) -> ServerLocation? {
-        switch ServerLocation.locate(r.share, kernel: kernel, mountInfoPath: r.mountInfoPath, server: r.server,
-                                     allowNonNFS: r.allowNonNFS) {
+        let located = r.location.map { .success($0) }
+            ?? ServerLocation.locate(r.share, kernel: kernel, mountInfoPath: r.mountInfoPath, server: r.server,
+                                     allowNonNFS: r.allowNonNFS)
+        switch located {
         case .success(let location):
             report.mountPoint = location.mount.mountPoint
             report.fsType = location.mount.fsType
