@@ -2,9 +2,15 @@ import Reports
 
 extension Advice {
     public func textReport(color: Bool = Terminal.isColorful) -> String {
-        var lines = [Terminal.paint("\(mountPoint) (\(role.rawValue), target \(targetDelaySeconds) s)", severity: nil, bold: true, color: color)]
+        var lines = [
+            Terminal.paint(
+                "\(mountPoint) (\(role.rawValue), target \(targetDelaySeconds) s)", severity: nil, bold: true,
+                color: color)
+        ]
         func window(_ w: Window) -> String {
-            w.maxSeconds == 0 ? "at once" : w.minSeconds == w.maxSeconds ? "up to \(w.maxSeconds) s" : "\(w.minSeconds)–\(w.maxSeconds) s"
+            w.maxSeconds == 0
+                ? "at once"
+                : w.minSeconds == w.maxSeconds ? "up to \(w.maxSeconds) s" : "\(w.minSeconds)–\(w.maxSeconds) s"
         }
         let measured = measuredP95Seconds.map { " (measured p95 \(formatSeconds($0)))" } ?? ""
         lines.append("  Seen-missing name visible:  \(window(delayBefore))\(measured) → \(window(delayAfter))")

@@ -50,22 +50,28 @@ public struct EditedDeclaration: Codable, Sendable, Hashable {
 }
 
 public enum Advisor {
-    public static func advise(mountPoint: String, options o: NFSMountOptions, declared: [DeclaredMount], role: Role,
-                              targetDelay: Int, measuredP95: Double? = nil, probeCost: (lookup: Double, getattr: Double)? = nil) -> Advice {
-        var a = Advice(mountPoint: mountPoint, role: role, targetDelaySeconds: targetDelay,
-                       delayBefore: .init(o.negativeLookupWindow), delayAfter: .init(o.negativeLookupWindow), measuredP95Seconds: measuredP95)
+    public static func advise(
+        mountPoint: String, options o: NFSMountOptions, declared: [DeclaredMount], role: Role,
+        targetDelay: Int, measuredP95: Double? = nil, probeCost: (lookup: Double, getattr: Double)? = nil
+    ) -> Advice {
+        var a = Advice(
+            mountPoint: mountPoint, role: role, targetDelaySeconds: targetDelay,
+            delayBefore: .init(o.negativeLookupWindow), delayAfter: .init(o.negativeLookupWindow),
+            measuredP95Seconds: measuredP95)
 
         // Visibility of other nodes' new files: the reason nfskeeper exists (noac: in the table below).
         if !o.noac && o.lookupcache == .all && o.negativeLookupWindow.upperBound > targetDelay {
             if role == .workbenchHome {
                 let min = Swift.min(o.acdirmin, targetDelay)
                 a.set += ["acdirmin=\(min)", "acdirmax=\(targetDelay)"]
-                a.reasons.append("home directories look up many missing names; keep caching misses, but for at "
-                                 + "most \(targetDelay) s (acdirmax)")
+                a.reasons.append(
+                    "home directories look up many missing names; keep caching misses, but for at "
+                        + "most \(targetDelay) s (acdirmax)")
             } else {
                 a.set.append("lookupcache=pos")
-                a.reasons.append("\(role.rawValue): a file another node creates must be found by name at once; "
-                                 + "lookupcache=pos stops caching misses")
+                a.reasons.append(
+                    "\(role.rawValue): a file another node creates must be found by name at once; "
+                        + "lookupcache=pos stops caching misses")
             }
         }
         // Every other condition check reports, changed as its rule says.
@@ -81,19 +87,29 @@ public enum Advisor {
             a.cost.append("one LOOKUP for each lookup of a missing name (it is no longer answered from the cache)")
         }
         if a.set.contains(where: { $0.hasPrefix("acdirmax=") }) {
-            a.cost.append("a GETATTR of each directory in use at least every \(targetDelay) s instead of every \(o.acdirmax) s")
+            a.cost.append(
+                "a GETATTR of each directory in use at least every \(targetDelay) s instead of every \(o.acdirmax) s")
         }
-        if a.remove.contains("noac") { a.cost.append("far fewer GETATTRs than now (attributes cached again for acregmin..acregmax)") }
+        if a.remove.contains("noac") {
+            a.cost.append("far fewer GETATTRs than now (attributes cached again for acregmin..acregmax)")
+        }
         if let probeCost {
-            a.cost.append(String(format: "measured now: %.1f LOOKUP and %.1f GETATTR per probe sample", probeCost.lookup, probeCost.getattr))
+            a.cost.append(
+                String(
+                    format: "measured now: %.1f LOOKUP and %.1f GETATTR per probe sample", probeCost.lookup,
+                    probeCost.getattr))
         }
         guard !a.changesNothing else { return a }
 
         if let d = declared.first {
-            a.declaration = EditedDeclaration(origin: d.origin, file: d.file, line: d.line, before: d.text,
-                                              after: editedText(d, set: a.set, remove: a.remove))
+            a.declaration = EditedDeclaration(
+                origin: d.origin, file: d.file, line: d.line, before: d.text,
+                after: editedText(d, set: a.set, remove: a.remove))
         }
-        a.steps = steps(mountPoint: mountPoint, declared: declared.first, changesCache: a.set.contains { $0.hasPrefix("lookupcache") || $0.hasPrefix("ac") } || a.remove.contains("noac"))
+        a.steps = steps(
+            mountPoint: mountPoint, declared: declared.first,
+            changesCache: a.set.contains { $0.hasPrefix("lookupcache") || $0.hasPrefix("ac") }
+                || a.remove.contains("noac"))
         return a
     }
 

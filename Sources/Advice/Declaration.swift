@@ -38,7 +38,9 @@ extension Advisor {
             let fields = d.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
             let entryOptions = fields.count >= 3 && fields[1].hasPrefix("-") ? String(fields[1].dropFirst()) : ""
             let edited = edit(options: entryOptions.isEmpty ? "" : entryOptions, set: set, remove: remove)
-            if fields.count >= 3 && fields[1].hasPrefix("-") { return replaceField(d.text, index: 1, with: "-" + edited) }
+            if fields.count >= 3 && fields[1].hasPrefix("-") {
+                return replaceField(d.text, index: 1, with: "-" + edited)
+            }
             return String(fields[0]) + "  -" + edited + "  " + fields.dropFirst().joined(separator: " ")
         }
     }
@@ -73,20 +75,26 @@ extension Advisor {
         switch declared?.origin {
         case .fstab?:
             steps.append("edit \(declared!.file)\(declared!.line.map { ":\($0)" } ?? "") as shown")
-            steps.append("stop what uses \(mountPoint) (rstudio-server, rstudio-launcher, rstudio-pm), then: umount \(mountPoint) && mount \(mountPoint)")
+            steps.append(
+                "stop what uses \(mountPoint) (rstudio-server, rstudio-launcher, rstudio-pm), then: umount \(mountPoint) && mount \(mountPoint)"
+            )
         case .systemd?:
             let unit = declared!.file.split(separator: "/").last.map(String.init) ?? "the unit"
             steps.append("edit \(declared!.file) as shown, then: systemctl daemon-reload")
             steps.append("stop what uses \(mountPoint), then: systemctl restart \(unit)")
         case .autofs?:
             steps.append("edit \(declared!.file)\(declared!.line.map { ":\($0)" } ?? "") as shown")
-            steps.append("stop what uses \(mountPoint), then: umount \(mountPoint) (autofs mounts it anew, with the new options, on the next access)")
+            steps.append(
+                "stop what uses \(mountPoint), then: umount \(mountPoint) (autofs mounts it anew, with the new options, on the next access)"
+            )
         case nil:
             steps.append("declare \(mountPoint) in /etc/fstab with these options (it is mounted by hand now)")
             steps.append("stop what uses \(mountPoint), then: umount \(mountPoint) && mount \(mountPoint)")
         }
         if changesCache {
-            steps.append("a remount (mount -o remount) cannot change lookupcache or ac*: the kernel refuses it; it must be a full umount and mount")
+            steps.append(
+                "a remount (mount -o remount) cannot change lookupcache or ac*: the kernel refuses it; it must be a full umount and mount"
+            )
         }
         steps.append("verify: nfskeeper check \(mountPoint) && nfskeeper probe \(mountPoint)")
         return steps

@@ -53,10 +53,13 @@ public struct AuditConfig: Sendable {
     }
 
     public init(parsing text: String, file: String) throws(Invalid) {
-        func invalid(_ node: Node?, _ reason: String) -> Invalid { Invalid(file: file, line: node?.mark?.line, reason: reason) }
+        func invalid(_ node: Node?, _ reason: String) -> Invalid {
+            Invalid(file: file, line: node?.mark?.line, reason: reason)
+        }
         if let line = YAMLNesting.lineBeyondLimit(text) {
-            throw Invalid(file: file, line: line,
-                          reason: "nested or indented more than \(YAMLNesting.limit) levels deep")
+            throw Invalid(
+                file: file, line: line,
+                reason: "nested or indented more than \(YAMLNesting.limit) levels deep")
         }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
@@ -72,7 +75,8 @@ public struct AuditConfig: Sendable {
             var out: [String: Node] = [:]
             for (key, value) in m {
                 guard let name = key.string, allowed.contains(name) else {
-                    throw invalid(key, "unknown setting '\(key.string ?? "?")' (known: \(allowed.joined(separator: ", ")))")
+                    throw invalid(
+                        key, "unknown setting '\(key.string ?? "?")' (known: \(allowed.joined(separator: ", ")))")
                 }
                 out[name] = value
             }
@@ -93,8 +97,12 @@ public struct AuditConfig: Sendable {
             return b
         }
 
-        let settings = try entries(top, allowed: ["node_name", "timeout", "target_delay", "rstudio_config",
-                                                    "fingerprint_key_file", "shares", "probe", "output"])
+        let settings = try entries(
+            top,
+            allowed: [
+                "node_name", "timeout", "target_delay", "rstudio_config",
+                "fingerprint_key_file", "shares", "probe", "output",
+            ])
         if let n = settings["node_name"] {
             let name = try string(n, "node_name")
             do { nodeName = try NodeName(name).rawValue } catch { throw invalid(n, "node_name: \(error)") }
@@ -107,9 +115,13 @@ public struct AuditConfig: Sendable {
             guard let list = n.sequence else { throw invalid(n, "shares must be a list (- path: …)") }
             for item in list {
                 guard let m = item.mapping else { throw invalid(item, "each share must be a mapping with a path") }
-                let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server",
-                                                 "allow_non_nfs", "provision",
-                                                      "locks"])
+                let e = try entries(
+                    m,
+                    allowed: [
+                        "path", "role", "owner", "group", "cluster", "mode", "server",
+                        "allow_non_nfs", "provision",
+                        "locks",
+                    ])
                 guard let p = e["path"], let path = p.scalar?.string, path.hasPrefix("/") else {
                     throw invalid(e["path"] ?? item, "a share needs an absolute path")
                 }
@@ -176,7 +188,8 @@ public struct AuditConfig: Sendable {
 
     static func problem(of error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): "not valid YAML: " + problem
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            "not valid YAML: " + problem
         default: "not valid YAML: \(error)"
         }
     }
@@ -190,8 +203,9 @@ public struct AuditConfig: Sendable {
             return AuditConfig()
         }
         guard data.count <= maxFileBytes else {
-            throw Invalid(file: path, line: nil,
-                          reason: "\(data.count) bytes: a configuration is at most \(maxFileBytes)")
+            throw Invalid(
+                file: path, line: nil,
+                reason: "\(data.count) bytes: a configuration is at most \(maxFileBytes)")
         }
         return try AuditConfig(parsing: String(decoding: data, as: UTF8.self), file: path)
     }

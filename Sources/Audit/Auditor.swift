@@ -74,9 +74,11 @@ public enum Auditor {
         var shares: [ShareAudit] = []
         var findings: [Finding] = []
         if o.config.shares.isEmpty {
-            findings.append(Finding(.unknown, "config", "no share to audit",
-                                    fix: "list it under shares: in the configuration (- path: /mnt/shared), "
-                                        + "or name it: nfskeeper audit /mnt/shared"))
+            findings.append(
+                Finding(
+                    .unknown, "config", "no share to audit",
+                    fix: "list it under shares: in the configuration (- path: /mnt/shared), "
+                        + "or name it: nfskeeper audit /mnt/shared"))
         }
         let products = NodeProducts(o)
         for share in o.config.shares {
@@ -84,8 +86,9 @@ public enum Auditor {
             shares.append(await audit(share, o, products))
         }
         let all = findings + shares.flatMap(\.findings)
-        return AuditReport(time: Date(), node: o.node, version: o.version, quick: o.quick, shares: shares, findings: findings,
-                           severity: (all + shares.map { Finding($0.severity, "share", "") }).worst)
+        return AuditReport(
+            time: Date(), node: o.node, version: o.version, quick: o.quick, shares: shares, findings: findings,
+            severity: (all + shares.map { Finding($0.severity, "share", "") }).worst)
     }
 
     static func audit(_ share: AuditConfig.Share, _ o: Options, _ products: NodeProducts) async -> ShareAudit {
@@ -96,10 +99,12 @@ public enum Auditor {
         // Options.
         let infoText = readWholeFile(o.mountInfoPath) ?? ""
         let statsText = readWholeFile(o.mountStatsPath)
-        var report = Checker.run(paths: [share.path], CheckInput(
-            mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
-            declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
-            rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: serverOverride))
+        var report = Checker.run(
+            paths: [share.path],
+            CheckInput(
+                mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
+                declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
+                rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: serverOverride))
         await report.compareOwners(ServerOwners.reader(timeout: timeout))
         var check = report.mounts.first
         if share.allowNonNFS, var c = check {  // a test setup said so: not NFS is noted, not alarmed
@@ -114,9 +119,13 @@ public enum Auditor {
         // Located once (mount, server URL, path on the server), by the mount table check read: the
         // provisioning, the probe and the locks use it. A share that cannot be located is left to each
         // step, whose own finding says why.
-        let location = broken ? nil : try? ServerLocation.locate(
-            share.path, kernel: KernelView(timeout: timeout), mountInfoText: infoText, server: serverOverride,
-            allowNonNFS: share.allowNonNFS).get()
+        let location =
+            broken
+            ? nil
+            : try? ServerLocation.locate(
+                share.path, kernel: KernelView(timeout: timeout), mountInfoText: infoText, server: serverOverride,
+                allowNonNFS: share.allowNonNFS
+            ).get()
 
         // The server.
         let url = serverOverride ?? check?.serverURL
@@ -131,16 +140,20 @@ public enum Auditor {
         var scratch: ProvisionResult?
         if share.provision && !broken {
             var request = ProvisionRequest(share: share.path, node: o.node)
-            (request.cluster, request.owner, request.group, request.mode) = (share.cluster, share.owner, share.group, share.mode)
+            (request.cluster, request.owner, request.group, request.mode) = (
+                share.cluster, share.owner, share.group, share.mode
+            )
             (request.server, request.allowNonNFS, request.dryRun) = (serverOverride, share.allowNonNFS, !o.fix)
             request.rstudioConfigDirectory = o.config.rstudioConfig
             (request.timeout, request.mountInfoText) = (timeout, infoText)
             let result = await Provisioner.run(request)
             findings += result.findings.filter { $0.severity >= .warn }
             if result.dryRun && !result.actions.isEmpty {
-                findings.append(Finding(.warn, "scratch-directory", subject: result.path,
-                                        "\(result.path) needs: " + result.actions.map(\.detail).joined(separator: "; "),
-                                        fix: "nfskeeper provision \(share.path) (or audit --fix)"))
+                findings.append(
+                    Finding(
+                        .warn, "scratch-directory", subject: result.path,
+                        "\(result.path) needs: " + result.actions.map(\.detail).joined(separator: "; "),
+                        fix: "nfskeeper provision \(share.path) (or audit --fix)"))
             }
             scratch = result
         }
@@ -169,20 +182,23 @@ public enum Auditor {
         }
         var locks: LockSummary?
         if share.locks && !broken {
-            locks = await auditLocks(share, o, mountPoint: check?.mountPoint ?? share.path, location: location,
-                                     probe: probe)
+            locks = await auditLocks(
+                share, o, mountPoint: check?.mountPoint ?? share.path, location: location,
+                probe: probe)
             findings += locks?.findings ?? []
         }
         var advice: Advice?
         if let c = check, let options = c.effective, let point = c.mountPoint {
             let p95 = probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds
-            advice = Advisor.advise(mountPoint: point, options: options, declared: c.declared, role: share.role,
-                                    targetDelay: o.config.targetDelay, measuredP95: p95,
-                                    probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
+            advice = Advisor.advise(
+                mountPoint: point, options: options, declared: c.declared, role: share.role,
+                targetDelay: o.config.targetDelay, measuredP95: p95,
+                probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
         }
-        var audited = ShareAudit(path: share.path, role: share.role, check: check, server: server, scratch: scratch,
-                                 probe: probe, locks: locks, advice: advice, findings: findings,
-                                 severity: findings.worst)
+        var audited = ShareAudit(
+            path: share.path, role: share.role, check: check, server: server, scratch: scratch,
+            probe: probe, locks: locks, advice: advice, findings: findings,
+            severity: findings.worst)
         if o.fleet && !broken {
             audited.findings += writeNodeReport(audited, o, products, kernel: KernelView(timeout: timeout))
             audited.severity = audited.findings.worst
@@ -194,8 +210,10 @@ public enum Auditor {
 extension Auditor {
     /// A full audit measures locks (the probe's attribute-change delay, when it ran, for staleness);
     /// a quick one shows the last full audit's result from the history, if there is one.
-    static func auditLocks(_ share: AuditConfig.Share, _ o: Options, mountPoint: String, location: ServerLocation?,
-                           probe: ProbeReport?) async -> LockSummary? {
+    static func auditLocks(
+        _ share: AuditConfig.Share, _ o: Options, mountPoint: String, location: ServerLocation?,
+        probe: ProbeReport?
+    ) async -> LockSummary? {
         if o.quick {
             guard let path = o.config.historyPath else { return nil }
             let last = History.read(path).entries.last { $0.mountPoint == mountPoint && $0.locks != nil }
@@ -227,13 +245,18 @@ extension Auditor {
     /// files become nobody's. Judged where the audit knows both: the server's squash and Connect's
     /// configuration placing its DataDir on this share.
     static func connectOnSquashedShare(_ products: NodeProducts, mountPoint: String) -> [Finding] {
-        guard let data = products.readiness.products.first(where: { $0.product == .connect })?
+        guard
+            let data = products.readiness.products.first(where: { $0.product == .connect })?
                 .placements.first(where: { $0.setting == "Server.DataDir" }),
-              data.mountPoint == mountPoint else { return [] }
-        return [Finding(.crit, "connect-root-squash", subject: mountPoint,
-                        "Connect's Server.DataDir \(data.path) is on this share, whose export squashes root: "
-                            + "Connect writes there as root and as its RunAs users",
-                        fix: "export the share to the Connect nodes with no_root_squash, or move Server.DataDir")]
+            data.mountPoint == mountPoint
+        else { return [] }
+        return [
+            Finding(
+                .crit, "connect-root-squash", subject: mountPoint,
+                "Connect's Server.DataDir \(data.path) is on this share, whose export squashes root: "
+                    + "Connect writes there as root and as its RunAs users",
+                fix: "export the share to the Connect nodes with no_root_squash, or move Server.DataDir")
+        ]
     }
 
     /// This node's Posit products: the facts (read once per audit, not per share; a tree below --root
@@ -254,8 +277,10 @@ extension Auditor {
     static func productSummaries(_ o: Options, _ products: NodeProducts) -> [ProductSummary]? {
         let report = products.readiness
         guard !report.products.isEmpty else { return nil }
-        let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,
-                                       keyFile: o.config.fingerprintKeyFile).get()  // nil: no fingerprints
+        let key = try? ClusterKey.load(
+            rstudioConfig: o.config.rstudioConfig,
+            keyFile: o.config.fingerprintKeyFile
+        ).get()  // nil: no fingerprints
         return ReadinessCheck.summaries(report, products.facts) { key?.fingerprint($0) ?? "" }.map { summary in
             var s = summary
             if key == nil { (s.settings, s.targets) = ([:], [:]) }  // nothing comparable without the key
@@ -273,8 +298,10 @@ extension Auditor {
     }
 
     /// This node's report for the fleet, written into the share; what went wrong on the way.
-    static func writeNodeReport(_ a: ShareAudit, _ o: Options, _ products: NodeProducts,
-                                kernel: KernelView) -> [Finding] {
+    static func writeNodeReport(
+        _ a: ShareAudit, _ o: Options, _ products: NodeProducts,
+        kernel: KernelView
+    ) -> [Finding] {
         var findings: [Finding] = []
         let directory = NodeDirectory(share: a.path, kernel: kernel)
         let launcher = NodeReport.launcher(rstudioConfig: o.config.rstudioConfig)
@@ -286,21 +313,26 @@ extension Auditor {
         let targets = LauncherReach.targets(fresh, except: o.node)
         let wwwTargets = LauncherReach.targets(fresh, except: o.node, port: \.wwwPort)
         if targets.count + wwwTargets.count > LauncherReach.maxTargets {
-            findings.append(Finding(.info, "node-report", subject: a.path,
-                                    "\(targets.count + wwwTargets.count) ports in the share's reports: "
-                                        + "only \(LauncherReach.maxTargets) are tried per audit"))
+            findings.append(
+                Finding(
+                    .info, "node-report", subject: a.path,
+                    "\(targets.count + wwwTargets.count) ports in the share's reports: "
+                        + "only \(LauncherReach.maxTargets) are tried per audit"))
         }
         let timeout = Duration.milliseconds(Int64(min(o.config.timeout, 5) * 1000))
         let reached = LauncherReach.reach(targets + wwwTargets, timeout: timeout)
         let reachability = Array(reached.prefix(targets.count))
         let wwwReachability = Array(reached.dropFirst(targets.count))
-        let fingerprints = ConfigFingerprints.compute(rstudioConfig: o.config.rstudioConfig, root: o.root,
-                                                      keyFile: o.config.fingerprintKeyFile)
+        let fingerprints = ConfigFingerprints.compute(
+            rstudioConfig: o.config.rstudioConfig, root: o.root,
+            keyFile: o.config.fingerprintKeyFile)
         if let problem = fingerprints.problem {
-            findings.append(Finding(.info, "config-key", subject: a.path,
-                                    "configuration fingerprints not published: \(problem)",
-                                    fix: "keep /etc/rstudio/secure-cookie-key (mode 0600) the same on every node, "
-                                        + "or set fingerprint_key_file"))
+            findings.append(
+                Finding(
+                    .info, "config-key", subject: a.path,
+                    "configuration fingerprints not published: \(problem)",
+                    fix: "keep /etc/rstudio/secure-cookie-key (mode 0600) the same on every node, "
+                        + "or set fingerprint_key_file"))
         }
         let mount = a.check.flatMap { c in
             c.effective.map {
@@ -314,12 +346,14 @@ extension Auditor {
         _ = directory.writeMarker(node: o.node, offset: offset)
         let scenarios = a.probe?.scenarios ?? []
         var node = NodeReport(
-            node: o.node, version: o.version, time: Date(), share: a.path, mount: mount, scratchDirectoryOK: a.scratchDirectoryOK,
+            node: o.node, version: o.version, time: Date(), share: a.path, mount: mount,
+            scratchDirectoryOK: a.scratchDirectoryOK,
             clockOffsetSeconds: a.server?.clock?.offsetSeconds,
             negativeLookupP95Seconds: scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds,
             listingP95Seconds: scenarios.first { $0.scenario == .listing }?.p95Seconds,
             configHashes: fingerprints.hashes, configKeyID: fingerprints.keyID,
-            launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings, severity: a.severity)
+            launcherAddress: address, launcherPort: port, reachability: reachability, sightings: sightings,
+            severity: a.severity)
         node.fileLocks = workbenchLockSettings(o.config.rstudioConfig)
         node.wwwPort = o.wwwPort ?? NodeReport.wwwPort(rstudioConfig: o.config.rstudioConfig)
         node.wwwReachability = wwwReachability

@@ -14,11 +14,16 @@ extension CheckReport {
             if let live = mount.liveOptions { facts.append(("Flags", TextTable.Cell(live))) }
             if let o = mount.effective { facts.append(("Effective", TextTable.Cell(o.summary))) }
             if let w = mount.negativeLookupWindow {
-                let text = w.maxSeconds == 0 ? "at once" : w.minSeconds == w.maxSeconds ? "up to \(w.maxSeconds) s" : "\(w.minSeconds)–\(w.maxSeconds) s"
-                facts.append(("Seen-missing name visible", TextTable.Cell(text, severity: w.maxSeconds > 5 ? .warn : .ok)))
+                let text =
+                    w.maxSeconds == 0
+                    ? "at once"
+                    : w.minSeconds == w.maxSeconds ? "up to \(w.maxSeconds) s" : "\(w.minSeconds)–\(w.maxSeconds) s"
+                facts.append(
+                    ("Seen-missing name visible", TextTable.Cell(text, severity: w.maxSeconds > 5 ? .warn : .ok)))
             }
             for d in mount.declared {
-                facts.append(("Declared", TextTable.Cell("\(d.line.map { "\(d.file):\($0)" } ?? d.file): \(d.options)")))
+                facts.append(
+                    ("Declared", TextTable.Cell("\(d.line.map { "\(d.file):\($0)" } ?? d.file): \(d.options)")))
             }
             if let url = mount.serverURL { facts.append(("Server view", TextTable.Cell(url.description))) }
             let shown = verbose ? mount.findings : mount.findings.filter { $0.severity != .ok }

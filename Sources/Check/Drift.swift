@@ -21,15 +21,20 @@ public enum Drift {
 
     public static func findings(mountPoint: String, live: NFSMountOptions, declared: [DeclaredMount]) -> [Finding] {
         guard !declared.isEmpty else {
-            return [Finding(.info, "declared", subject: mountPoint,
-                            "not declared in /etc/fstab, a systemd .mount unit or an autofs map: mounted by hand, it will not come back after a reboot",
-                            fix: "declare it in /etc/fstab or a .mount unit with the options you want")]
+            return [
+                Finding(
+                    .info, "declared", subject: mountPoint,
+                    "not declared in /etc/fstab, a systemd .mount unit or an autofs map: mounted by hand, it will not come back after a reboot",
+                    fix: "declare it in /etc/fstab or a .mount unit with the options you want")
+            ]
         }
         var out: [Finding] = []
         if declared.count > 1 {
-            out.append(Finding(.warn, "declared", subject: mountPoint,
-                               "declared in \(declared.count) places (\(declared.map(where_).joined(separator: ", "))): which one wins depends on boot order",
-                               fix: "keep one declaration"))
+            out.append(
+                Finding(
+                    .warn, "declared", subject: mountPoint,
+                    "declared in \(declared.count) places (\(declared.map(where_).joined(separator: ", "))): which one wins depends on boot order",
+                    fix: "keep one declaration"))
         }
         for declaration in declared {
             let wanted = NFSMountOptions(parsing: declaration.options, fsType: declaration.fsType)
@@ -38,12 +43,15 @@ public enum Drift {
                 guard mentioned else { continue }  // a default the admin did not state is no drift
                 let (w, l) = (option.value(wanted), option.value(live))
                 guard !sameValue(option.name, declared: w, live: l) else { continue }
-                let how = option.needsRemount
+                let how =
+                    option.needsRemount
                     ? "\(restartHint(declaration, mountPoint)); a remount cannot change \(option.name)"
                     : restartHint(declaration, mountPoint)
-                out.append(Finding(.warn, "drift", subject: mountPoint, option: option.name, value: l,
-                                   "\(where_(declaration)) declares \(option.name)=\(w), the live mount has \(option.name)=\(l)",
-                                   fix: how))
+                out.append(
+                    Finding(
+                        .warn, "drift", subject: mountPoint, option: option.name, value: l,
+                        "\(where_(declaration)) declares \(option.name)=\(w), the live mount has \(option.name)=\(l)",
+                        fix: how))
             }
         }
         return out
@@ -53,7 +61,8 @@ public enum Drift {
     static func declares(_ written: String, _ name: String) -> Bool {
         switch name {
         case "vers": ["vers", "nfsvers", "v3", "v4"].contains(written)
-        case "acregmin", "acregmax", "acdirmin", "acdirmax": written == name || written == "actimeo" || written == "noac"
+        case "acregmin", "acregmax", "acdirmin", "acdirmax":
+            written == name || written == "actimeo" || written == "noac"
         case "cto": written == "cto" || written == "nocto"
         case "recovery": ["hard", "soft", "softerr"].contains(written)
         case "lock": written == "lock" || written == "nolock"
@@ -65,7 +74,9 @@ public enum Drift {
 
     /// "4" declared and "4.2" negotiated agree.
     static func sameValue(_ name: String, declared: String, live: String) -> Bool {
-        if name == "vers" { return live == declared || live.hasPrefix(declared + ".") || (declared == "4" && live == "4.0") }
+        if name == "vers" {
+            return live == declared || live.hasPrefix(declared + ".") || (declared == "4" && live == "4.0")
+        }
         return declared == live
     }
 

@@ -56,8 +56,10 @@ public struct CheckInput: Sendable {
     /// This node's NFSv4 id mapping, for the owners of NFSv4 mounts (live checks only).
     public var idMap = IdMapSettings.read()
 
-    public init(mountInfo: MountInfo, mountStats: MountStats?, declared: DeclaredMounts?, kernel: KernelView?,
-                rules: MountRules = MountRules(), serverOverride: ServerURL? = nil) {
+    public init(
+        mountInfo: MountInfo, mountStats: MountStats?, declared: DeclaredMounts?, kernel: KernelView?,
+        rules: MountRules = MountRules(), serverOverride: ServerURL? = nil
+    ) {
         self.mountInfo = mountInfo
         self.mountStats = mountStats
         self.declared = declared
@@ -72,20 +74,28 @@ public enum Checker {
     public static func run(paths: [String], _ input: CheckInput) -> CheckReport {
         let table = MountTable(input.mountInfo)
         var findings: [Finding] = []
-        let warnings = (input.mountInfo.warnings + (input.mountStats?.warnings ?? []) + (input.declared?.warnings ?? [])).map(\.description)
+        let warnings =
+            (input.mountInfo.warnings + (input.mountStats?.warnings ?? []) + (input.declared?.warnings ?? [])).map(
+                \.description)
         var checks: [MountCheck] = []
         if paths.isEmpty {
             checks = table.nfsMounts.map {
                 check(path: $0.mountPoint, entry: $0, input, resolved: input.kernel == nil ? nil : $0.mountPoint)
             }
             if checks.isEmpty {
-                findings.append(Finding(.unknown, "no-nfs", "no NFS mounts in the mount table", fix: "name the shared directory to check"))
+                findings.append(
+                    Finding(
+                        .unknown, "no-nfs", "no NFS mounts in the mount table",
+                        fix: "name the shared directory to check"))
             }
         } else {
             checks = paths.map { check(path: $0, input, table: table) }
         }
         if input.mountInfo.entries.isEmpty {
-            findings.append(Finding(.unknown, "input", "the mount table is empty or unreadable (\(input.mountInfo.warnings.count) lines skipped)"))
+            findings.append(
+                Finding(
+                    .unknown, "input",
+                    "the mount table is empty or unreadable (\(input.mountInfo.warnings.count) lines skipped)"))
         }
         let all = findings + checks.flatMap(\.findings)
         return CheckReport(mounts: checks, findings: findings, warnings: warnings, severity: all.worst)
@@ -98,10 +108,15 @@ public enum Checker {
             switch kernel.realpath(path) {
             case .success(let real): resolved = real
             case .timedOut:
-                return failed(path, .crit, "hung", "\(path) does not answer within \(kernel.timeout): a hard mount whose server is down or unreachable",
-                              fix: "check the server (nfskeeper server URL) and the network; processes touching this mount wait until it answers")
+                return failed(
+                    path, .crit, "hung",
+                    "\(path) does not answer within \(kernel.timeout): a hard mount whose server is down or unreachable",
+                    fix:
+                        "check the server (nfskeeper server URL) and the network; processes touching this mount wait until it answers"
+                )
             case .failure(let errno):
-                return failed(path, .crit, "not-mounted", "\(path): \(errno.description)", fix: "mount the share on this node")
+                return failed(
+                    path, .crit, "not-mounted", "\(path): \(errno.description)", fix: "mount the share on this node")
             }
             if let st = kernel.lstat(resolved).value { device = (st.deviceMajor, st.deviceMinor) }
         }
@@ -109,9 +124,10 @@ public enum Checker {
             return failed(path, .crit, "not-mounted", "no mount holds \(path)")
         }
         guard entry.isNFS else {
-            var result = failed(path, .crit, "not-nfs",
-                                "\(path) is on \(entry.fsType) (\(entry.source) at \(entry.mountPoint)), not NFS: each node would have its own copy",
-                                fix: "mount the NFS share so that it holds \(path)")
+            var result = failed(
+                path, .crit, "not-nfs",
+                "\(path) is on \(entry.fsType) (\(entry.source) at \(entry.mountPoint)), not NFS: each node would have its own copy",
+                fix: "mount the NFS share so that it holds \(path)")
             result.mountPoint = entry.mountPoint
             result.source = entry.source
             result.fsType = entry.fsType
@@ -134,32 +150,43 @@ public enum Checker {
         }
         if let text = stats?.options {
             let fromStats = NFSMountOptions(parsing: text, fsType: entry.fsType)
-            let pairs = [("acregmin", live.acregmin, fromStats.acregmin), ("acregmax", live.acregmax, fromStats.acregmax),
-                         ("acdirmin", live.acdirmin, fromStats.acdirmin), ("acdirmax", live.acdirmax, fromStats.acdirmax)]
+            let pairs = [
+                ("acregmin", live.acregmin, fromStats.acregmin), ("acregmax", live.acregmax, fromStats.acregmax),
+                ("acdirmin", live.acdirmin, fromStats.acdirmin), ("acdirmax", live.acdirmax, fromStats.acdirmax),
+            ]
             for (name, a, b) in pairs where a != b {
-                findings.append(Finding(.warn, "mountstats", subject: entry.mountPoint, option: name, value: String(b),
-                                        "mountinfo implies \(name)=\(a) but mountstats reports \(name)=\(b): the saved files may come from different moments or mounts"))
+                findings.append(
+                    Finding(
+                        .warn, "mountstats", subject: entry.mountPoint, option: name, value: String(b),
+                        "mountinfo implies \(name)=\(a) but mountstats reports \(name)=\(b): the saved files may come from different moments or mounts"
+                    ))
             }
         }
         let window = live.negativeLookupWindow
         let url = input.serverOverride ?? ServerURL(mountSource: entry.source, options: live)
-        var result = MountCheck(path: path, mountPoint: entry.mountPoint, source: entry.source, fsType: entry.fsType,
-                                liveOptions: entry.superOptions, statsOptions: stats?.options, effective: live,
-                                negativeLookupWindow: .init(minSeconds: window.lowerBound,
-                                                            maxSeconds: window.upperBound),
-                                serverURL: url, declared: declared, findings: findings)
+        var result = MountCheck(
+            path: path, mountPoint: entry.mountPoint, source: entry.source, fsType: entry.fsType,
+            liveOptions: entry.superOptions, statsOptions: stats?.options, effective: live,
+            negativeLookupWindow: .init(
+                minSeconds: window.lowerBound,
+                maxSeconds: window.upperBound),
+            serverURL: url, declared: declared, findings: findings)
         if live.majorVersion == 4, let kernel = input.kernel, let shown = kernel.lstat(resolved ?? path).value {
-            let serverPath = entry.pathInFilesystem(resolved ?? path,
-                                                    root: input.serverOverride == nil ? entry.root : "/")
-            result.owners = OwnerComparison(path: resolved ?? path, serverPath: serverPath, serverURL: url,
-                                            kernel: Owner(uid: shown.uid, gid: shown.gid), idMap: input.idMap)
+            let serverPath = entry.pathInFilesystem(
+                resolved ?? path,
+                root: input.serverOverride == nil ? entry.root : "/")
+            result.owners = OwnerComparison(
+                path: resolved ?? path, serverPath: serverPath, serverURL: url,
+                kernel: Owner(uid: shown.uid, gid: shown.gid), idMap: input.idMap)
             result.findings += IdMapping.findings(result.owners!, subject: entry.mountPoint)
         }
         return result
     }
 
-    static func failed(_ path: String, _ severity: Severity, _ rule: Rule, _ message: String,
-                       fix: String? = nil) -> MountCheck {
+    static func failed(
+        _ path: String, _ severity: Severity, _ rule: Rule, _ message: String,
+        fix: String? = nil
+    ) -> MountCheck {
         MountCheck(path: path, declared: [], findings: [Finding(severity, rule, subject: path, message, fix: fix)])
     }
 }

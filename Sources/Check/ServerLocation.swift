@@ -21,14 +21,17 @@ public struct ServerLocation: Sendable {
             switch self {
             case .notMounted(let path): "no mount holds \(path)"
             case .notNFS(let m): "\(m.mountPoint) is \(m.fsType) (\(m.source)), not NFS"
-            case .noServer(let m): "no server view for \(m.source): it is not host:/export; pass --server nfs://HOST/EXPORT"
+            case .noServer(let m):
+                "no server view for \(m.source): it is not host:/export; pass --server nfs://HOST/EXPORT"
             }
         }
     }
 
     /// `path` must be normalized; `device` (from stat) picks between mounts that contain it.
-    public static func resolve(_ path: String, in table: MountTable, device: (major: UInt32, minor: UInt32)?,
-                               server: ServerURL?, allowNonNFS: Bool) -> Result<ServerLocation, Failure> {
+    public static func resolve(
+        _ path: String, in table: MountTable, device: (major: UInt32, minor: UInt32)?,
+        server: ServerURL?, allowNonNFS: Bool
+    ) -> Result<ServerLocation, Failure> {
         guard let mount = table.mount(containing: path, device: device) else { return .failure(.notMounted(path)) }
         guard mount.isNFS || allowNonNFS else { return .failure(.notNFS(mount)) }
         let options = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
@@ -64,22 +67,29 @@ extension ServerLocation {
 
     /// The share on this node (opened component by component, no symlink followed), its mount in
     /// `mountInfoPath`, and the same directory on the server.
-    public static func locate(_ share: String, kernel: KernelView, mountInfoPath: String, server: ServerURL?,
-                              allowNonNFS: Bool) -> Result<ServerLocation, LocateFailure> {
-        locate(share, kernel: kernel, mountInfoText: readWholeFile(mountInfoPath) ?? "", server: server,
-               allowNonNFS: allowNonNFS)
+    public static func locate(
+        _ share: String, kernel: KernelView, mountInfoPath: String, server: ServerURL?,
+        allowNonNFS: Bool
+    ) -> Result<ServerLocation, LocateFailure> {
+        locate(
+            share, kernel: kernel, mountInfoText: readWholeFile(mountInfoPath) ?? "", server: server,
+            allowNonNFS: allowNonNFS)
     }
 
     /// The same, from a mount table already read.
-    public static func locate(_ share: String, kernel: KernelView, mountInfoText: String, server: ServerURL?,
-                              allowNonNFS: Bool) -> Result<ServerLocation, LocateFailure> {
+    public static func locate(
+        _ share: String, kernel: KernelView, mountInfoText: String, server: ServerURL?,
+        allowNonNFS: Bool
+    ) -> Result<ServerLocation, LocateFailure> {
         let path = MountTable.normalize(share)
         let device: (major: UInt32, minor: UInt32)
         switch kernel.openDirectoryNoFollow(path).then({ $0.status() }) {
         case .success(let st): device = (st.deviceMajor, st.deviceMinor)
         case .timedOut:
-            return .failure(.hung("\(path) does not answer within \(kernel.timeout): "
-                                  + "a hard mount whose server is gone?"))
+            return .failure(
+                .hung(
+                    "\(path) does not answer within \(kernel.timeout): "
+                        + "a hard mount whose server is gone?"))
         case .failure(let e):
             return .failure(.unusable("\(path): \(e.description) (a symlink on the way is refused)"))
         }

@@ -71,14 +71,18 @@ public struct FleetReport: Codable, Sendable {
                 matrix[r.node, default: [:]][reach.node] = reach.reachable
                 if !reach.reachable { findings.append(unreachable(r.node, reach)) }
             }
-            for reach in r.wwwReachability ?? [] where known.contains(reach.node) && reach.node != r.node
-                && !reach.reachable {
-                findings.append(Finding(.crit, "www-unreachable", subject: r.node,
-                                        "\(r.node) cannot reach \(reach.node)'s Workbench at \(reach.address):"
-                                            + "\(reach.port) (\(reach.error ?? "no answer"))",
-                                        fix: "Workbench's load balancer forwards sessions between nodes: open TCP "
-                                            + "\(reach.port) from \(r.node) to \(reach.node), or check rstudio-server "
-                                            + "there"))
+            for reach in r.wwwReachability ?? []
+            where known.contains(reach.node) && reach.node != r.node
+                && !reach.reachable
+            {
+                findings.append(
+                    Finding(
+                        .crit, "www-unreachable", subject: r.node,
+                        "\(r.node) cannot reach \(reach.node)'s Workbench at \(reach.address):"
+                            + "\(reach.port) (\(reach.error ?? "no answer"))",
+                        fix: "Workbench's load balancer forwards sessions between nodes: open TCP "
+                            + "\(reach.port) from \(r.node) to \(reach.node), or check rstudio-server "
+                            + "there"))
             }
         }
         var visibility: [String: [String: Double]] = [:]
@@ -123,11 +127,12 @@ public struct FleetReport: Codable, Sendable {
         guard let usual = majority(fresh.compactMap { $0.fileLocks?.kind }) else { return [] }
         return fresh.sorted { $0.node < $1.node }.compactMap { r in
             guard let kind = r.fileLocks?.kind, kind != usual else { return nil }
-            return Finding(.crit, "lock-type", subject: r.node,
-                           "\(r.node) locks with \(kind), most nodes with \(usual): the two kinds do not see each "
-                               + "other's locks, so two nodes can hold the same lock",
-                           fix: "set the same lock-type and use-symlinks in /etc/rstudio/file-locks on every node, "
-                               + "then restart rstudio-server")
+            return Finding(
+                .crit, "lock-type", subject: r.node,
+                "\(r.node) locks with \(kind), most nodes with \(usual): the two kinds do not see each "
+                    + "other's locks, so two nodes can hold the same lock",
+                fix: "set the same lock-type and use-symlinks in /etc/rstudio/file-locks on every node, "
+                    + "then restart rstudio-server")
         }
     }
 
@@ -136,19 +141,20 @@ public struct FleetReport: Codable, Sendable {
     static func unreachable(_ from: String, _ reach: NodeReport.Reachability) -> Finding {
         let target = "\(reach.address):\(reach.port)"
         guard reach.error == Errno.connectionRefused.description else {
-            return Finding(.crit, "launcher-unreachable", subject: from,
-                           "\(from) gets no answer from \(reach.node)'s launcher at \(target) "
-                               + "(\(reach.error ?? "no answer"))",
-                           fix: "open TCP \(reach.port) from \(from) to \(reach.node) (a firewall drops it), "
-                               + "or correct the address in \(reach.node)'s launcher.conf")
+            return Finding(
+                .crit, "launcher-unreachable", subject: from,
+                "\(from) gets no answer from \(reach.node)'s launcher at \(target) "
+                    + "(\(reach.error ?? "no answer"))",
+                fix: "open TCP \(reach.port) from \(from) to \(reach.node) (a firewall drops it), "
+                    + "or correct the address in \(reach.node)'s launcher.conf")
         }
-        return Finding(.crit, "launcher-unreachable", subject: from,
-                       "nothing listens on \(target), \(reach.node)'s launcher address "
-                           + "(connection refused from \(from))",
-                       fix: "start the launcher on \(reach.node) (systemctl status rstudio-launcher), "
-                           + "or correct [server] address and port in its launcher.conf")
+        return Finding(
+            .crit, "launcher-unreachable", subject: from,
+            "nothing listens on \(target), \(reach.node)'s launcher address "
+                + "(connection refused from \(from))",
+            fix: "start the launcher on \(reach.node) (systemctl status rstudio-launcher), "
+                + "or correct [server] address and port in its launcher.conf")
     }
-
 
     func configCell(_ r: Row) -> TextTable.Cell {
         if r.configKeyDiffers { return TextTable.Cell("other key", severity: .warn) }

@@ -68,7 +68,8 @@ public final class DirectoryHandle: @unchecked Sendable {
 
     /// Writes `bytes` to `name` atomically: a new temporary file (O_CREAT|O_EXCL|O_NOFOLLOW, so
     /// nothing planted is followed or reused), fsync, then renameat over `name`.
-    public func writeFileAtomically(_ name: String, _ bytes: [UInt8], mode: UInt32 = 0o644) -> KernelView.Outcome<Void> {
+    public func writeFileAtomically(_ name: String, _ bytes: [UInt8], mode: UInt32 = 0o644) -> KernelView.Outcome<Void>
+    {
         let fd = fd
         let temporary = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         return kernel.bounded {
@@ -157,7 +158,8 @@ extension KernelView {
         let kernel = self
         let root: Outcome<DirectoryHandle> = bounded {
             let fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            return fd >= 0 ? .success(DirectoryHandle(path: "/", fd: fd, kernel: kernel)) : .failure(Errno(rawValue: errno))
+            return fd >= 0
+                ? .success(DirectoryHandle(path: "/", fd: fd, kernel: kernel)) : .failure(Errno(rawValue: errno))
         }
         guard case .success(var handle) = root else { return root }
         for name in components {

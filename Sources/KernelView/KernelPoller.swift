@@ -33,7 +33,9 @@ public final class KernelPoller: @unchecked Sendable {
 
     /// Calls `check` every round until it returns true, then `done` with the instant it did.
     @discardableResult
-    public func watch(_ check: @escaping @Sendable () -> Bool, done: @escaping @Sendable (ContinuousClock.Instant) -> Void) -> Int {
+    public func watch(
+        _ check: @escaping @Sendable () -> Bool, done: @escaping @Sendable (ContinuousClock.Instant) -> Void
+    ) -> Int {
         condition.lock()
         defer { condition.unlock() }
         nextID += 1

@@ -82,13 +82,17 @@ public struct KernelView: Sendable {
 
 extension KernelView.Status {
     init(_ st: stat) {
-        self.init(isDirectory: st.st_mode & S_IFMT == S_IFDIR, isSymlink: st.st_mode & S_IFMT == S_IFLNK,
-                  mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid, size: UInt64(st.st_size),
-                  deviceMajor: devMajor(UInt64(st.st_dev)), deviceMinor: devMinor(UInt64(st.st_dev)), inode: UInt64(st.st_ino),
-                  mtime: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9, links: UInt64(st.st_nlink))
+        self.init(
+            isDirectory: st.st_mode & S_IFMT == S_IFDIR, isSymlink: st.st_mode & S_IFMT == S_IFLNK,
+            mode: UInt32(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid, size: UInt64(st.st_size),
+            deviceMajor: devMajor(UInt64(st.st_dev)), deviceMinor: devMinor(UInt64(st.st_dev)),
+            inode: UInt64(st.st_ino),
+            mtime: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9, links: UInt64(st.st_nlink))
     }
 }
 
 // glibc's dev_t encoding (sys/sysmacros.h), whose macros Swift cannot import.
-func devMajor(_ dev: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))) }
+func devMajor(_ dev: UInt64) -> UInt32 {
+    UInt32(truncatingIfNeeded: ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff)))
+}
 func devMinor(_ dev: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))) }

@@ -66,9 +66,11 @@ public struct DeclaredMounts: Sendable {
             }
             let type = String(fields[2])
             guard type == "nfs" || type == "nfs4" else { continue }
-            mounts.append(DeclaredMount(origin: .fstab, file: file, line: i + 1, source: unescapeOctal(fields[0]),
-                                        mountPoint: MountTable.normalize(unescapeOctal(fields[1])), fsType: type,
-                                        options: fields.count > 3 ? String(fields[3]) : "defaults", text: String(line)))
+            mounts.append(
+                DeclaredMount(
+                    origin: .fstab, file: file, line: i + 1, source: unescapeOctal(fields[0]),
+                    mountPoint: MountTable.normalize(unescapeOctal(fields[1])), fsType: type,
+                    options: fields.count > 3 ? String(fields[3]) : "defaults", text: String(line)))
         }
     }
 
@@ -91,9 +93,11 @@ public struct DeclaredMounts: Sendable {
             return
         }
         let options = values["Options"] ?? "defaults"
-        mounts.append(DeclaredMount(origin: .systemd, file: file, line: nil, source: what,
-                                    mountPoint: MountTable.normalize(where_), fsType: type, options: options,
-                                    text: "Options=" + options))
+        mounts.append(
+            DeclaredMount(
+                origin: .systemd, file: file, line: nil, source: what,
+                mountPoint: MountTable.normalize(where_), fsType: type, options: options,
+                text: "Options=" + options))
     }
 
     // MARK: autofs: auto.master(5) and its maps
@@ -108,7 +112,9 @@ public struct DeclaredMounts: Sendable {
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2 else { continue }
             var map = String(fields[1])
-            if let colon = map.firstIndex(of: ":"), map.hasPrefix("file") { map = String(map[map.index(after: colon)...]) }
+            if let colon = map.firstIndex(of: ":"), map.hasPrefix("file") {
+                map = String(map[map.index(after: colon)...])
+            }
             guard map.hasPrefix("/") else { continue }  // program, ldap, -hosts…: not files we can read
             // "-rw,vers=4.2" are mount options; "--timeout=60" and the like are the automounter's own.
             let options = fields.dropFirst(2).filter { $0.hasPrefix("-") && !$0.hasPrefix("--") }
@@ -134,13 +140,17 @@ public struct DeclaredMounts: Sendable {
             guard let colon = location.range(of: ":/"), colon.lowerBound != location.startIndex else {
                 continue  // not host:/path (":/dev/sdb1" is a local device)
             }
-            let fstypeOption = splitOptions(Substring(entryOptions + "," + masterOptions)).first { $0.name == "fstype" }?.value
+            let fstypeOption = splitOptions(Substring(entryOptions + "," + masterOptions)).first {
+                $0.name == "fstype"
+            }?.value
             if let fstypeOption, fstypeOption != "nfs" && fstypeOption != "nfs4" { continue }
             let point = mountPoint == "/-" ? key : mountPoint + "/" + key
             let merged = [masterOptions, entryOptions].filter { !$0.isEmpty }.joined(separator: ",")
-            mounts.append(DeclaredMount(origin: .autofs, file: file, line: i + 1, source: location,
-                                        mountPoint: MountTable.normalize(point), fsType: fstypeOption ?? "nfs",
-                                        options: merged, text: String(line)))
+            mounts.append(
+                DeclaredMount(
+                    origin: .autofs, file: file, line: i + 1, source: location,
+                    mountPoint: MountTable.normalize(point), fsType: fstypeOption ?? "nfs",
+                    options: merged, text: String(line)))
         }
     }
 }

@@ -34,7 +34,8 @@ public struct MountInfo: Sendable {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             switch MountInfo.parseLine(line.hasSuffix("\r") ? line.dropLast() : line) {
             case .success(let entry): entries.append(entry)
-            case .failure(let reason): warnings.append(ParseWarning(source: source, line: index + 1, reason: reason.text))
+            case .failure(let reason):
+                warnings.append(ParseWarning(source: source, line: index + 1, reason: reason.text))
             }
         }
     }
@@ -58,12 +59,13 @@ public struct MountInfo: Sendable {
         }
         let mountPoint = unescapeOctal(fields[4])
         guard mountPoint.hasPrefix("/") else { return .failure(Reason(text: "mount point is not absolute")) }
-        return .success(MountInfoEntry(
-            mountID: id, parentID: parent, major: major, minor: minor,
-            root: unescapeOctal(fields[3]), mountPoint: mountPoint,
-            mountOptions: fields[5].split(separator: ",").map(String.init),
-            optionalFields: fields[6..<dash].map(String.init),
-            fsType: String(fields[dash + 1]), source: unescapeOctal(fields[dash + 2]),
-            superOptions: fields.count > dash + 3 ? fields[(dash + 3)...].joined(separator: " ") : ""))
+        return .success(
+            MountInfoEntry(
+                mountID: id, parentID: parent, major: major, minor: minor,
+                root: unescapeOctal(fields[3]), mountPoint: mountPoint,
+                mountOptions: fields[5].split(separator: ",").map(String.init),
+                optionalFields: fields[6..<dash].map(String.init),
+                fsType: String(fields[dash + 1]), source: unescapeOctal(fields[dash + 2]),
+                superOptions: fields.count > dash + 3 ? fields[(dash + 3)...].joined(separator: " ") : ""))
     }
 }

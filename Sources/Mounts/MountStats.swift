@@ -61,7 +61,9 @@ public struct MountStats: Sendable {
         warnings = []
         var current: Device?
         var inOperations = false
-        func warn(_ line: Int, _ reason: String) { warnings.append(ParseWarning(source: source, line: line, reason: reason)) }
+        func warn(_ line: Int, _ reason: String) {
+            warnings.append(ParseWarning(source: source, line: line, reason: reason))
+        }
 
         for (index, rawLine) in splitLines(text).enumerated() {
             let lineNumber = index + 1
@@ -116,8 +118,10 @@ public struct MountStats: Sendable {
         // device SOURCE mounted on POINT with fstype TYPE [statvers=X]
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count >= 7, fields[0] == "device", fields[2] == "mounted", fields[3] == "on",
-              fields[5] == "with", fields[6] == "fstype", fields.count >= 8 else { return nil }
-        var device = Device(source: unescapeOctal(fields[1]), mountPoint: unescapeOctal(fields[4]), fsType: String(fields[7]))
+            fields[5] == "with", fields[6] == "fstype", fields.count >= 8
+        else { return nil }
+        var device = Device(
+            source: unescapeOctal(fields[1]), mountPoint: unescapeOctal(fields[4]), fsType: String(fields[7]))
         if fields.count > 8, fields[8].hasPrefix("statvers=") { device.statVersion = String(fields[8].dropFirst(9)) }
         return device
     }
@@ -126,9 +130,10 @@ public struct MountStats: Sendable {
         let n = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { UInt64($0) }
         guard n.count == 8 || n.count == 9, !n.contains(nil) else { return nil }
         let v = n.map { $0! }
-        return Operation(operations: v[0], transmissions: v[1], majorTimeouts: v[2], bytesSent: v[3],
-                         bytesReceived: v[4], queueMilliseconds: v[5], rttMilliseconds: v[6],
-                         executeMilliseconds: v[7], errors: v.count == 9 ? v[8] : nil)
+        return Operation(
+            operations: v[0], transmissions: v[1], majorTimeouts: v[2], bytesSent: v[3],
+            bytesReceived: v[4], queueMilliseconds: v[5], rttMilliseconds: v[6],
+            executeMilliseconds: v[7], errors: v.count == 9 ? v[8] : nil)
     }
 
     /// The device block for a mount point (the last one listed, as with stacked mounts).

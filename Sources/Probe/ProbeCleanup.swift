@@ -21,16 +21,20 @@ enum ProbeCleanup {
         func removing(_ call: () async throws -> Void) async { if (try? await call()) != nil { removed += 1 } }
         let entries: [NFSDirectoryEntry]
         do { entries = try await server.readdir(run) } catch {
-            findings.append(Finding(.warn, "cleanup", subject: run,
-                                    "could not remove \(run): \(error.description); the next probe on this node removes it",
-                                    fix: "check the server: nfskeeper server URL"))
+            findings.append(
+                Finding(
+                    .warn, "cleanup", subject: run,
+                    "could not remove \(run): \(error.description); the next probe on this node removes it",
+                    fix: "check the server: nfskeeper server URL"))
             return 0
         }
         for entry in entries {
             let path = run + "/" + entry.name
             guard ProbeRun.groups.contains(entry.name),
-                  await attributes(entry, in: run, server)?.type == .directory else {
-                findings.append(Finding(.warn, "cleanup", subject: run, "\(path) was not made by the probe: left in place"))
+                await attributes(entry, in: run, server)?.type == .directory
+            else {
+                findings.append(
+                    Finding(.warn, "cleanup", subject: run, "\(path) was not made by the probe: left in place"))
                 continue
             }
             for trial in (try? await server.readdir(path)) ?? [] {  // nil: the rmdir below reports what is left
@@ -46,8 +50,10 @@ enum ProbeCleanup {
             await removing { try await server.rmdir(path) }  // a failure: the run's rmdir fails and reports it
         }
         do { try await server.rmdir(run); removed += 1 } catch {
-            findings.append(Finding(.warn, "cleanup", subject: run,
-                                    "could not remove \(run): \(error.description); the next probe on this node removes it"))
+            findings.append(
+                Finding(
+                    .warn, "cleanup", subject: run,
+                    "could not remove \(run): \(error.description); the next probe on this node removes it"))
         }
         return removed
     }
@@ -65,21 +71,27 @@ enum ProbeCleanup {
     /// Run directories of this node whose process is gone (a SIGKILL, a crash), owned by `uid`:
     /// `.nfskeeper-probe-NODE-PID-…`. Another node's, or a live process's, are never touched.
     /// Over NFSv4, libnfs 4.0.0 reports root-owned entries as 65534: that counts as root's.
-    static func removeLeftovers(_ server: ServerView, _ probe: String, node: String, uid: UInt32,
-                                findings: inout [Finding]) async -> Int {
+    static func removeLeftovers(
+        _ server: ServerView, _ probe: String, node: String, uid: UInt32,
+        findings: inout [Finding]
+    ) async -> Int {
         let prefix = TemporaryName.prefix + "probe-" + TemporaryName.safeNode(node) + "-"
         var removed = 0
         let entries: [NFSDirectoryEntry]
         do { entries = try await server.readdir(probe) } catch {
-            findings.append(Finding(.warn, "cleanup", subject: probe, "could not look for leftovers of killed probes: \(error.description)"))
+            findings.append(
+                Finding(
+                    .warn, "cleanup", subject: probe,
+                    "could not look for leftovers of killed probes: \(error.description)"))
             return 0
         }
         for entry in entries where entry.name.hasPrefix(prefix) {
             let rest = entry.name.dropFirst(prefix.count)
             guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid(),
-                  let attributes = await attributes(entry, in: probe, server),
-                  attributes.type == .directory,
-                  ownedBy(uid, attributes.uid, await server.url.version) else { continue }
+                let attributes = await attributes(entry, in: probe, server),
+                attributes.type == .directory,
+                ownedBy(uid, attributes.uid, await server.url.version)
+            else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }  // that process still runs
             await removeRun(server, probe + "/" + entry.name, findings: &findings)
             removed += 1

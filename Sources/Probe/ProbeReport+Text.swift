@@ -8,12 +8,16 @@ extension ProbeReport {
         if let mountPoint, let fsType { facts.append(("Mount", TextTable.Cell("\(mountPoint) (\(fsType))"))) }
         if let options { facts.append(("Options", TextTable.Cell(options))) }
         if let serverURL { facts.append(("Server view", TextTable.Cell(serverURL))) }
-        if let rtt = serverRoundTripSeconds { facts.append(("Server round trip", TextTable.Cell(formatSeconds(rtt) + " (the floor)"))) }
+        if let rtt = serverRoundTripSeconds {
+            facts.append(("Server round trip", TextTable.Cell(formatSeconds(rtt) + " (the floor)")))
+        }
         let resolution = resolutionSeconds.map { " (measured period \(formatSeconds($0)))" } ?? ""
         facts.append(("Poll interval", TextTable.Cell(formatSeconds(intervalSeconds) + resolution)))
         facts.append(("Max wait", TextTable.Cell(formatSeconds(maxWaitSeconds))))
         facts.append(("Wall time", TextTable.Cell(formatSeconds(wallSeconds))))
-        if leftoversRemoved > 0 { facts.append(("Leftovers removed", TextTable.Cell("\(leftoversRemoved) run(s) of killed probes"))) }
+        if leftoversRemoved > 0 {
+            facts.append(("Leftovers removed", TextTable.Cell("\(leftoversRemoved) run(s) of killed probes")))
+        }
         var out = keyValueBlock(facts, color: color)
         if let firstVerdict, !firstVerdictShown { out += "\n\n" + firstVerdict.textLine(color: color) }
         if !scenarios.isEmpty {
@@ -21,23 +25,28 @@ extension ProbeReport {
             var table = TextTable(headers: ["SCENARIO", "N", "MIN", "MEDIAN", "P95", "MAX", "NEVER", "PREDICTED"])
             func s(_ v: Double?) -> String { v.map(formatSeconds) ?? "-" }
             for r in scenarios {
-                table.add([TextTable.Cell(r.scenario.rawValue, severity: r.severity), TextTable.Cell(String(r.samples)),
-                           TextTable.Cell(s(r.minSeconds)), TextTable.Cell(s(r.medianSeconds)),
-                           TextTable.Cell(s(r.p95Seconds)),
-                           TextTable.Cell(s(r.maxSeconds)), TextTable.Cell(String(r.neverVisible)),
-                           TextTable.Cell(r.predictedSeconds.map { "≤ \($0) s" } ?? "unknown")])
+                table.add([
+                    TextTable.Cell(r.scenario.rawValue, severity: r.severity), TextTable.Cell(String(r.samples)),
+                    TextTable.Cell(s(r.minSeconds)), TextTable.Cell(s(r.medianSeconds)),
+                    TextTable.Cell(s(r.p95Seconds)),
+                    TextTable.Cell(s(r.maxSeconds)), TextTable.Cell(String(r.neverVisible)),
+                    TextTable.Cell(r.predictedSeconds.map { "≤ \($0) s" } ?? "unknown"),
+                ])
             }
             let width = scenarios.map(\.scenario.rawValue.count).max() ?? 0
             let verdicts = scenarios.map { r in
                 let label = (r.scenario.rawValue + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0)
                 return Terminal.hanging("  " + label, r.verdict)
             }
-            out += "\n\n" + table.render(color: color) + "\nVerdicts:\n" + verdicts.joined(separator: "\n")
+            out +=
+                "\n\n" + table.render(color: color) + "\nVerdicts:\n" + verdicts.joined(separator: "\n")
                 + "\n" + Terminal.hanging("Figures: ", meaning + ".")
         }
         if let cost {
-            let figures = String(format: "LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f", cost.lookup,
-                                 cost.getattr, cost.access, cost.readdir)
+            let figures =
+                String(
+                    format: "LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f", cost.lookup,
+                    cost.getattr, cost.access, cost.readdir)
                 + " (\(cost.samples) samples, from mountstats)"
             out += "\n\n" + Terminal.hanging("RPCs per sample: ", figures)
         } else if let costNote {

@@ -11,13 +11,16 @@ extension VisibilityProbe {
 
     /// One primed negative lookup, watched for `firstVerdictWait`: does this mount hide another
     /// node's new file under a name it already looked up?
-    static func firstVerdict(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
-                             started: ContinuousClock.Instant, into report: inout ProbeReport) async -> FirstVerdict? {
+    static func firstVerdict(
+        _ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
+        started: ContinuousClock.Instant, into report: inout ProbeReport
+    ) async -> FirstVerdict? {
         guard let place = run.place(ProbeRun.firstVerdict, 0, prefix: c.namePrefix) else { return nil }
         let outcome = await Scenario.negativeLookup.trial(place, c, wait: firstVerdictWait)
-        var verdict = FirstVerdict(hidesNewFile: false, watchedSeconds: firstVerdictWait.seconds, seenAfterSeconds: nil,
-                                   tookSeconds: (ContinuousClock.now - started).seconds,
-                                   predictedSeconds: options.map { Scenario.negativeLookup.predictedWindow($0) })
+        var verdict = FirstVerdict(
+            hidesNewFile: false, watchedSeconds: firstVerdictWait.seconds, seenAfterSeconds: nil,
+            tookSeconds: (ContinuousClock.now - started).seconds,
+            predictedSeconds: options.map { Scenario.negativeLookup.predictedWindow($0) })
         switch outcome {
         case .visible(let delay, _): verdict.seenAfterSeconds = delay.seconds
         case .neverVisible: verdict.hidesNewFile = true
@@ -31,7 +34,8 @@ extension VisibilityProbe {
         report.firstVerdict = verdict
         // In a full run the negative-lookup figures judge; the verdict alone judges only a quick one.
         if r.quick || !r.scenarios.contains(.negativeLookup),
-           let finding = verdict.finding(share: r.share, targetDelay: r.targetDelay) {
+            let finding = verdict.finding(share: r.share, targetDelay: r.targetDelay)
+        {
             report.findings.append(finding)
         }
         return verdict
@@ -40,8 +44,10 @@ extension VisibilityProbe {
     /// Every trial of every scenario at once, each in its own directory, so the wall time is about
     /// one cache window, not samples × window. A watchdog ends the run when a kernel call hangs;
     /// cancellation (SIGINT/SIGTERM) ends it at the next check.
-    static func runTrials(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, expected: Duration,
-                          isBound: Bool, report: inout ProbeReport) async -> [Scenario: [TrialOutcome]] {
+    static func runTrials(
+        _ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, expected: Duration,
+        isBound: Bool, report: inout ProbeReport
+    ) async -> [Scenario: [TrialOutcome]] {
         enum Event: Sendable { case outcome(Scenario, TrialOutcome), hung, cancelled }
         let total = r.samples * r.scenarios.count
         let start = ContinuousClock.now
@@ -50,9 +56,11 @@ extension VisibilityProbe {
             group.addTask {  // watchdog and progress
                 while done.count.load(ordering: .relaxed) < total && !Task.isCancelled {
                     if let stuck = c.poller.stuck, stuck > r.timeout { return .hung }
-                    r.progress?(ProbeProgress(elapsed: ContinuousClock.now - start, expected: expected,
-                                              isBound: isBound, done: done.count.load(ordering: .relaxed),
-                                              total: total))
+                    r.progress?(
+                        ProbeProgress(
+                            elapsed: ContinuousClock.now - start, expected: expected,
+                            isBound: isBound, done: done.count.load(ordering: .relaxed),
+                            total: total))
                     try? await Task.sleep(for: .milliseconds(250))  // ignored: cancellation ends the loop
                 }
                 return .cancelled
@@ -62,11 +70,12 @@ extension VisibilityProbe {
                 for scenario in r.scenarios {
                     // A stuck poller or a cancellation: the watchdog ends the run and reports it.
                     if Task.isCancelled || (c.poller.stuck.map { $0 > r.timeout } ?? false) { break starting }
-                    let step = if let place = run.place(scenario.rawValue, i, prefix: c.namePrefix) {
-                        await scenario.start(place, c)
-                    } else {
-                        TrialStep.done(.failed("\(scenario.rawValue)/\(i): the trial's directory was not opened"))
-                    }
+                    let step =
+                        if let place = run.place(scenario.rawValue, i, prefix: c.namePrefix) {
+                            await scenario.start(place, c)
+                        } else {
+                            TrialStep.done(.failed("\(scenario.rawValue)/\(i): the trial's directory was not opened"))
+                        }
                     group.addTask {
                         let outcome = await step.outcome(c)
                         done.count.add(1, ordering: .relaxed)
@@ -89,11 +98,14 @@ extension VisibilityProbe {
         return outcomes
     }
 
-    static func summarize(_ outcomes: [Scenario: [TrialOutcome]], _ r: ProbeRequest, options: NFSMountOptions?,
-                          into report: inout ProbeReport) {
+    static func summarize(
+        _ outcomes: [Scenario: [TrialOutcome]], _ r: ProbeRequest, options: NFSMountOptions?,
+        into report: inout ProbeReport
+    ) {
         for scenario in r.scenarios {
             let list = outcomes[scenario] ?? []
-            var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+            var histogram = Histogram<UInt64>(
+                highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
             var never = 0
             var failures: [String] = []
             var lag = Duration.zero
@@ -109,21 +121,26 @@ extension VisibilityProbe {
             }
             if let first = failures.first {  // one finding per scenario; nothing measured is critical
                 let more = failures.count > 1 ? " (and \(failures.count - 1) more trials failed)" : ""
-                report.findings.append(Finding(failures.count == list.count ? .crit : .warn, "trial", subject: r.share,
-                                               "\(scenario.rawValue): \(first)\(more)"))
+                report.findings.append(
+                    Finding(
+                        failures.count == list.count ? .crit : .warn, "trial", subject: r.share,
+                        "\(scenario.rawValue): \(first)\(more)"))
             }
             let seen = histogram.totalCount > 0
             func q(_ p: Double) -> Double? { seen ? Double(histogram.valueAtPercentile(p)) / 1e6 : nil }
             var result = ScenarioResult(
-                scenario: scenario, samples: list.count, neverVisible: never, minSeconds: seen ? Double(histogram.min) / 1e6 : nil,
+                scenario: scenario, samples: list.count, neverVisible: never,
+                minSeconds: seen ? Double(histogram.min) / 1e6 : nil,
                 medianSeconds: q(50), p95Seconds: q(95), maxSeconds: seen ? Double(histogram.max) / 1e6 : nil,
                 predictedSeconds: options.map { scenario.predictedWindow($0) }, maxLagSeconds: lag.seconds,
                 verdict: "", severity: .ok)
             (result.verdict, result.severity) = judge(result, target: r.targetDelay, maxWait: report.maxWaitSeconds)
             report.scenarios.append(result)
             if result.severity >= .warn && failures.count < list.count {
-                report.findings.append(Finding(result.severity, "visibility", subject: r.share,
-                                               "\(scenario.rawValue): \(result.verdict)"))
+                report.findings.append(
+                    Finding(
+                        result.severity, "visibility", subject: r.share,
+                        "\(scenario.rawValue): \(result.verdict)"))
             }
         }
     }
@@ -140,12 +157,16 @@ extension VisibilityProbe {
         var words: [String] = []
         if let predicted = s.predictedSeconds {
             let margin = 0.5 + Double(predicted) * 0.1
-            words.append(max <= Double(predicted) + margin ? "within the \(predicted) s the options allow"
-                                                           : "slower than the \(predicted) s the options allow (a server-side cache?)")
+            words.append(
+                max <= Double(predicted) + margin
+                    ? "within the \(predicted) s the options allow"
+                    : "slower than the \(predicted) s the options allow (a server-side cache?)")
         }
         let late = p95 > secondsAsShown(target)
-        words.append(late ? "p95 \(formatSeconds(p95)) over the \(formatSeconds(target)) target"
-                          : "p95 within the \(formatSeconds(target)) target")
+        words.append(
+            late
+                ? "p95 \(formatSeconds(p95)) over the \(formatSeconds(target)) target"
+                : "p95 within the \(formatSeconds(target)) target")
         return (words.joined(separator: "; "), late && s.scenario.hurts ? .warn : .ok)
     }
 }
@@ -157,10 +178,11 @@ extension FirstVerdict {
         guard hidesNewFile else { return nil }
         let window = predictedSeconds.map { "the options allow up to \($0) s" } ?? "the window is unknown (not NFS)"
         let severity: Severity = (predictedSeconds.map { Double($0) > targetDelay } ?? true) ? .warn : .info
-        return Finding(severity, "first-verdict", subject: share,
-                       "this mount hides another node's new file under a name it already looked up: not visible after "
-                       + "\(formatSeconds(watchedSeconds)); \(window)",
-                       fix: "nfskeeper advise \(share)")
+        return Finding(
+            severity, "first-verdict", subject: share,
+            "this mount hides another node's new file under a name it already looked up: not visible after "
+                + "\(formatSeconds(watchedSeconds)); \(window)",
+            fix: "nfskeeper advise \(share)")
     }
 }
 

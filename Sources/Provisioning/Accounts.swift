@@ -24,7 +24,9 @@ public enum Accounts {
 
     /// The group named `name` (or given as a number); nil if unknown here.
     public static func group(_ name: String) -> Account? {
-        if let gid = UInt32(name) { return groupName(gid).map { Account(name: $0, id: gid) } ?? Account(name: name, id: gid) }
+        if let gid = UInt32(name) {
+            return groupName(gid).map { Account(name: $0, id: gid) } ?? Account(name: name, id: gid)
+        }
         var grp = Glibc.group()
         var result: UnsafeMutablePointer<Glibc.group>?
         var buffer = [CChar](repeating: 0, count: 16384)

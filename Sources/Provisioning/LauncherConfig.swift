@@ -22,34 +22,55 @@ public struct LauncherConfig: Sendable {
             let value = parseConfigEntries(text).last { $0.key == "scratch-path" }
             switch value {
             case nil:
-                out.append(Finding(.warn, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
-                                   "scratch-path is not set: the Local launcher uses /var/lib/rstudio-launcher, local to each node",
-                                   fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
+                out.append(
+                    Finding(
+                        .warn, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
+                        "scratch-path is not set: the Local launcher uses /var/lib/rstudio-launcher, local to each node",
+                        fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
             case let v? where v.value != scratch && v.value.trimmingSuffix("/") != scratch:
-                out.append(Finding(.warn, "scratch-path", subject: localConf, option: "scratch-path", value: v.value,
-                                   "\(localConf):\(v.line) sets scratch-path=\(v.value), not the provisioned \(scratch)",
-                                   fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
+                out.append(
+                    Finding(
+                        .warn, "scratch-path", subject: localConf, option: "scratch-path", value: v.value,
+                        "\(localConf):\(v.line) sets scratch-path=\(v.value), not the provisioned \(scratch)",
+                        fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
             case let v?:
-                out.append(Finding(.ok, "scratch-path", subject: localConf, option: "scratch-path", value: v.value, "scratch-path names the provisioned directory"))
+                out.append(
+                    Finding(
+                        .ok, "scratch-path", subject: localConf, option: "scratch-path", value: v.value,
+                        "scratch-path names the provisioned directory"))
             }
         } else {
-            out.append(Finding(.info, "scratch-path", subject: localConf, "\(localConf) does not exist: not a Workbench launcher node, or configured elsewhere"))
+            out.append(
+                Finding(
+                    .info, "scratch-path", subject: localConf,
+                    "\(localConf) does not exist: not a Workbench launcher node, or configured elsewhere"))
         }
         if let text = read(launcherConf) {
             let entries = parseConfigEntries(text).filter { $0.section == "cluster" }
             let localNames = Self.clusters(entries).filter { $0.type.lowercased() == "local" }.map(\.name)
             if localNames.isEmpty {
-                out.append(Finding(.warn, "launcher-cluster", subject: launcherConf, "no [cluster] of type Local in \(launcherConf)", fix: "add [cluster] name=\(cluster) type=Local"))
+                out.append(
+                    Finding(
+                        .warn, "launcher-cluster", subject: launcherConf,
+                        "no [cluster] of type Local in \(launcherConf)", fix: "add [cluster] name=\(cluster) type=Local"
+                    ))
             } else if !localNames.contains(cluster) {
-                out.append(Finding(.warn, "launcher-cluster", subject: launcherConf, option: "name", value: localNames.joined(separator: ","),
-                                   "the Local cluster is named \(localNames.joined(separator: ", ")) in \(launcherConf), not \(cluster)",
-                                   fix: "provision with --cluster \(localNames[0]), or rename the cluster"))
+                out.append(
+                    Finding(
+                        .warn, "launcher-cluster", subject: launcherConf, option: "name",
+                        value: localNames.joined(separator: ","),
+                        "the Local cluster is named \(localNames.joined(separator: ", ")) in \(launcherConf), not \(cluster)",
+                        fix: "provision with --cluster \(localNames[0]), or rename the cluster"))
             }
         }
-        if let text = read(rserverConf), let user = parseConfigEntries(text).last(where: { $0.key == "server-user" }), user.value != owner {
-            out.append(Finding(.warn, "server-user", subject: rserverConf, option: "server-user", value: user.value,
-                               "\(rserverConf) runs Workbench as \(user.value), but the scratch directory is for \(owner)",
-                               fix: "provision with --owner \(user.value)"))
+        if let text = read(rserverConf), let user = parseConfigEntries(text).last(where: { $0.key == "server-user" }),
+            user.value != owner
+        {
+            out.append(
+                Finding(
+                    .warn, "server-user", subject: rserverConf, option: "server-user", value: user.value,
+                    "\(rserverConf) runs Workbench as \(user.value), but the scratch directory is for \(owner)",
+                    fix: "provision with --owner \(user.value)"))
         }
         return out
     }
@@ -86,20 +107,26 @@ public struct LauncherConfig: Sendable {
         }
         var backup: String?
         if existing != nil {
-            let stamp = ISO8601DateFormatter.string(from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
-                .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+            let stamp = ISO8601DateFormatter.string(
+                from: now, timeZone: TimeZone(identifier: "UTC")!,
+                formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+            )
+            .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
             backup = localConf + ".nfskeeper-\(stamp).bak"
             try manager.copyItem(atPath: localConf, toPath: backup!)
         }
         // The replacement keeps the file's mode and owner; exclusive temporary, fsync, rename (LocalFile).
         var st = stat()
         let kept = existing != nil && lstat(localConf, &st) == 0
-        try LocalFile.writeAtomically(Array(bytes), to: localConf, mode: kept ? st.st_mode & 0o7777 : 0o644,
-                                      owner: kept ? (st.st_uid, st.st_gid) : nil)
+        try LocalFile.writeAtomically(
+            Array(bytes), to: localConf, mode: kept ? st.st_mode & 0o7777 : 0o644,
+            owner: kept ? (st.st_uid, st.st_gid) : nil)
         return (true, backup)
     }
 }
 
 extension String {
-    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) && count > 1 ? String(dropLast(suffix.count)) : self }
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) && count > 1 ? String(dropLast(suffix.count)) : self
+    }
 }

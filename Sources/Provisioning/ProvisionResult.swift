@@ -71,13 +71,31 @@ public struct ProvisionResult: Codable, Sendable {
     public func textReport(color: Bool = Terminal.isColorful) -> String {
         var facts: [(String, TextTable.Cell)] = [
             ("Scratch directory", TextTable.Cell(path)),
-            ("Wanted", TextTable.Cell("owner \(owner.map { "\($0.name) (\($0.id))" } ?? "?"), group \(group.map { "\($0.name) (\($0.id))" } ?? "?"), mode \(mode)")),
+            (
+                "Wanted",
+                TextTable.Cell(
+                    "owner \(owner.map { "\($0.name) (\($0.id))" } ?? "?"), group \(group.map { "\($0.name) (\($0.id))" } ?? "?"), mode \(mode)"
+                )
+            ),
         ]
-        if let serverURL { facts.append(("Server view", TextTable.Cell(serverURL + (serverPath.map { " path \($0)" } ?? "")))) }
-        if let rootSquashed { facts.append(("Root squash", TextTable.Cell(rootSquashed ? "yes: changes go through the server view as the owner" : "no"))) }
-        if let v = serverView { facts.append(("On the server", TextTable.Cell("uid \(v.uid), gid \(v.gid), mode \(v.mode)"))) }
-        if let v = kernelView { facts.append(("On this node", TextTable.Cell("uid \(v.uid), gid \(v.gid), mode \(v.mode)"))) }
-        let state = dryRun ? (actions.isEmpty ? "nothing to do" : "plan only (--dry-run)") : (changed ? "changed" : "unchanged")
+        if let serverURL {
+            facts.append(("Server view", TextTable.Cell(serverURL + (serverPath.map { " path \($0)" } ?? ""))))
+        }
+        if let rootSquashed {
+            facts.append(
+                (
+                    "Root squash",
+                    TextTable.Cell(rootSquashed ? "yes: changes go through the server view as the owner" : "no")
+                ))
+        }
+        if let v = serverView {
+            facts.append(("On the server", TextTable.Cell("uid \(v.uid), gid \(v.gid), mode \(v.mode)")))
+        }
+        if let v = kernelView {
+            facts.append(("On this node", TextTable.Cell("uid \(v.uid), gid \(v.gid), mode \(v.mode)")))
+        }
+        let state =
+            dryRun ? (actions.isEmpty ? "nothing to do" : "plan only (--dry-run)") : (changed ? "changed" : "unchanged")
         facts.append(("Result", TextTable.Cell(state, severity: severity >= .crit ? .crit : changed ? .info : .ok)))
         var out = keyValueBlock(facts, color: color)
         if !actions.isEmpty {

@@ -11,7 +11,9 @@ extension Provisioner {
         result.actions.append(ProvisionAction(action: action, route: route, detail: detail, done: done))
     }
 
-    mutating func reconcile(share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView, squashed: Bool) async {
+    mutating func reconcile(
+        share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView, squashed: Bool
+    ) async {
         let name = request.cluster
         switch share.status(of: name) {
         case .timedOut: fail("hung", "\(result.path) does not answer within \(request.timeout)")
@@ -23,8 +25,9 @@ extension Provisioner {
                 await fixExisting(share: share, serverPath: serverPath, url: url, root: root, squashed: squashed)
             }
         case .success(let st?) where st.isSymlink:
-            fail("symlink", "\(result.path) is a symlink: refused; neither the link nor its target was touched",
-                 fix: "remove the link (after checking who planted it) and run again")
+            fail(
+                "symlink", "\(result.path) is a symlink: refused; neither the link nor its target was touched",
+                fix: "remove the link (after checking who planted it) and run again")
         case .success(let st?) where !st.isDirectory:
             fail("scratch", "\(result.path) exists and is not a directory", fix: "move it away and run again")
         case .success:
@@ -35,8 +38,10 @@ extension Provisioner {
     // MARK: create
 
     /// Creates the directory; returns true when it already existed after all (another node won the race).
-    mutating func create(share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView,
-                         squashed: Bool) async -> Bool {
+    mutating func create(
+        share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView,
+        squashed: Bool
+    ) async -> Bool {
         let (uid, gid, mode) = wanted
         let detail = "\(result.path) owner \(uid):\(gid) mode \(octal(mode))"
         if request.dryRun { record("mkdir", squashed ? .serverView : .kernel, detail, done: false); return false }
@@ -54,12 +59,14 @@ extension Provisioner {
         let sharePath = parentPath(serverPath)
         guard await shareStillInPlace(root, sharePath, "before mkdir") else { return false }
         do {
-            let owner = try await ServerView.connect(url, as: NFSCredentials(uid: uid, gid: gid), timeout: request.timeout)
+            let owner = try await ServerView.connect(
+                url, as: NFSCredentials(uid: uid, gid: gid), timeout: request.timeout)
             try await owner.mkdir(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             // Made where it should be: the share unchanged, and the new directory in it, owned by uid.
             guard await shareStillInPlace(root, sharePath, "during mkdir"),
-                  let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid,
-                  await listedInShare(root, sharePath, fileid: made.fileid) else {
+                let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid,
+                await listedInShare(root, sharePath, fileid: made.fileid)
+            else {
                 if !result.findings.contains(where: { $0.rule == .swapped }) {
                     fail("swapped", "\(serverPath) is not the directory just made: the share was swapped during mkdir")
                 }
@@ -69,12 +76,16 @@ extension Provisioner {
                 try await owner.chmod(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             }
             record("mkdir", .serverView, detail + " (as uid \(uid): root is squashed)", done: true)
-        } catch where error.errno == .fileExists {
+        } catch  where error.errno == .fileExists {
             return true
-        } catch where error.errno == .permissionDenied || error.errno == .notPermitted {
+        } catch  where error.errno == .permissionDenied || error.errno == .notPermitted {
             let parent = parentPath(serverPath)
-            fail("permission", "root is squashed and uid \(uid) may not create \(request.cluster) in \(parent) on \(url.serverAndExport)",
-                 fix: "on the NFS server: mkdir -m \(octal(mode)) <export>\(serverPath) && chown \(uid):\(gid) <export>\(serverPath) — or make \(parent) writable by uid \(uid)")
+            fail(
+                "permission",
+                "root is squashed and uid \(uid) may not create \(request.cluster) in \(parent) on \(url.serverAndExport)",
+                fix:
+                    "on the NFS server: mkdir -m \(octal(mode)) <export>\(serverPath) && chown \(uid):\(gid) <export>\(serverPath) — or make \(parent) writable by uid \(uid)"
+            )
         } catch {
             fail("mkdir", "creating \(serverPath) through the server view failed: \(error.description)")
         }
@@ -93,14 +104,17 @@ extension Provisioner {
 
     // MARK: fix drift
 
-    mutating func fixExisting(share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView, squashed: Bool) async {
+    mutating func fixExisting(
+        share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView, squashed: Bool
+    ) async {
         let (uid, gid, mode) = wanted
         // Open it without following: a symlink swapped in since the check fails here with ELOOP.
         let dir: DirectoryHandle
         switch share.openDirectory(request.cluster) {
         case .success(let d): dir = d
         case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
-            return fail("symlink", "\(result.path) was replaced by a symlink while being checked: refused, nothing touched")
+            return fail(
+                "symlink", "\(result.path) was replaced by a symlink while being checked: refused, nothing touched")
         case .failure(let errno): return fail("scratch", "\(result.path): \(errno.description)")
         case .timedOut: return fail("hung", "\(result.path) does not answer within \(request.timeout)")
         }
@@ -109,8 +123,10 @@ extension Provisioner {
         }
         // This node's caches can still show a directory the server has since replaced.
         guard onServer.type == .directory else {
-            return fail("symlink", "on the server \(serverPath) is a \(onServer.type.rawValue), not a directory: refused, nothing touched",
-                        fix: "remove it (after checking who planted it) and run again")
+            return fail(
+                "symlink",
+                "on the server \(serverPath) is a \(onServer.type.rawValue), not a directory: refused, nothing touched",
+                fix: "remove it (after checking who planted it) and run again")
         }
         // Judge by the server's numeric ids: this node may map them (NFSv4 idmapping).
         if onServer.uid != uid || onServer.gid != gid {
@@ -118,10 +134,14 @@ extension Provisioner {
             if request.dryRun {
                 record("chown", .kernel, detail, done: false)
             } else if squashed {
-                fail("owner", "\(result.path) belongs to \(onServer.uid):\(onServer.gid), and root is squashed: no client can give it away",
-                     fix: "on the NFS server: chown \(uid):\(gid) <export>\(serverPath)")
+                fail(
+                    "owner",
+                    "\(result.path) belongs to \(onServer.uid):\(onServer.gid), and root is squashed: no client can give it away",
+                    fix: "on the NFS server: chown \(uid):\(gid) <export>\(serverPath)")
             } else if case .failure(let errno) = dir.changeOwner(uid: uid, gid: gid) {
-                fail("owner", "chown of \(result.path) failed: \(errno.description)", fix: "on the NFS server: chown \(uid):\(gid) <export>\(serverPath)")
+                fail(
+                    "owner", "chown of \(result.path) failed: \(errno.description)",
+                    fix: "on the NFS server: chown \(uid):\(gid) <export>\(serverPath)")
             } else {
                 record("chown", .kernel, detail, done: true)
             }
@@ -132,12 +152,15 @@ extension Provisioner {
             if !squashed, dir.changeMode(mode).value != nil { return record("chmod", .kernel, detail, done: true) }
             guard await shareStillInPlace(root, parentPath(serverPath), "before chmod") else { return }
             do {  // as the directory's owner, which AUTH_SYS lets the server view be
-                let owner = try await ServerView.connect(url, as: NFSCredentials(uid: onServer.uid, gid: onServer.gid), timeout: request.timeout)
+                let owner = try await ServerView.connect(
+                    url, as: NFSCredentials(uid: onServer.uid, gid: onServer.gid), timeout: request.timeout)
                 try await owner.chmod(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
                 guard await shareStillInPlace(root, parentPath(serverPath), "during chmod") else { return }
                 record("chmod", .serverView, detail + " (as uid \(onServer.uid))", done: true)
             } catch {
-                fail("mode", "chmod of \(result.path) failed: \(error.description)", fix: "on the NFS server: chmod \(octal(mode)) <export>\(serverPath)")
+                fail(
+                    "mode", "chmod of \(result.path) failed: \(error.description)",
+                    fix: "on the NFS server: chmod \(octal(mode)) <export>\(serverPath)")
             }
         }
     }

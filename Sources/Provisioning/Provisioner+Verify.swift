@@ -10,7 +10,9 @@ extension Provisioner {
         let (uid, gid, mode) = wanted
         // A fresh open of the share revalidates it (close-to-open), so a directory the server view
         // just made is not hidden behind the negative lookup of the check above.
-        let here = kernel.openDirectoryNoFollow(MountTable.normalize(request.share)).then { $0.openDirectory(request.cluster) }.then { $0.status() }
+        let here = kernel.openDirectoryNoFollow(MountTable.normalize(request.share)).then {
+            $0.openDirectory(request.cluster)
+        }.then { $0.status() }
         let there = try? await root.stat(serverPath)
         if let st = here.value { result.kernelView = DirectoryView(uid: st.uid, gid: st.gid, mode: octal(st.mode)) }
         if let st = there { result.serverView = DirectoryView(uid: st.uid, gid: st.gid, mode: octal(st.mode)) }
@@ -18,18 +20,26 @@ extension Provisioner {
             return request.dryRun ? () : fail("verify", "\(serverPath) is not on the server after provisioning")
         }
         if !request.dryRun && (server.uid != uid || server.gid != gid || server.mode != mode) {
-            fail("verify", "on the server \(serverPath) is \(server.uid):\(server.gid) \(octal(server.mode)), not \(uid):\(gid) \(octal(mode))")
+            fail(
+                "verify",
+                "on the server \(serverPath) is \(server.uid):\(server.gid) \(octal(server.mode)), not \(uid):\(gid) \(octal(mode))"
+            )
         }
         guard let local = here.value else {
-            return note(.warn, "kernel-view", "this node's mount does not show \(result.path) yet (\(here)); the server has it")
+            return note(
+                .warn, "kernel-view", "this node's mount does not show \(result.path) yet (\(here)); the server has it")
         }
         // The same judgement as check's on NFSv4 mounts: nobody here is id mapping, other ids differ.
-        let owners = OwnerComparison(path: result.path, serverPath: serverPath,
-                                     kernel: Owner(uid: local.uid, gid: local.gid),
-                                     server: Owner(uid: server.uid, gid: server.gid), idMap: IdMapSettings.read())
+        let owners = OwnerComparison(
+            path: result.path, serverPath: serverPath,
+            kernel: Owner(uid: local.uid, gid: local.gid),
+            server: Owner(uid: server.uid, gid: server.gid), idMap: IdMapSettings.read())
         result.findings += IdMapping.findings(owners, subject: result.path)
         if local.mode != server.mode {
-            note(.warn, "mode-mismatch", "this node shows mode \(octal(local.mode)), the server stores \(octal(server.mode)): stale attribute cache or a bind-mount overlay")
+            note(
+                .warn, "mode-mismatch",
+                "this node shows mode \(octal(local.mode)), the server stores \(octal(server.mode)): stale attribute cache or a bind-mount overlay"
+            )
         }
     }
 
@@ -43,7 +53,10 @@ extension Provisioner {
                 do {
                     let (changed, backup) = try config.writeScratchPath(result.path)
                     if changed {
-                        record("write-config", .file, "scratch-path=\(result.path) in \(config.localConf)" + (backup.map { ", backup \($0)" } ?? ""), done: true)
+                        record(
+                            "write-config", .file,
+                            "scratch-path=\(result.path) in \(config.localConf)"
+                                + (backup.map { ", backup \($0)" } ?? ""), done: true)
                     }
                 } catch {
                     fail("write-config", "could not write \(config.localConf): \(error)")

@@ -18,9 +18,10 @@ public struct Provisioner {
     var shareFileID: UInt64?
 
     public static func run(_ request: ProvisionRequest) async -> ProvisionResult {
-        var p = Provisioner(request: request,
-                            result: ProvisionResult(path: request.scratchPath, mode: octal(request.mode), dryRun: request.dryRun),
-                            kernel: KernelView(timeout: request.timeout))
+        var p = Provisioner(
+            request: request,
+            result: ProvisionResult(path: request.scratchPath, mode: octal(request.mode), dryRun: request.dryRun),
+            kernel: KernelView(timeout: request.timeout))
         await p.provision()
         return p.result
     }
@@ -36,15 +37,21 @@ public struct Provisioner {
     mutating func provision() async {
         // Ownership on shared storage is root's business, on the kernel side and over AUTH_SYS alike.
         guard geteuid() == 0 else {
-            return fail("privileges", "provisioning sets owners on shared storage: run it as root (this process is uid \(getuid()))")
+            return fail(
+                "privileges",
+                "provisioning sets owners on shared storage: run it as root (this process is uid \(getuid()))")
         }
         // 1. Who should own it, as this node's name service knows them.
         guard let (owner, primaryGroup) = Accounts.user(request.owner) else {
-            return fail("owner", "user \(request.owner) does not exist on this node", fix: "create the user (install Workbench) or pass --owner")
+            return fail(
+                "owner", "user \(request.owner) does not exist on this node",
+                fix: "create the user (install Workbench) or pass --owner")
         }
         let group: Account
         if let name = request.group {
-            guard let g = Accounts.group(name) else { return fail("group", "group \(name) does not exist on this node") }
+            guard let g = Accounts.group(name) else {
+                return fail("group", "group \(name) does not exist on this node")
+            }
             group = g
         } else {
             group = Account(name: Accounts.groupName(primaryGroup) ?? String(primaryGroup), id: primaryGroup)
@@ -60,11 +67,15 @@ public struct Provisioner {
         let share: DirectoryHandle
         switch kernel.openDirectoryNoFollow(normalizedShare) {
         case .success(let h): share = h
-        case .timedOut: return fail("hung", "\(normalizedShare) does not answer within \(request.timeout): is the NFS server down?")
+        case .timedOut:
+            return fail("hung", "\(normalizedShare) does not answer within \(request.timeout): is the NFS server down?")
         case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
-            return fail("symlink", "\(normalizedShare) is, or passes through, a symlink or a non-directory: refused, nothing followed",
-                        fix: "give the real path of the share")
-        case .failure(let errno): return fail("share", "\(normalizedShare): \(errno.description)", fix: "mount the share on this node")
+            return fail(
+                "symlink",
+                "\(normalizedShare) is, or passes through, a symlink or a non-directory: refused, nothing followed",
+                fix: "give the real path of the share")
+        case .failure(let errno):
+            return fail("share", "\(normalizedShare): \(errno.description)", fix: "mount the share on this node")
         }
 
         // 3. Its mount: NFS (unless allowed otherwise) and writable, and where it is on the server.
@@ -72,17 +83,23 @@ public struct Provisioner {
         let shareStatus = share.status().value
         let device = shareStatus.map { (major: $0.deviceMajor, minor: $0.deviceMinor) }
         let location: ServerLocation
-        switch ServerLocation.resolve(normalizedShare, in: MountTable(mountInfo), device: device,
-                                      server: request.server, allowNonNFS: request.allowNonNFS) {
+        switch ServerLocation.resolve(
+            normalizedShare, in: MountTable(mountInfo), device: device,
+            server: request.server, allowNonNFS: request.allowNonNFS)
+        {
         case .success(let l): location = l
         case .failure(.notNFS(let m)):
-            return fail("not-nfs", "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not shared between nodes",
-                        fix: "give the share's path as this node mounts it (findmnt -t nfs,nfs4 lists them), "
-                            + "or --allow-non-nfs for a test setup")
+            return fail(
+                "not-nfs",
+                "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not shared between nodes",
+                fix: "give the share's path as this node mounts it (findmnt -t nfs,nfs4 lists them), "
+                    + "or --allow-non-nfs for a test setup")
         case .failure(let failure): return fail("share", failure.description)
         }
         if location.mount.isReadOnly {
-            return fail("read-only", "\(location.mount.mountPoint) is mounted read-only on this node", fix: "mount it read-write")
+            return fail(
+                "read-only", "\(location.mount.mountPoint) is mounted read-only on this node",
+                fix: "mount it read-write")
         }
 
         // 4. The server view: root squash.
@@ -98,17 +115,22 @@ public struct Provisioner {
                 return fail("symlink", "\(sharePath) on \(url.serverAndExport) is a symlink: refused, nothing followed")
             }
             guard onServer.type == .directory else {
-                return fail("server", "\(sharePath) on \(url.serverAndExport) is not a directory: --server names another export?")
+                return fail(
+                    "server",
+                    "\(sharePath) on \(url.serverAndExport) is not a directory: --server names another export?")
             }
             // On an NFS mount the kernel's inode number is the server's fileid: the same directory.
             if !request.allowNonNFS, let inode = shareStatus?.inode, inode != onServer.fileid {
-                return fail("server", "\(normalizedShare) on this node is not \(sharePath) on \(url.serverAndExport) "
-                            + "(inode \(inode), fileid \(onServer.fileid)): refused",
-                            fix: "pass --server for the right export")
+                return fail(
+                    "server",
+                    "\(normalizedShare) on this node is not \(sharePath) on \(url.serverAndExport) "
+                        + "(inode \(inode), fileid \(onServer.fileid)): refused",
+                    fix: "pass --server for the right export")
             }
             shareFileID = onServer.fileid
         } catch {
-            return fail("server", "the server view failed: \(error.description)", fix: "check with: nfskeeper server '\(url)'")
+            return fail(
+                "server", "the server view failed: \(error.description)", fix: "check with: nfskeeper server '\(url)'")
         }
         guard let squashed = await probeRootSquash(rootView) else { return }
         result.rootSquashed = squashed
@@ -129,9 +151,11 @@ public struct Provisioner {
     mutating func shareStillInPlace(_ root: ServerView, _ sharePath: String, _ step: String) async -> Bool {
         guard let reference = shareFileID else { return true }
         if let now = try? await root.stat(sharePath), now.type == .directory, now.fileid == reference { return true }
-        fail("swapped", "\(sharePath) on the server was replaced \(step) (not the directory this run began with): "
-             + "stopped; a symlink's target may hold what this step made",
-             fix: "find who replaces the share directory; run again")
+        fail(
+            "swapped",
+            "\(sharePath) on the server was replaced \(step) (not the directory this run began with): "
+                + "stopped; a symlink's target may hold what this step made",
+            fix: "find who replaces the share directory; run again")
         return false
     }
 
@@ -157,15 +181,18 @@ public struct Provisioner {
         do {
             let reading = try await view.readNewFile(name)
             guard let owner = reading.owner else {
-                fail("server", "root squash could not be judged: \(reading.ownerEvidence)",
-                     fix: "export it over NFSv3 too, or provision through the kernel mount as root")
+                fail(
+                    "server", "root squash could not be judged: \(reading.ownerEvidence)",
+                    fix: "export it over NFSv3 too, or provision through the kernel mount as root")
                 return nil
             }
             return owner != 0
-        } catch where error.errno == .readOnlyFileSystem {
-            fail("read-only", "the export is read-only (EROFS): the scratch directory cannot be created", fix: "export it read-write")
+        } catch  where error.errno == .readOnlyFileSystem {
+            fail(
+                "read-only", "the export is read-only (EROFS): the scratch directory cannot be created",
+                fix: "export it read-write")
             return nil
-        } catch where error.errno == .permissionDenied {
+        } catch  where error.errno == .permissionDenied {
             return true
         } catch {
             fail("server", "could not write at the export's root through the server view: \(error.description)")

@@ -6,7 +6,8 @@ public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
@@ -29,9 +30,13 @@ private struct SecondsDisplay {
 
     init(_ seconds: Double) {
         let magnitude = abs(seconds)
-        if magnitude < 0.001 { (unit, scale, decimals) = ("µs", 1e6, 0) }
-        else if magnitude < 1 { (unit, scale, decimals) = ("ms", 1e3, 1) }
-        else { (unit, scale, decimals) = ("s", 1, 2) }
+        if magnitude < 0.001 {
+            (unit, scale, decimals) = ("µs", 1e6, 0)
+        } else if magnitude < 1 {
+            (unit, scale, decimals) = ("ms", 1e3, 1)
+        } else {
+            (unit, scale, decimals) = ("s", 1, 2)
+        }
     }
 }
 
@@ -76,8 +81,12 @@ public struct JSONEnvelope<Body: Encodable>: Encodable {
 }
 
 /// A command's `--json` document (`JSONEnvelope`), in the one JSON style.
-public func encodeEnvelope<Body: Encodable>(_ command: String, _ body: Body, severity: Severity,
-                                            findings: [Finding], verbose: Bool = false) throws -> String {
-    try encodeJSON(JSONEnvelope(command: command, severity: severity, findings: findings, verbose: verbose,
-                                body: body))
+public func encodeEnvelope<Body: Encodable>(
+    _ command: String, _ body: Body, severity: Severity,
+    findings: [Finding], verbose: Bool = false
+) throws -> String {
+    try encodeJSON(
+        JSONEnvelope(
+            command: command, severity: severity, findings: findings, verbose: verbose,
+            body: body))
 }

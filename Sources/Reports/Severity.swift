@@ -46,7 +46,8 @@ public enum Severity: Int, Comparable, Codable, Sendable, CaseIterable, CustomSt
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Severity.allCases.first(where: { $0.description == text }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown severity \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown severity \(text)"))
         }
         self = value
     }

@@ -54,10 +54,13 @@ public struct ServerSurvey: Codable, Sendable {
     }
 
     /// Runs the survey. `node` names the temporary file (unique per node and process).
-    public static func run(_ url: ServerURL, samples: Int = 20, timeout: Duration = .seconds(10),
-                           node: String = ProcessInfo.processInfo.hostName) async -> ServerSurvey {
-        var survey = ServerSurvey(url: url.description, server: url.serverAndExport, reachable: false,
-                                  versions: [], findings: [])
+    public static func run(
+        _ url: ServerURL, samples: Int = 20, timeout: Duration = .seconds(10),
+        node: String = ProcessInfo.processInfo.hostName
+    ) async -> ServerSurvey {
+        var survey = ServerSurvey(
+            url: url.description, server: url.serverAndExport, reachable: false,
+            versions: [], findings: [])
         await survey.survey(url, samples: samples, timeout: timeout, node: node)
         return survey
     }
@@ -72,12 +75,16 @@ public struct ServerSurvey: Codable, Sendable {
     private mutating func refused(_ url: ServerURL, _ refusals: [String], timeout: Duration) {
         reachable = true
         exports = try? ServerView.exports(host: url.host, mountPort: url.mountPort, timeout: timeout)
-        let listed = exports.map { list in
-            list.isEmpty ? "it lists no exports" : "it exports " + list.map(\.path).joined(separator: ", ")
-        } ?? "its export list is unavailable"
-        note(.crit, "export", "\(url.host) answers but refuses \(url.export) (\(refusals.joined(separator: "; "))): "
-             + "no such export, or not exported to this client", fix: "use an exported path (\(listed)), or export "
-             + "\(url.export) to this node on the server")
+        let listed =
+            exports.map { list in
+                list.isEmpty ? "it lists no exports" : "it exports " + list.map(\.path).joined(separator: ", ")
+            } ?? "its export list is unavailable"
+        note(
+            .crit, "export",
+            "\(url.host) answers but refuses \(url.export) (\(refusals.joined(separator: "; "))): "
+                + "no such export, or not exported to this client",
+            fix: "use an exported path (\(listed)), or export "
+                + "\(url.export) to this node on the server")
     }
 
     private mutating func survey(_ url: ServerURL, samples: Int, timeout: Duration, node: String) async {
@@ -88,7 +95,8 @@ public struct ServerSurvey: Codable, Sendable {
             let clock = ContinuousClock()
             let start = clock.now
             do {
-                views[version] = try await ServerView.connect(url.with(version: version), as: .mostPrivileged, timeout: timeout)
+                views[version] = try await ServerView.connect(
+                    url.with(version: version), as: .mostPrivileged, timeout: timeout)
                 if version == url.version { connectSeconds = (clock.now - start).seconds }
                 versions.append(VersionAnswer(version: version.rawValue, answers: true))
             } catch {
@@ -111,7 +119,9 @@ public struct ServerSurvey: Codable, Sendable {
         reachable = true
         let usedVersion = await view.url.version
         if views[url.version] == nil {
-            note(.warn, "version", "NFSv\(url.version.rawValue) does not answer; surveyed over NFSv\(usedVersion.rawValue)")
+            note(
+                .warn, "version",
+                "NFSv\(url.version.rawValue) does not answer; surveyed over NFSv\(usedVersion.rawValue)")
         }
 
         // 2. Round trip.
@@ -126,10 +136,14 @@ public struct ServerSurvey: Codable, Sendable {
         }
         if !times.isEmpty {
             times.sort()
-            roundTrip = RoundTrip(version: usedVersion.rawValue, samples: times.count, minSeconds: times[0],
-                                  medianSeconds: percentile(times, 0.5), p99Seconds: percentile(times, 0.99))
+            roundTrip = RoundTrip(
+                version: usedVersion.rawValue, samples: times.count, minSeconds: times[0],
+                medianSeconds: percentile(times, 0.5), p99Seconds: percentile(times, 0.99))
             if percentile(times, 0.5) > 0.020 {
-                note(.warn, "latency", "median GETATTR round trip \(formatSeconds(percentile(times, 0.5))): every cache revalidation costs this much")
+                note(
+                    .warn, "latency",
+                    "median GETATTR round trip \(formatSeconds(percentile(times, 0.5))): every cache revalidation costs this much"
+                )
             }
         }
 
@@ -148,7 +162,9 @@ public struct ServerSurvey: Codable, Sendable {
     private mutating func probeWithTemporaryFile(_ view: ServerView, node: String) async {
         let asRoot = await view.credentials == .root
         if !asRoot {
-            note(.info, "privileges", "not run as root: root squash and writability are not checked (only root may present uid 0)")
+            note(
+                .info, "privileges",
+                "not run as root: root squash and writability are not checked (only root may present uid 0)")
             return
         }
         let removed = await view.removeLeftovers(in: "/", purpose: "server", node: node)
@@ -166,10 +182,13 @@ public struct ServerSurvey: Codable, Sendable {
                 note(.warn, "read-only", "the export is read-only (EROFS): nothing can be provisioned or probed on it")
             case .permissionDenied:
                 writable = false
-                rootSquash = RootSquash(squashed: true, mappedUid: nil,
-                                        evidence: "creating a file as uid 0 was refused (EACCES)")
-                note(.info, "root-squash", "root is squashed: root cannot write the export's root directory; "
-                     + "provisioning acts as the owner instead")
+                rootSquash = RootSquash(
+                    squashed: true, mappedUid: nil,
+                    evidence: "creating a file as uid 0 was refused (EACCES)")
+                note(
+                    .info, "root-squash",
+                    "root is squashed: root cannot write the export's root directory; "
+                        + "provisioning acts as the owner instead")
             default:
                 note(.warn, "write", "could not create, stamp and remove a test file as root: \(error.description)")
             }
@@ -183,8 +202,10 @@ public struct ServerSurvey: Codable, Sendable {
         if let owner = reading.owner {
             rootSquash = RootSquash(squashed: owner != 0, mappedUid: owner, evidence: reading.ownerEvidence)
             if owner != 0 {
-                note(.info, "root-squash", "root is squashed to uid \(owner): a root chown through the kernel mount "
-                     + "fails with EPERM; provisioning acts as the owner instead")
+                note(
+                    .info, "root-squash",
+                    "root is squashed to uid \(owner): a root chown through the kernel mount "
+                        + "fails with EPERM; provisioning acts as the owner instead")
             }
         } else {
             note(.info, "root-squash", "root squash not judged: \(reading.ownerEvidence)")
@@ -193,8 +214,10 @@ public struct ServerSurvey: Codable, Sendable {
         self.clock = clock
         let skew = abs(clock.offsetSeconds)
         if skew >= 1 {
-            note(skew >= 30 ? .crit : .warn, "clock", "the server's clock is \(formatSeconds(clock.offsetSeconds)) "
-                 + "off this node's: synchronise clocks (chrony/NTP)")
+            note(
+                skew >= 30 ? .crit : .warn, "clock",
+                "the server's clock is \(formatSeconds(clock.offsetSeconds)) "
+                    + "off this node's: synchronise clocks (chrony/NTP)")
         }
     }
 }

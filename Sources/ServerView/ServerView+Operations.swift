@@ -17,7 +17,7 @@ extension ServerView {
         do {
             _ = try stat(path)
             return true
-        } catch where error.errno == .noSuchFileOrDirectory {
+        } catch  where error.errno == .noSuchFileOrDirectory {
             return false
         }
     }
@@ -32,13 +32,14 @@ extension ServerView {
     /// fails with ENOTDIR and is left alone.
     public func ensureDirectory(_ path: String, mode: FilePermissions) throws(ServerViewError) {
         let st: NFSAttributes
-        do { st = try stat(path) } catch where error.errno == .noSuchFileOrDirectory {
-            do { try mkdir(path, mode: mode) } catch where error.errno == .fileExists {}  // made meanwhile
+        do { st = try stat(path) } catch  where error.errno == .noSuchFileOrDirectory {
+            do { try mkdir(path, mode: mode) } catch  where error.errno == .fileExists {}  // made meanwhile
             return
         }
         guard st.type == .directory else {
-            throw ServerViewError(operation: "GETATTR", server: url.serverAndExport, path: path, errno: .notDirectory,
-                                  detail: "a \(st.type.rawValue) on the server, not a directory: left alone")
+            throw ServerViewError(
+                operation: "GETATTR", server: url.serverAndExport, path: path, errno: .notDirectory,
+                detail: "a \(st.type.rawValue) on the server, not a directory: left alone")
         }
     }
 
@@ -123,8 +124,11 @@ extension ServerView {
     /// A directory's entries (without "." and "..") and the fileid of the directory they were read
     /// from (its "." entry, when the server sends one: NFSv3 READDIRPLUS does): one READDIRPLUS, so
     /// the entries are that directory's even if the path is swapped meanwhile.
-    public func listing(_ path: String) throws(ServerViewError)
-        -> (directoryFileid: UInt64?, entries: [NFSDirectoryEntry]) {
+    public func listing(
+        _ path: String
+    ) throws(ServerViewError)
+        -> (directoryFileid: UInt64?, entries: [NFSDirectoryEntry])
+    {
         var dir: OpaquePointer?
         try check(nfs_opendir(ctx, path, &dir), "READDIRPLUS", path)
         defer { nfs_closedir(ctx, dir) }
@@ -148,21 +152,25 @@ extension ServerView {
     /// with the owner's credentials, then `mkdir`).
     public func chown(_ path: String, uid: UInt32, gid: UInt32) throws(ServerViewError) {
         let (u, g) = (Int32(bitPattern: uid), Int32(bitPattern: gid))
-        try setattrRoutingAroundV4(path, byPath: { (ctx) in nfs_lchown(ctx, path, u, g) },
-                                   byHandle: { (ctx, fh) in nfs_fchown(ctx, fh, u, g) })
+        try setattrRoutingAroundV4(
+            path, byPath: { (ctx) in nfs_lchown(ctx, path, u, g) },
+            byHandle: { (ctx, fh) in nfs_fchown(ctx, fh, u, g) })
     }
 
     /// Changes permission bits (SETATTR). Never follows a symlink. Same NFSv4 directory route as `chown`.
     public func chmod(_ path: String, mode: FilePermissions) throws(ServerViewError) {
-        try setattrRoutingAroundV4(path, byPath: { (ctx) in nfs_lchmod(ctx, path, Int32(mode.rawValue)) },
-                                   byHandle: { (ctx, fh) in nfs_fchmod(ctx, fh, Int32(mode.rawValue)) })
+        try setattrRoutingAroundV4(
+            path, byPath: { (ctx) in nfs_lchmod(ctx, path, Int32(mode.rawValue)) },
+            byHandle: { (ctx, fh) in nfs_fchmod(ctx, fh, Int32(mode.rawValue)) })
     }
 
     /// NFSv3: by path (libnfs's `l` calls do not follow a final symlink). NFSv4: by path over a one-shot
     /// NFSv3 session; where the export has no NFSv3, a regular file is changed through a handle
     /// opened on it, after checking that the handle is the file GETATTR saw (same fileid: no swap).
-    private func setattrRoutingAroundV4(_ path: String, byPath call: (OpaquePointer) -> Int32,
-                                        byHandle: (OpaquePointer, OpaquePointer) -> Int32) throws(ServerViewError) {
+    private func setattrRoutingAroundV4(
+        _ path: String, byPath call: (OpaquePointer) -> Int32,
+        byHandle: (OpaquePointer, OpaquePointer) -> Int32
+    ) throws(ServerViewError) {
         guard url.version == .v4 else { return try check(call(ctx), "SETATTR", path) }
         let v3: OpaquePointer
         do { v3 = try oneShotSession(url.with(version: .v3), for: path) } catch {
@@ -172,9 +180,10 @@ extension ServerView {
                 var st = nfs_stat_64()
                 try check(nfs_fstat64(ctx, fh, &st), "GETATTR", path)
                 guard st.nfs_ino == seen.fileid else {
-                    throw ServerViewError(operation: "SETATTR", server: url.serverAndExport, path: path,
-                                          errno: .tooManySymbolicLinkLevels,
-                                          detail: "the name was swapped between GETATTR and OPEN: nothing changed")
+                    throw ServerViewError(
+                        operation: "SETATTR", server: url.serverAndExport, path: path,
+                        errno: .tooManySymbolicLinkLevels,
+                        detail: "the name was swapped between GETATTR and OPEN: nothing changed")
                 }
                 try check(byHandle(ctx, fh), "SETATTR", path)
             }
@@ -183,17 +192,19 @@ extension ServerView {
         let rc = call(v3)
         if rc < 0 {
             let detail = String(cString: nfs_get_error(v3))
-            throw ServerViewError(operation: "SETATTR", server: url.serverAndExport, path: path,
-                                  errno: Errno(rawValue: -rc), detail: "via NFSv3: " + detail)
+            throw ServerViewError(
+                operation: "SETATTR", server: url.serverAndExport, path: path,
+                errno: Errno(rawValue: -rc), detail: "via NFSv3: " + detail)
         }
     }
 
     /// A second, synchronous libnfs context on this actor's thread, for one call and then destroyed.
     func oneShotSession(_ other: ServerURL, for path: String) throws(ServerViewError) -> OpaquePointer {
         let unsupported = { (detail: String) in
-            ServerViewError(operation: "SETATTR", server: self.url.serverAndExport, path: path, errno: .notSupported,
-                            detail: "libnfs 4.0.0 cannot change NFSv4 attributes safely (directories fail, "
-                                + "symlinks are followed) and " + detail)
+            ServerViewError(
+                operation: "SETATTR", server: self.url.serverAndExport, path: path, errno: .notSupported,
+                detail: "libnfs 4.0.0 cannot change NFSv4 attributes safely (directories fail, "
+                    + "symlinks are followed) and " + detail)
         }
         guard let v3 = nfs_init_context() else { throw unsupported("no NFSv3 context could be made") }
         guard let parsed = nfs_parse_url_dir(v3, other.libnfsURL) else {
@@ -232,25 +243,31 @@ extension ServerView {
         return clock.now - start
     }
 
-    private func withOpenFile<T>(_ path: String, flags: Int32,
-                                 _ body: (OpaquePointer) throws(ServerViewError) -> T) throws(ServerViewError) -> T {
+    private func withOpenFile<T>(
+        _ path: String, flags: Int32,
+        _ body: (OpaquePointer) throws(ServerViewError) -> T
+    ) throws(ServerViewError) -> T {
         var fh: OpaquePointer?
         try check(nfs_open(ctx, path, flags, &fh), "OPEN", path)
         defer { nfs_close(ctx, fh) }
         return try body(fh!)
     }
 
-    private func writeAll(_ fh: OpaquePointer, _ bytes: [UInt8], at offset: UInt64, path: String) throws(ServerViewError) {
+    private func writeAll(
+        _ fh: OpaquePointer, _ bytes: [UInt8], at offset: UInt64, path: String
+    ) throws(ServerViewError) {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
-                nfs_pwrite(ctx, fh, offset + UInt64(done), UInt64(bytes.count - done),
-                           UnsafeMutableRawPointer(mutating: raw.baseAddress! + done))
+                nfs_pwrite(
+                    ctx, fh, offset + UInt64(done), UInt64(bytes.count - done),
+                    UnsafeMutableRawPointer(mutating: raw.baseAddress! + done))
             }
             if n == -Int(EFAULT), url.version == .v3, let fs = try? statvfs(path), fs.availableBytes == 0 {
                 // libnfs 4.0.0 reports NFS3ERR_NOSPC on WRITE as EFAULT with no message.
-                throw ServerViewError(operation: "WRITE", server: url.serverAndExport, path: path, errno: .noSpace,
-                                      detail: "libnfs said EFAULT; FSSTAT shows no space available on the export")
+                throw ServerViewError(
+                    operation: "WRITE", server: url.serverAndExport, path: path, errno: .noSpace,
+                    detail: "libnfs said EFAULT; FSSTAT shows no space available on the export")
             }
             try check(Int32(clamping: n), "WRITE", path)
             if n == 0 { throw failure(-EIO, "WRITE", path) }
@@ -261,11 +278,12 @@ extension ServerView {
 
 extension NFSAttributes {
     init(_ st: nfs_stat_64) {
-        self.init(type: NFSFileType(mode: st.nfs_mode), mode: UInt32(st.nfs_mode & 0o7777),
-                  uid: UInt32(truncatingIfNeeded: st.nfs_uid), gid: UInt32(truncatingIfNeeded: st.nfs_gid),
-                  size: st.nfs_size, links: st.nfs_nlink, fileid: st.nfs_ino,
-                  mtime: NFSTime(seconds: Int64(st.nfs_mtime), nanoseconds: UInt32(st.nfs_mtime_nsec)),
-                  ctime: NFSTime(seconds: Int64(st.nfs_ctime), nanoseconds: UInt32(st.nfs_ctime_nsec)))
+        self.init(
+            type: NFSFileType(mode: st.nfs_mode), mode: UInt32(st.nfs_mode & 0o7777),
+            uid: UInt32(truncatingIfNeeded: st.nfs_uid), gid: UInt32(truncatingIfNeeded: st.nfs_gid),
+            size: st.nfs_size, links: st.nfs_nlink, fileid: st.nfs_ino,
+            mtime: NFSTime(seconds: Int64(st.nfs_mtime), nanoseconds: UInt32(st.nfs_mtime_nsec)),
+            ctime: NFSTime(seconds: Int64(st.nfs_ctime), nanoseconds: UInt32(st.nfs_ctime_nsec)))
     }
 
     init(_ e: nfsdirent) {
@@ -273,10 +291,11 @@ extension NFSAttributes {
         // fall back to the separate type field.
         let typeFromMode = NFSFileType(mode: UInt64(e.mode))
         let type: NFSFileType = typeFromMode != .unknown ? typeFromMode : NFSFileType(nf3type: e.type)
-        self.init(type: type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, links: UInt64(e.nlink),
-                  fileid: e.inode,
-                  mtime: NFSTime(seconds: Int64(e.mtime.tv_sec), nanoseconds: e.mtime_nsec),
-                  ctime: NFSTime(seconds: Int64(e.ctime.tv_sec), nanoseconds: e.ctime_nsec))
+        self.init(
+            type: type, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: e.size, links: UInt64(e.nlink),
+            fileid: e.inode,
+            mtime: NFSTime(seconds: Int64(e.mtime.tv_sec), nanoseconds: e.mtime_nsec),
+            ctime: NFSTime(seconds: Int64(e.ctime.tv_sec), nanoseconds: e.ctime_nsec))
     }
 }
 
@@ -298,8 +317,11 @@ extension NFSFileType {
 extension ServerView {
     /// The numeric owner and group of `path`, read over NFSv3 whatever `url`'s version: NFSv3 carries
     /// owners as numbers, NFSv4 as names that libnfs 4.0.0 does not map. One session, one GETATTR.
-    public static func numericOwner(_ url: ServerURL, path: String, timeout: Duration)
-        async throws(ServerViewError) -> (uid: UInt32, gid: UInt32) {
+    public static func numericOwner(
+        _ url: ServerURL, path: String, timeout: Duration
+    )
+        async throws(ServerViewError) -> (uid: UInt32, gid: UInt32)
+    {
         let view = try await connect(url.with(version: .v3), timeout: timeout)
         let attributes = try await view.stat(path)
         return (attributes.uid, attributes.gid)

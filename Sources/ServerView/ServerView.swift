@@ -51,20 +51,25 @@ public actor ServerView {
     /// The TCP connection is tried first, so a refused port or a silent host fails fast with
     /// `ECONNREFUSED` or `ETIMEDOUT` instead of libnfs's generic error. Every call of the session,
     /// this one included, is bounded by `timeout`.
-    public static func connect(_ url: ServerURL, as credentials: NFSCredentials? = nil,
-                               timeout: Duration = .seconds(10)) async throws(ServerViewError) -> ServerView {
+    public static func connect(
+        _ url: ServerURL, as credentials: NFSCredentials? = nil,
+        timeout: Duration = .seconds(10)
+    ) async throws(ServerViewError) -> ServerView {
         let port = url.nfsPort ?? (url.version == .v4 ? 2049 : 111)
         if case .failure(let errno) = tcpConnect(host: url.host, port: port, timeout: timeout) {
-            throw ServerViewError(operation: "CONNECT", server: "\(url.host) port \(port)", path: nil,
-                                  errno: errno, detail: "")
+            throw ServerViewError(
+                operation: "CONNECT", server: "\(url.host) port \(port)", path: nil,
+                errno: errno, detail: "")
         }
-        let creds = credentials
+        let creds =
+            credentials
             ?? NFSCredentials(uid: url.uid ?? UInt32(getuid()), gid: url.gid ?? UInt32(getgid()))
         // AUTH_SYS proves nothing: the server believes whatever ids the client sends. Presenting
         // another user's identity is therefore reserved to root, as a kernel client reserves it.
         guard geteuid() == 0 || creds == .ownProcess else {
-            throw ServerViewError(operation: "AUTH_SYS", server: url.serverAndExport, path: nil, errno: .notPermitted,
-                                  detail: "only root may act as \(creds) on the server; this process is uid \(getuid())")
+            throw ServerViewError(
+                operation: "AUTH_SYS", server: url.serverAndExport, path: nil, errno: .notPermitted,
+                detail: "only root may act as \(creds) on the server; this process is uid \(getuid())")
         }
         let view = ServerView(url: url, credentials: creds, timeout: timeout)
         try await view.mount()
@@ -73,8 +78,9 @@ public actor ServerView {
 
     private func mount() throws(ServerViewError) {
         guard let ctx = nfs_init_context() else {
-            throw ServerViewError(operation: "MOUNT", server: url.serverAndExport, path: nil,
-                                  errno: .noMemory, detail: "nfs_init_context failed")
+            throw ServerViewError(
+                operation: "MOUNT", server: url.serverAndExport, path: nil,
+                errno: .noMemory, detail: "nfs_init_context failed")
         }
         context = ctx
         guard let parsed = nfs_parse_url_dir(ctx, url.libnfsURL) else {
@@ -117,8 +123,9 @@ public actor ServerView {
         } else if errno == .ioError && (lower.contains("service failed") || lower.contains("socket")) {
             errno = .connectionReset
         }
-        return ServerViewError(operation: operation, server: url.serverAndExport, path: path,
-                               errno: errno, detail: detail)
+        return ServerViewError(
+            operation: operation, server: url.serverAndExport, path: path,
+            errno: errno, detail: detail)
     }
 }
 
@@ -127,4 +134,3 @@ func hostName() -> String {
     gethostname(&buffer, buffer.count - 1)
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
-

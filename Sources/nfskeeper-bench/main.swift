@@ -20,7 +20,9 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 func runCLoop(_ binary: String, _ url: ServerURL, calls: Int) throws -> [Double] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = [url.description.replacingOccurrences(of: "version=", with: "dircache=0&version="), String(calls)]
+    process.arguments = [
+        url.description.replacingOccurrences(of: "version=", with: "dircache=0&version="), String(calls),
+    ]
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -58,18 +60,27 @@ for round in 0..<rounds {
     var steps: [() async throws -> Void] = [
         { cTimes += try runCLoop(cLoop, url, calls: calls) },
         { hopTimes += try await swiftLoop(view, calls: calls) },
-        { sharedTimes += try await withTaskExecutorPreference(view.taskExecutor) { try await swiftLoop(view, calls: calls) } },
+        {
+            sharedTimes += try await withTaskExecutorPreference(view.taskExecutor) {
+                try await swiftLoop(view, calls: calls)
+            }
+        },
     ]
     for i in 0..<steps.count { try await steps[(i + round) % steps.count]() }
     steps.removeAll()
 }
 
 var table = TextTable(headers: ["CLIENT", "CALLS", "MIN", "MEDIAN", "P99", "RATIO"])
-for (name, times) in [("C loop over libnfs", cTimes), ("Swift ServerView, from another thread", hopTimes),
-                      ("Swift ServerView, on the session's executor", sharedTimes)] {
-    table.add(name, String(times.count), formatSeconds(times.min() ?? .nan), formatSeconds(median(times)),
-              formatSeconds(percentile(times, 0.99)), String(format: "%.3f×", median(times) / median(cTimes)))
+for (name, times) in [
+    ("C loop over libnfs", cTimes), ("Swift ServerView, from another thread", hopTimes),
+    ("Swift ServerView, on the session's executor", sharedTimes),
+] {
+    table.add(
+        name, String(times.count), formatSeconds(times.min() ?? .nan), formatSeconds(median(times)),
+        formatSeconds(percentile(times, 0.99)), String(format: "%.3f×", median(times) / median(cTimes)))
 }
-print("GETATTR round trip, \(url.serverAndExport) NFSv\(url.version.rawValue), \(rounds) interleaved rounds of \(calls) calls each")
+print(
+    "GETATTR round trip, \(url.serverAndExport) NFSv\(url.version.rawValue), \(rounds) interleaved rounds of \(calls) calls each"
+)
 print(table.render())
 print("RATIO: median against the C loop's (goal ≤ 1.10×)")

@@ -13,21 +13,21 @@ struct AdviseCommand: AsyncParsableCommand {
         abstract: "Recommend the exact mount options, declaration and steps for a shared directory.",
         usage: "nfskeeper advise [<paths> ...] [<options>]",
         discussion: """
-        From the live options (as `check` reads them) and, when given, a probe's measurements, \
-        recommends: lookupcache=pos first; acdirmin/acdirmax bounded by --target-delay where \
-        misses must stay cached (--role workbench-home); never noac; and fixes for soft, nolock, \
-        local_lock, nocto, sync, UDP and tiny transfer sizes. It shows the delay before and after, \
-        the cost, the administrator's own fstab line, .mount unit Options= or autofs entry with \
-        the change applied and every other option kept, and the steps: an umount and mount (or \
-        systemctl restart, or autofs expiry), since a remount cannot change cache options.
+            From the live options (as `check` reads them) and, when given, a probe's measurements, \
+            recommends: lookupcache=pos first; acdirmin/acdirmax bounded by --target-delay where \
+            misses must stay cached (--role workbench-home); never noac; and fixes for soft, nolock, \
+            local_lock, nocto, sync, UDP and tiny transfer sizes. It shows the delay before and after, \
+            the cost, the administrator's own fstab line, .mount unit Options= or autofs entry with \
+            the change applied and every other option kept, and the steps: an umount and mount (or \
+            systemctl restart, or autofs expiry), since a remount cannot change cache options.
 
-        It prints; it never changes a mount.
+            It prints; it never changes a mount.
 
-        Examples:
-          nfskeeper advise /var/lib/rstudio-pm --role package-manager
-          nfskeeper advise /mnt/shared --probe probe.json
-          nfskeeper advise --mountinfo bundle/mountinfo --root bundle/
-        """
+            Examples:
+              nfskeeper advise /var/lib/rstudio-pm --role package-manager
+              nfskeeper advise /mnt/shared --probe probe.json
+              nfskeeper advise --mountinfo bundle/mountinfo --root bundle/
+            """
     )
 
     @Argument(help: "Paths on NFS; default: every NFS mount.")
@@ -36,7 +36,9 @@ struct AdviseCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("What the directory holds.", valueName: "role"))
     var role: Role = .generic
 
-    @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
     var targetDelay = 5
 
     @Option(help: ArgumentHelp("A probe's --json output to take measurements from.", valueName: "file"))
@@ -55,7 +57,8 @@ struct AdviseCommand: AsyncParsableCommand {
         do {
             measured = try probe.map { try JSONDecoder().decode(ProbeReport.self, from: Data(readInput($0).utf8)) }
         } catch {
-            FileHandle.standardError.write(Data("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n".utf8))
+            FileHandle.standardError.write(
+                Data("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n".utf8))
             throw ExitCode(Severity.unknown.exitCode)
         }
         let input: CheckInput
@@ -68,13 +71,19 @@ struct AdviseCommand: AsyncParsableCommand {
         let report = Checker.run(paths: paths, input)
         let advice = Self.advise(report, role: role, targetDelay: targetDelay, probe: measured)
         // 0: nothing to change, 1 (warn): changes advised, 2/3: could not look.
-        let severity = report.severity >= .unknown ? report.severity
+        let severity =
+            report.severity >= .unknown
+            ? report.severity
             : advice.allSatisfy(\.changesNothing) ? Severity.ok : .warn
         if common.json {
             print(try encodeEnvelope("advise", ["advice": advice], severity: severity, findings: report.allFindings))
         } else {
-            let blocking = report.allFindings.filter { [.notMounted, .notNFS, .hung, .noNFS, .input].contains($0.rule) }
-            print((advice.map { $0.textReport() } + (blocking.isEmpty ? [] : [findingsTable(blocking)])).joined(separator: "\n\n"))
+            let blocking = report.allFindings.filter {
+                [.notMounted, .notNFS, .hung, .noNFS, .input].contains($0.rule)
+            }
+            print(
+                (advice.map { $0.textReport() } + (blocking.isEmpty ? [] : [findingsTable(blocking)])).joined(
+                    separator: "\n\n"))
         }
         throw ExitCode(severity.exitCode)
     }
@@ -85,8 +94,9 @@ struct AdviseCommand: AsyncParsableCommand {
             let sameMount = probe?.mountPoint == point
             let p95 = sameMount ? probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds : nil
             let cost = sameMount ? probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) } : nil
-            return Advisor.advise(mountPoint: point, options: options, declared: m.declared, role: role,
-                                  targetDelay: targetDelay, measuredP95: p95, probeCost: cost)
+            return Advisor.advise(
+                mountPoint: point, options: options, declared: m.declared, role: role,
+                targetDelay: targetDelay, measuredP95: p95, probeCost: cost)
         }
     }
 }

@@ -13,22 +13,22 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Judge the live NFS mount options of shared directories.",
         usage: "nfskeeper check [<paths> ...] [<options>]",
         discussion: """
-        For each PATH (default: every NFS mount), finds the mount that holds it in \
-        /proc/self/mountinfo, applies the kernel's defaults to its options, and reports what \
-        matters for a directory several nodes share: the NFS version, soft mounts, node-local \
-        locks, nocto, sync and noac, and above all how long a file another node creates stays \
-        invisible here when this node already looked its name up (lookupcache with acdirmin and \
-        acdirmax). It also compares the live options with /etc/fstab, systemd .mount units and \
-        autofs maps: changed cache options need an umount and mount, never just a remount.
+            For each PATH (default: every NFS mount), finds the mount that holds it in \
+            /proc/self/mountinfo, applies the kernel's defaults to its options, and reports what \
+            matters for a directory several nodes share: the NFS version, soft mounts, node-local \
+            locks, nocto, sync and noac, and above all how long a file another node creates stays \
+            invisible here when this node already looked its name up (lookupcache with acdirmin and \
+            acdirmax). It also compares the live options with /etc/fstab, systemd .mount units and \
+            autofs maps: changed cache options need an umount and mount, never just a remount.
 
-        Offline: give a customer's saved copies with --mountinfo and --mountstats (either alone; \
-        '-' reads standard input). PATHs are then matched as text, never touched.
+            Offline: give a customer's saved copies with --mountinfo and --mountstats (either alone; \
+            '-' reads standard input). PATHs are then matched as text, never touched.
 
-        Examples:
-          nfskeeper check /var/lib/rstudio-pm
-          nfskeeper check --json
-          nfskeeper check --mountinfo bundle/mountinfo --mountstats bundle/mountstats
-        """
+            Examples:
+              nfskeeper check /var/lib/rstudio-pm
+              nfskeeper check --json
+              nfskeeper check --mountinfo bundle/mountinfo --mountstats bundle/mountstats
+            """
     )
 
     @Argument(help: "Paths on NFS to check; default: every NFS mount.")
@@ -36,11 +36,15 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var source: MountSourceOptions
 
-    @Option(help: ArgumentHelp("Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Longest acceptable delay, in seconds, before another node's new file is visible.", valueName: "seconds"))
     var targetDelay = 5
 
-    @Option(help: ArgumentHelp("The server view's URL, instead of the one derived from the mount (FUSE or bind "
-                               + "mounts).", valueName: "url"), transform: parseServerURL)
+    @Option(
+        help: ArgumentHelp(
+            "The server view's URL, instead of the one derived from the mount (FUSE or bind "
+                + "mounts).", valueName: "url"), transform: parseServerURL)
     var server: ServerURL?
 
     @Flag(name: .shortAndLong, help: "Also list the options that are fine.")
@@ -59,10 +63,13 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let input: CheckInput
         do {
-            input = try source.checkInput(timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay),
-                                          server: server)
+            input = try source.checkInput(
+                timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay),
+                server: server)
         } catch let error as InputError {
-            if nagios { print("NFSKEEPER UNKNOWN - \(error)") } else {
+            if nagios {
+                print("NFSKEEPER UNKNOWN - \(error)")
+            } else {
                 FileHandle.standardError.write(Data("nfskeeper check: \(error)\n".utf8))
             }
             throw ExitCode(Severity.unknown.exitCode)
@@ -72,9 +79,12 @@ struct CheckCommand: AsyncParsableCommand {
         if nagios {
             print(report.nagios(targetDelay: targetDelay).text)
         } else {
-            print(common.json ? try encodeEnvelope("check", report, severity: report.severity,
-                                                   findings: report.allFindings, verbose: verbose)
-                              : report.textReport(verbose: verbose) + nextStep(report))
+            print(
+                common.json
+                    ? try encodeEnvelope(
+                        "check", report, severity: report.severity,
+                        findings: report.allFindings, verbose: verbose)
+                    : report.textReport(verbose: verbose) + nextStep(report))
         }
         throw ExitCode(report.severity.exitCode)
     }
@@ -84,7 +94,11 @@ struct CheckCommand: AsyncParsableCommand {
         let points = report.mounts.filter { $0.findings.worst >= .warn }.compactMap(\.mountPoint)
         guard !points.isEmpty else { return "" }
         let saved = (source.mountinfo.map { " --mountinfo \($0)" } ?? "") + (source.root.map { " --root \($0)" } ?? "")
-        return "\n\n" + Terminal.hanging("Next: ", "nfskeeper advise " + points.map(Terminal.visible)
-            .joined(separator: " ") + saved + " (the exact options and steps)")
+        return "\n\n"
+            + Terminal.hanging(
+                "Next: ",
+                "nfskeeper advise "
+                    + points.map(Terminal.visible)
+                    .joined(separator: " ") + saved + " (the exact options and steps)")
     }
 }

@@ -8,10 +8,13 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Print one JSON document on standard output instead of tables.")
     var json = false
 
-    @Option(help: ArgumentHelp("Seconds any single NFS call may take before it counts as failed.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("Seconds any single NFS call may take before it counts as failed.", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Option(help: ArgumentHelp("This node's name in the names of temporary files; defaults to the host name.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "This node's name in the names of temporary files; defaults to the host name.", valueName: "name"))
     var nodeName: String = ProcessInfo.processInfo.hostName
 
     func validate() throws {
@@ -44,20 +47,25 @@ func checkNodeName(_ name: String?) throws {
 func checkRange(_ value: Double?, _ flag: String, _ range: ClosedRange<Double>, unit: String) throws {
     guard let value else { return }
     guard value.isFinite, range.contains(value) else {
-        throw ValidationError("\(flag) must be a number from \(String(format: "%g", range.lowerBound)) to "
-                              + "\(String(format: "%g", range.upperBound)) \(unit), not \(value)")
+        throw ValidationError(
+            "\(flag) must be a number from \(String(format: "%g", range.lowerBound)) to "
+                + "\(String(format: "%g", range.upperBound)) \(unit), not \(value)")
     }
 }
 
 /// How a command that measures through a mount reaches the server view (probe, locks).
 struct ServerViewOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The server view's URL, when it cannot be derived from the mount (FUSE or bind "
-                               + "mounts).", valueName: "url"), transform: parseServerURL)
+    @Option(
+        help: ArgumentHelp(
+            "The server view's URL, when it cannot be derived from the mount (FUSE or bind "
+                + "mounts).", valueName: "url"), transform: parseServerURL)
     var server: ServerURL?
 
-    @Option(help: ArgumentHelp("AUTH_SYS uid of the server view, the other node (a non-root owner of the share "
-                               + "where root is squashed); default: 0 as root, else your own. Only root may "
-                               + "give another."))
+    @Option(
+        help: ArgumentHelp(
+            "AUTH_SYS uid of the server view, the other node (a non-root owner of the share "
+                + "where root is squashed); default: 0 as root, else your own. Only root may "
+                + "give another."))
     var uid: UInt32?
 
     @Option(help: "AUTH_SYS gid of the server view; default as --uid.")

@@ -8,17 +8,26 @@ import ServerView
 /// Where `check` and `advise` read a node's mounts from: this node's /proc and /etc, or a saved
 /// support bundle (offline: paths are then matched as text, never touched).
 struct MountSourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read a saved mountinfo instead of /proc/self/mountinfo ('-' for standard input).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Read a saved mountinfo instead of /proc/self/mountinfo ('-' for standard input).", valueName: "file"))
     var mountinfo: String?
 
-    @Option(help: ArgumentHelp("Read a saved mountstats instead of /proc/self/mountstats ('-' for standard input).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Read a saved mountstats instead of /proc/self/mountstats ('-' for standard input).", valueName: "file"))
     var mountstats: String?
 
-    @Option(help: ArgumentHelp("Look for fstab, systemd units and autofs maps below this directory instead of / (also NFSKEEPER_ROOT). Offline, declarations are compared only when it is given.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Look for fstab, systemd units and autofs maps below this directory instead of / (also NFSKEEPER_ROOT). Offline, declarations are compared only when it is given.",
+            valueName: "dir"))
     var root: String?
 
     func validate() throws {
-        if mountinfo == "-" && mountstats == "-" { throw ValidationError("only one of --mountinfo and --mountstats can read standard input") }
+        if mountinfo == "-" && mountstats == "-" {
+            throw ValidationError("only one of --mountinfo and --mountstats can read standard input")
+        }
     }
 
     var offline: Bool { mountinfo != nil || mountstats != nil }
