@@ -76,7 +76,8 @@ extension Advisor {
         case .fstab?:
             steps.append("edit \(declared!.file)\(declared!.line.map { ":\($0)" } ?? "") as shown")
             steps.append(
-                "stop what uses \(mountPoint) (rstudio-server, rstudio-launcher, rstudio-pm), then: umount \(mountPoint) && mount \(mountPoint)"
+                "stop what uses \(mountPoint) (rstudio-server, rstudio-launcher, rstudio-pm), then: umount "
+                + "\(mountPoint) && mount \(mountPoint)"
             )
         case .systemd?:
             let unit = declared!.file.split(separator: "/").last.map(String.init) ?? "the unit"
@@ -85,7 +86,8 @@ extension Advisor {
         case .autofs?:
             steps.append("edit \(declared!.file)\(declared!.line.map { ":\($0)" } ?? "") as shown")
             steps.append(
-                "stop what uses \(mountPoint), then: umount \(mountPoint) (autofs mounts it anew, with the new options, on the next access)"
+                "stop what uses \(mountPoint), then: umount \(mountPoint) (autofs mounts it anew, with the new "
+                + "options, on the next access)"
             )
         case nil:
             steps.append("declare \(mountPoint) in /etc/fstab with these options (it is mounted by hand now)")
@@ -93,7 +95,8 @@ extension Advisor {
         }
         if changesCache {
             steps.append(
-                "a remount (mount -o remount) cannot change lookupcache or ac*: the kernel refuses it; it must be a full umount and mount"
+                "a remount (mount -o remount) cannot change lookupcache or ac*: the kernel refuses it; it must be "
+                + "a full umount and mount"
             )
         }
         steps.append("verify: nfskeeper check \(mountPoint) && nfskeeper probe \(mountPoint)")

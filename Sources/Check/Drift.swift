@@ -24,7 +24,8 @@ public enum Drift {
             return [
                 Finding(
                     .info, "declared", subject: mountPoint,
-                    "not declared in /etc/fstab, a systemd .mount unit or an autofs map: mounted by hand, it will not come back after a reboot",
+                    "not declared in /etc/fstab, a systemd .mount unit or an autofs map: mounted by hand, it will "
+                    + "not come back after a reboot",
                     fix: "declare it in /etc/fstab or a .mount unit with the options you want")
             ]
         }
@@ -33,7 +34,8 @@ public enum Drift {
             out.append(
                 Finding(
                     .warn, "declared", subject: mountPoint,
-                    "declared in \(declared.count) places (\(declared.map(where_).joined(separator: ", "))): which one wins depends on boot order",
+                    "declared in \(declared.count) places (\(declared.map(where_).joined(separator: ", "))): "
+                        + "which one wins depends on boot order",
                     fix: "keep one declaration"))
         }
         for declaration in declared {

@@ -110,9 +110,11 @@ public enum Checker {
             case .timedOut:
                 return failed(
                     path, .crit, "hung",
-                    "\(path) does not answer within \(kernel.timeout): a hard mount whose server is down or unreachable",
+                    "\(path) does not answer within \(kernel.timeout): a hard mount whose server is down or "
+                    + "unreachable",
                     fix:
-                        "check the server (nfskeeper server URL) and the network; processes touching this mount wait until it answers"
+                        "check the server (nfskeeper server URL) and the network; processes touching this mount "
+                        + "wait until it answers"
                 )
             case .failure(let errno):
                 return failed(
@@ -126,7 +128,8 @@ public enum Checker {
         guard entry.isNFS else {
             var result = failed(
                 path, .crit, "not-nfs",
-                "\(path) is on \(entry.fsType) (\(entry.source) at \(entry.mountPoint)), not NFS: each node would have its own copy",
+                "\(path) is on \(entry.fsType) (\(entry.source) at \(entry.mountPoint)), not NFS: each node would "
+                + "have its own copy",
                 fix: "mount the NFS share so that it holds \(path)")
             result.mountPoint = entry.mountPoint
             result.source = entry.source
@@ -158,7 +161,8 @@ public enum Checker {
                 findings.append(
                     Finding(
                         .warn, "mountstats", subject: entry.mountPoint, option: name, value: String(b),
-                        "mountinfo implies \(name)=\(a) but mountstats reports \(name)=\(b): the saved files may come from different moments or mounts"
+                        "mountinfo implies \(name)=\(a) but mountstats reports \(name)=\(b): the saved files may "
+                        + "come from different moments or mounts"
                     ))
             }
         }

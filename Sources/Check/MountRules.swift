@@ -35,7 +35,8 @@ public struct MountRules: Sendable {
         case let v? where o.majorVersion == 3:
             add(
                 .info, "nfs-version", "vers", v,
-                "NFSv3: locks go through NLM, so rpc.statd must run on every node; new files are detected by the directory's mtime, at the server's timestamp granularity"
+                "NFSv3: locks go through NLM, so rpc.statd must run on every node; new files are detected by the "
+                + "directory's mtime, at the server's timestamp granularity"
             )
         case let v? where v == "4" || v == "4.0":
             add(
@@ -65,12 +66,15 @@ public struct MountRules: Sendable {
         case (false, .all) where window.upperBound > targetDelay:
             add(
                 .warn, "negative-lookup", "lookupcache", "all",
-                "a file another node creates under a name this node already looked up stays invisible for \(windowText) (acdirmin=\(o.acdirmin), acdirmax=\(o.acdirmax)): Package Manager and the Job Launcher miss new files",
+                "a file another node creates under a name this node already looked up stays invisible for "
+                + "\(windowText) (acdirmin=\(o.acdirmin), acdirmax=\(o.acdirmax)): Package Manager and the Job "
+                + "Launcher miss new files",
                 fix: "lookupcache=pos, or acdirmax=\(targetDelay) where misses must stay cached (\(remount))")
         case (false, .all):
             add(
                 .ok, "negative-lookup", "lookupcache", "all",
-                "misses are cached for at most \(window.upperBound) s (acdirmax=\(o.acdirmax)), within the \(targetDelay) s target"
+                "misses are cached for at most \(window.upperBound) s (acdirmax=\(o.acdirmax)), within the "
+                + "\(targetDelay) s target"
             )
         case (false, .positive):
             add(

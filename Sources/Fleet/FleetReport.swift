@@ -169,7 +169,8 @@ public struct FleetReport: Codable, Sendable {
         var lines = ["Launcher reachability: \(pairs.filter { !$0 }.count) of \(pairs.count) tried pairs fail."]
         if let worst = delays.last {
             lines.append(
-                "Node-to-node visibility: \(delays.count) pairs, median ≤ \(formatSeconds(delays[delays.count / 2])), "
+                "Node-to-node visibility: \(delays.count) pairs, "
+                 + "median ≤ \(formatSeconds(delays[delays.count / 2])), "
                     + "worst ≤ \(formatSeconds(worst)).")
         }
         lines.append("(\(rows.count) nodes: the matrices are in --json.)")

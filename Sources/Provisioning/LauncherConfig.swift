@@ -25,7 +25,8 @@ public struct LauncherConfig: Sendable {
                 out.append(
                     Finding(
                         .warn, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
-                        "scratch-path is not set: the Local launcher uses /var/lib/rstudio-launcher, local to each node",
+                        "scratch-path is not set: the Local launcher uses /var/lib/rstudio-launcher, local to each "
+                        + "node",
                         fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
             case let v? where v.value != scratch && v.value.trimmingSuffix("/") != scratch:
                 out.append(
@@ -59,7 +60,8 @@ public struct LauncherConfig: Sendable {
                     Finding(
                         .warn, "launcher-cluster", subject: launcherConf, option: "name",
                         value: localNames.joined(separator: ","),
-                        "the Local cluster is named \(localNames.joined(separator: ", ")) in \(launcherConf), not \(cluster)",
+                        "the Local cluster is named \(localNames.joined(separator: ", ")) in \(launcherConf), "
+                             + "not \(cluster)",
                         fix: "provision with --cluster \(localNames[0]), or rename the cluster"))
             }
         }

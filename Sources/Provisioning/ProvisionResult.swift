@@ -74,7 +74,8 @@ public struct ProvisionResult: Codable, Sendable {
             (
                 "Wanted",
                 TextTable.Cell(
-                    "owner \(owner.map { "\($0.name) (\($0.id))" } ?? "?"), group \(group.map { "\($0.name) (\($0.id))" } ?? "?"), mode \(mode)"
+                    "owner \(owner.map { "\($0.name) (\($0.id))" } ?? "?"), "
+                         + "group \(group.map { "\($0.name) (\($0.id))" } ?? "?"), mode \(mode)"
                 )
             ),
         ]

@@ -82,9 +82,11 @@ extension Provisioner {
             let parent = parentPath(serverPath)
             fail(
                 "permission",
-                "root is squashed and uid \(uid) may not create \(request.cluster) in \(parent) on \(url.serverAndExport)",
+                "root is squashed and uid \(uid) may not create \(request.cluster) in \(parent) on "
+                + "\(url.serverAndExport)",
                 fix:
-                    "on the NFS server: mkdir -m \(octal(mode)) <export>\(serverPath) && chown \(uid):\(gid) <export>\(serverPath) — or make \(parent) writable by uid \(uid)"
+                    "on the NFS server: mkdir -m \(octal(mode)) <export>\(serverPath) && chown \(uid):\(gid) "
+                    + "<export>\(serverPath) — or make \(parent) writable by uid \(uid)"
             )
         } catch {
             fail("mkdir", "creating \(serverPath) through the server view failed: \(error.description)")
@@ -136,7 +138,8 @@ extension Provisioner {
             } else if squashed {
                 fail(
                     "owner",
-                    "\(result.path) belongs to \(onServer.uid):\(onServer.gid), and root is squashed: no client can give it away",
+                    "\(result.path) belongs to \(onServer.uid):\(onServer.gid), and root is squashed: no client "
+                    + "can give it away",
                     fix: "on the NFS server: chown \(uid):\(gid) <export>\(serverPath)")
             } else if case .failure(let errno) = dir.changeOwner(uid: uid, gid: gid) {
                 fail(

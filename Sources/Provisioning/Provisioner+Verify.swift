@@ -22,7 +22,8 @@ extension Provisioner {
         if !request.dryRun && (server.uid != uid || server.gid != gid || server.mode != mode) {
             fail(
                 "verify",
-                "on the server \(serverPath) is \(server.uid):\(server.gid) \(octal(server.mode)), not \(uid):\(gid) \(octal(mode))"
+                "on the server \(serverPath) is \(server.uid):\(server.gid) \(octal(server.mode)), not "
+                + "\(uid):\(gid) \(octal(mode))"
             )
         }
         guard let local = here.value else {
@@ -38,7 +39,8 @@ extension Provisioner {
         if local.mode != server.mode {
             note(
                 .warn, "mode-mismatch",
-                "this node shows mode \(octal(local.mode)), the server stores \(octal(server.mode)): stale attribute cache or a bind-mount overlay"
+                "this node shows mode \(octal(local.mode)), the server stores \(octal(server.mode)): stale "
+                + "attribute cache or a bind-mount overlay"
             )
         }
     }

@@ -91,7 +91,8 @@ public struct Provisioner {
         case .failure(.notNFS(let m)):
             return fail(
                 "not-nfs",
-                "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not shared between nodes",
+                "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not "
+                + "shared between nodes",
                 fix: "give the share's path as this node mounts it (findmnt -t nfs,nfs4 lists them), "
                     + "or --allow-non-nfs for a test setup")
         case .failure(let failure): return fail("share", failure.description)

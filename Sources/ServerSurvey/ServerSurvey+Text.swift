@@ -22,7 +22,8 @@ extension ServerSurvey {
                 (
                     "Round trip",
                     TextTable.Cell(
-                        "min \(formatSeconds(rt.minSeconds)), median \(formatSeconds(rt.medianSeconds)), p99 \(formatSeconds(rt.p99Seconds)) (\(rt.samples) GETATTR, NFSv\(rt.version))"
+                        "min \(formatSeconds(rt.minSeconds)), median \(formatSeconds(rt.medianSeconds)), p99 "
+                        + "\(formatSeconds(rt.p99Seconds)) (\(rt.samples) GETATTR, NFSv\(rt.version))"
                     )
                 ))
         }
@@ -32,7 +33,8 @@ extension ServerSurvey {
                 (
                     "Clock offset",
                     TextTable.Cell(
-                        "\(sign)\(formatSeconds(abs(clock.offsetSeconds))) ± \(formatSeconds(clock.uncertaintySeconds)) (server minus this node)",
+                        "\(sign)\(formatSeconds(abs(clock.offsetSeconds))) ± "
+                            + "\(formatSeconds(clock.uncertaintySeconds)) (server minus this node)",
                         severity: abs(clock.offsetSeconds) >= 1 ? .warn : nil)
                 ))
         }
@@ -48,7 +50,8 @@ extension ServerSurvey {
                 (
                     "Space",
                     TextTable.Cell(
-                        "\(formatBytes(fs.availableBytes)) available of \(formatBytes(fs.totalBytes)); \(fs.freeFiles) of \(fs.totalFiles) inodes free"
+                        "\(formatBytes(fs.availableBytes)) available of \(formatBytes(fs.totalBytes)); "
+                        + "\(fs.freeFiles) of \(fs.totalFiles) inodes free"
                     )
                 ))
         }

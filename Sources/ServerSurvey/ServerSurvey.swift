@@ -142,7 +142,8 @@ public struct ServerSurvey: Codable, Sendable {
             if percentile(times, 0.5) > 0.020 {
                 note(
                     .warn, "latency",
-                    "median GETATTR round trip \(formatSeconds(percentile(times, 0.5))): every cache revalidation costs this much"
+                    "median GETATTR round trip \(formatSeconds(percentile(times, 0.5))): every cache revalidation "
+                        + "costs this much"
                 )
             }
         }

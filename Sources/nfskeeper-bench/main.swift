@@ -80,7 +80,8 @@ for (name, times) in [
         formatSeconds(percentile(times, 0.99)), String(format: "%.3f×", median(times) / median(cTimes)))
 }
 print(
-    "GETATTR round trip, \(url.serverAndExport) NFSv\(url.version.rawValue), \(rounds) interleaved rounds of \(calls) calls each"
+    "GETATTR round trip, \(url.serverAndExport) NFSv\(url.version.rawValue), \(rounds) interleaved rounds of "
+    + "\(calls) calls each"
 )
 print(table.render())
 print("RATIO: median against the C loop's (goal ≤ 1.10×)")

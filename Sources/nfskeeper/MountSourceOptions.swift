@@ -20,7 +20,8 @@ struct MountSourceOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Look for fstab, systemd units and autofs maps below this directory instead of / (also NFSKEEPER_ROOT). Offline, declarations are compared only when it is given.",
+            "Look for fstab, systemd units and autofs maps below this directory instead of / (also "
+            + "NFSKEEPER_ROOT). Offline, declarations are compared only when it is given.",
             valueName: "dir"))
     var root: String?
 

@@ -83,7 +83,8 @@ struct ProbeCommand: AsyncParsableCommand {
             + Terminal.hanging(
                 "Next: ",
                 "nfskeeper probe \(Terminal.visible(share)) --json > probe.json && "
-                    + "nfskeeper advise \(Terminal.visible(point)) --probe probe.json (the options for the delay measured)"
+                    + "nfskeeper advise \(Terminal.visible(point)) --probe probe.json (the options for the delay "
+                    + "measured)"
             )
     }
 
