@@ -19,14 +19,17 @@ func validatePrometheus(_ text: String) -> [String] {
         if line.hasPrefix("# HELP ") { continue }
         if line.hasPrefix("# TYPE ") {
             let parts = line.split(separator: " ")
-            guard parts.count == 4, ["gauge", "counter", "untyped", "summary", "histogram"].contains(parts[3]) else { problems.append("bad TYPE: \(line)"); continue }
+            guard parts.count == 4, ["gauge", "counter", "untyped", "summary", "histogram"].contains(parts[3]) else {
+                problems.append("bad TYPE: \(line)"); continue
+            }
             if typed[String(parts[2])] != nil { problems.append("TYPE twice: \(line)") }
             typed[String(parts[2])] = String(parts[3])
             continue
         }
         let range = NSRange(line.startIndex..., in: line)
         guard let m = sample.firstMatch(in: line, range: range), let nameRange = Range(m.range(at: 1), in: line),
-              let valueRange = Range(m.range(at: m.numberOfRanges - 1), in: line) else { problems.append("not a sample: \(line)"); continue }
+            let valueRange = Range(m.range(at: m.numberOfRanges - 1), in: line)
+        else { problems.append("not a sample: \(line)"); continue }
         let metric = String(line[nameRange])
         if typed[metric] == nil { problems.append("sample before its TYPE: \(line)") }
         let value = String(line[valueRange])
@@ -43,16 +46,17 @@ func validatePrometheus(_ text: String) -> [String] {
         p.add("nfskeeper_x", help: "x", labels: [("mountpoint", "/mnt/a \"b\"\\c\nd")], value: 1.5)
         p.add("nfskeeper_x", help: "x", labels: [("mountpoint", "/mnt/e")], value: .nan)
         p.add("nfskeeper_y", help: "y", value: 3)
-        #expect(p.text == """
-        # HELP nfskeeper_x x
-        # TYPE nfskeeper_x gauge
-        nfskeeper_x{mountpoint="/mnt/a \\"b\\"\\\\c\\nd"} 1.5
-        nfskeeper_x{mountpoint="/mnt/e"} NaN
-        # HELP nfskeeper_y y
-        # TYPE nfskeeper_y gauge
-        nfskeeper_y 3
+        #expect(
+            p.text == """
+                # HELP nfskeeper_x x
+                # TYPE nfskeeper_x gauge
+                nfskeeper_x{mountpoint="/mnt/a \\"b\\"\\\\c\\nd"} 1.5
+                nfskeeper_x{mountpoint="/mnt/e"} NaN
+                # HELP nfskeeper_y y
+                # TYPE nfskeeper_y gauge
+                nfskeeper_y 3
 
-        """)
+                """)
         #expect(validatePrometheus(p.text).isEmpty)
         #expect(!validatePrometheus("nfskeeper_z 1\n").isEmpty)  // the validator can fail
     }
@@ -72,24 +76,25 @@ func validatePrometheus(_ text: String) -> [String] {
     }
 
     @Test func readsAFullConfiguration() throws {
-        let c = try AuditConfig(parsing: """
-        node_name: rsw-1
-        target_delay: 10
-        shares:
-          - path: /mnt/shared
-            role: workbench-scratch
-            owner: rstudio-server
-            provision: true
-            mode: 0750
-          - path: /var/lib/rstudio-pm
-            role: package-manager
-        probe:
-          samples: 6
-          scenarios: [negative-lookup]
-        output:
-          prometheus: /var/lib/prometheus/node-exporter/nfskeeper.prom
-          history: none
-        """, file: "config.yaml")
+        let c = try AuditConfig(
+            parsing: """
+                node_name: rsw-1
+                target_delay: 10
+                shares:
+                  - path: /mnt/shared
+                    role: workbench-scratch
+                    owner: rstudio-server
+                    provision: true
+                    mode: 0750
+                  - path: /var/lib/rstudio-pm
+                    role: package-manager
+                probe:
+                  samples: 6
+                  scenarios: [negative-lookup]
+                output:
+                  prometheus: /var/lib/prometheus/node-exporter/nfskeeper.prom
+                  history: none
+                """, file: "config.yaml")
         #expect(c.nodeName == "rsw-1" && c.targetDelay == 10)
         #expect(c.shares.map(\.path) == ["/mnt/shared", "/var/lib/rstudio-pm"])
         #expect(c.shares[0].role == .workbenchScratch && c.shares[0].provision && c.shares[0].mode == 0o750)
@@ -100,23 +105,27 @@ func validatePrometheus(_ text: String) -> [String] {
     }
 
     @Test(arguments: [
-        ("target_delay: 5\nshares: [\n  - path: /x\n", 3),                 // YAML syntax
-        ("shares:\n  - path: /x\n    role: database\n", 3),                 // unknown role
-        ("shares:\n  - path: /x\n  - path: /y\n    colour: blue\n", 4),   // unknown key, second share
+        ("target_delay: 5\nshares: [\n  - path: /x\n", 3),  // YAML syntax
+        ("shares:\n  - path: /x\n    role: database\n", 3),  // unknown role
+        ("shares:\n  - path: /x\n  - path: /y\n    colour: blue\n", 4),  // unknown key, second share
         ("timeout: -1\n", 1),
         ("shares:\n  - path: relative\n", 2),
         ("probe:\n  scenarios: [telepathy]\n", 2),
         ("shares:\n  - path: /x\n    mode: rwxr-xr-x\n", 3),
-        ("[\\éLOOKUP:What=actimeo=tcp-fstype=nfs4/-", 2),               // made TOMLKit abort; libyaml finds the open [ at the end
+        ("[\\éLOOKUP:What=actimeo=tcp-fstype=nfs4/-", 2),  // made TOMLKit abort; libyaml finds the open [ at the end
     ])
     func aBadFileIsAnErrorNamingTheLine(_ text: String, _ line: Int) {
-        let error = #expect(throws: AuditConfig.Invalid.self) { try AuditConfig(parsing: text, file: "/etc/nfskeeper/config.yaml") }
+        let error = #expect(throws: AuditConfig.Invalid.self) {
+            try AuditConfig(parsing: text, file: "/etc/nfskeeper/config.yaml")
+        }
         #expect(error?.line == line, "\(error?.description ?? "")")
         #expect(error?.description.hasPrefix("/etc/nfskeeper/config.yaml:\(line): ") == true)
     }
 
     @Test func theShippedExampleConfigurationParses() throws {
-        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/nfskeeper.example.yaml").standardized.path
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../scripts/nfskeeper.example.yaml"
+        ).standardized.path
         let c = try AuditConfig.load(example, required: true)
         #expect(c.shares.count == 2 && c.shares[0].provision && c.prometheusPath != nil)
     }
@@ -131,11 +140,13 @@ func validatePrometheus(_ text: String) -> [String] {
 @Suite struct AuditEndToEndTests {
     @Test func aFullAuditWritesValidMetricsHistoryAndJSON() async throws {
         // attr_timeout=0: a link's new count shows at once, as NFS shows it after link(2).
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"),
-                                options: ["negative_timeout=1", "attr_timeout=0"])
+        let view = try FuseView(
+            of: try TestServer.backingDirectory("rw"),
+            options: ["negative_timeout=1", "attr_timeout=0"])
         let dir = TestServer.scratchName("audit")
         let backing = try TestServer.backingDirectory("rw") + dir
-        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         defer {
             view.unmount()
             try? FileManager.default.removeItem(atPath: backing)
@@ -155,8 +166,9 @@ func validatePrometheus(_ text: String) -> [String] {
         let audited = try #require(report.shares.first)
         #expect(audited.scratchDirectoryOK == true)
         #expect(audited.server?.reachable == true)
-        let negative = try #require(audited.probe?.scenarios.first { $0.scenario == .negativeLookup }?.medianSeconds,
-                                    "\(audited.findings)")
+        let negative = try #require(
+            audited.probe?.scenarios.first { $0.scenario == .negativeLookup }?.medianSeconds,
+            "\(audited.findings)")
         #expect(negative > 0.7 && negative < 2.0)
         #expect(report.severity.exitCode == 0)
 
@@ -194,8 +206,9 @@ func validatePrometheus(_ text: String) -> [String] {
         #expect(abs(reused.measuredAt.timeIntervalSince(locks.measuredAt)) < 1)
         #expect(reused.findings.allSatisfy { $0.message.contains("measured by the full audit at") })
         #expect(quick.prometheus.contains("nfskeeper_locks_coherent{mode=\"quick\",mountpoint=\""))
-        #expect(quick.shares.first?.probe?.scenarios.isEmpty == true && quick.shares.first?.scratchDirectoryOK == true,
-                "\(quick.shares.first?.findings ?? [])")
+        #expect(
+            quick.shares.first?.probe?.scenarios.isEmpty == true && quick.shares.first?.scratchDirectoryOK == true,
+            "\(quick.shares.first?.findings ?? [])")
         // The view keeps misses 1 s, as long as the verdict watches: hidden for the watch, or for most of it.
         let verdict = try #require(quick.shares.first?.probe?.firstVerdict)
         #expect(verdict.hidesNewFile || (verdict.seenAfterSeconds ?? 0) > 0.5, "\(verdict)")
@@ -224,11 +237,13 @@ extension JSONDecoder {
         let view = try FuseView(of: try TestServer.backingDirectory(export), options: ["attr_timeout=0"])
         let dir = TestServer.scratchName("connect")
         let backing = try TestServer.backingDirectory(export) + dir
-        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: backing, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o777])
         let root = NSTemporaryDirectory() + "nfskeeper-connect-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/etc/rstudio-connect",
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: root + "/etc/rstudio-connect",
+            withIntermediateDirectories: true)
         try "[Server]\nDataDir = \(view.mountPoint + dir)/connect\n[Database]\nProvider = postgres\n"
             .write(toFile: root + "/etc/rstudio-connect/rstudio-connect.gcfg", atomically: true, encoding: .utf8)
         defer {

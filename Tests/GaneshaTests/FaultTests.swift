@@ -17,7 +17,8 @@ import Testing
         let view = try FuseView(of: try TestServer.backingDirectory("rw"))
         let dir = TestServer.scratchName("crowd")
         let backing = try TestServer.backingDirectory("rw") + dir
-        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         defer {
             view.unmount()
             try? FileManager.default.removeItem(atPath: backing)
@@ -27,14 +28,17 @@ import Testing
             for node in 0..<16 {
                 group.addTask {
                     var r = ProvisionRequest(share: view.mountPoint + dir, node: "node\(node)")
-                    (r.owner, r.server, r.allowNonNFS, r.rstudioConfigDirectory) = ("daemon", server, true, "/nonexistent")
+                    (r.owner, r.server, r.allowNonNFS, r.rstudioConfigDirectory) = (
+                        "daemon", server, true, "/nonexistent"
+                    )
                     return await Provisioner.run(r)
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.count == 16)
-        #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.flatMap(\.findings).filter { $0.severity >= .warn })")
+        #expect(
+            results.allSatisfy { $0.exitCode == 0 }, "\(results.flatMap(\.findings).filter { $0.severity >= .warn })")
         #expect(results.filter { $0.actions.contains { $0.action == "mkdir" && $0.done } }.count >= 1)
         var st = stat()
         #expect(lstat(backing + "/Local", &st) == 0 && st.st_uid == 1 && st.st_mode & 0o7777 == 0o755)
@@ -95,12 +99,16 @@ import Testing
         defer { view.unmount() }
         let url = "nfs://127.0.0.1/rw?version=4&nfsport=\(relay.port)"
         let probeDir = try TestServer.backingDirectory("rw") + "/.nfskeeper/probe"
-        func mine() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: probeDir)) ?? []).filter { $0.contains("dying") } }
+        func mine() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: probeDir)) ?? []).filter { $0.contains("dying") }
+        }
 
         let clock = ContinuousClock()
         let start = clock.now
-        let agent = try AgentProcess(["probe", view.mountPoint, "--allow-non-nfs", "--server", url, "--node-name", "dying",
-                                      "--samples", "6", "--max-wait", "10", "--timeout", "2", "--json"])
+        let agent = try AgentProcess([
+            "probe", view.mountPoint, "--allow-non-nfs", "--server", url, "--node-name", "dying",
+            "--samples", "6", "--max-wait", "10", "--timeout", "2", "--json",
+        ])
         // Wait until it is mid-probe (its run directory exists), then kill the server.
         for _ in 0..<100 where mine().isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         try #require(!mine().isEmpty, "the agent never started probing: \(agent.text)")
@@ -110,12 +118,17 @@ import Testing
         #expect(clock.now - start < .seconds(30))
         #expect(status == 1 || status == 2, "exit \(status): \(agent.text)")
         let report = try JSONDecoder().decode(ProbeReport.self, from: Data(agent.text.utf8))
-        #expect(report.findings.contains { $0.rule == "cleanup" && $0.message.contains("the next probe on this node removes it") })
+        #expect(
+            report.findings.contains {
+                $0.rule == "cleanup" && $0.message.contains("the next probe on this node removes it")
+            })
         #expect(!mine().isEmpty)  // the dead server could not be asked to remove them
 
         try relay.resume()
         var again = ProbeRequest(share: view.mountPoint, node: "dying")
-        (again.server, again.allowNonNFS, again.samples, again.scenarios) = (try ServerURL(parsing: url), true, 1, [.freshName])
+        (again.server, again.allowNonNFS, again.samples, again.scenarios) = (
+            try ServerURL(parsing: url), true, 1, [.freshName]
+        )
         // Once the server is back, a run removes the dead run's files: the first, or (when the first
         // call after the outage is slow) the next, as the timer would run it.
         var removed = 0, notes: [String] = []
@@ -130,12 +143,16 @@ import Testing
     }
 
     @Test func aSymlinkSwappedInWhileProvisioningRunsIsNeverFollowed() async throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["entry_timeout=0", "attr_timeout=0", "negative_timeout=0"])
+        let view = try FuseView(
+            of: try TestServer.backingDirectory("rw"),
+            options: ["entry_timeout=0", "attr_timeout=0", "negative_timeout=0"])
         let dir = TestServer.scratchName("race")
         let backing = try TestServer.backingDirectory("rw") + dir
-        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         let bait = NSTemporaryDirectory() + "nfskeeper-bait-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: bait, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: bait, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer {
             view.unmount()
             try? FileManager.default.removeItem(atPath: backing)
@@ -152,7 +169,9 @@ import Testing
         }
         racer.start()
         var request = ProvisionRequest(share: view.mountPoint + dir, node: "race")
-        (request.owner, request.server, request.allowNonNFS, request.rstudioConfigDirectory) = ("daemon", try TestServer.url("rw"), true, "/nonexistent")
+        (request.owner, request.server, request.allowNonNFS, request.rstudioConfigDirectory) = (
+            "daemon", try TestServer.url("rw"), true, "/nonexistent"
+        )
         var outcomes: [Int32] = []
         for _ in 0..<30 { outcomes.append(await Provisioner.run(request).exitCode) }
         stop.store(true, ordering: .relaxed)
@@ -186,7 +205,9 @@ import Testing
         try? await server.unlink("/x")
 
         var probe = ProbeRequest(share: view.mountPoint, node: "full")
-        (probe.server, probe.allowNonNFS, probe.samples, probe.scenarios) = (try TestServer.url("small"), true, 2, [.attributeChange])
+        (probe.server, probe.allowNonNFS, probe.samples, probe.scenarios) = (
+            try TestServer.url("small"), true, 2, [.attributeChange]
+        )
         let report = await VisibilityProbe.run(probe)
         #expect(report.findings.contains { $0.message.contains("No space left on device") })
         let probeDir = backing + "/.nfskeeper/probe"
@@ -198,7 +219,8 @@ import Testing
         // Probe files are created exclusively (CREATE EXCLUSIVE / OPEN EXCLUSIVE4): a name someone
         // planted, a symlink above all, makes the trial fail; nothing is written through it.
         let bait = NSTemporaryDirectory() + "nfskeeper-bait-" + UUID().uuidString
-        FileManager.default.createFile(atPath: bait, contents: Data("untouched".utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: bait, contents: Data("untouched".utf8), attributes: [.posixPermissions: 0o600])
         let name = TestServer.scratchName("planted")
         let planted = try TestServer.backingDirectory("rw") + name
         try FileManager.default.createSymbolicLink(atPath: planted, withDestinationPath: bait)
@@ -207,7 +229,9 @@ import Testing
             try? FileManager.default.removeItem(atPath: bait)
         }
         let server = try await TestServer.connect("rw", version)
-        let error = await #expect(throws: ServerViewError.self) { try await server.createExclusive(name, mode: .ownerReadWrite) }
+        let error = await #expect(throws: ServerViewError.self) {
+            try await server.createExclusive(name, mode: .ownerReadWrite)
+        }
         // NFSv3: EEXIST. NFSv4 (ganesha): ENOENT, as the link points outside the export. Refused either way.
         #expect(error?.errno == (version == .v3 ? .fileExists : .noSuchFileOrDirectory))
         #expect(try String(contentsOfFile: bait, encoding: .utf8) == "untouched")
@@ -217,24 +241,33 @@ import Testing
 
     @Test func pathsWithSpacesNewlinesAndNonASCIIWorkEndToEnd() async throws {
         // mountinfo escapes the space and the newline (\\040, \\012); every step must still find the mount.
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0"], name: "odd view\nné ")
+        let view = try FuseView(
+            of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0"], name: "odd view\nné ")
         let dir = "/share with space\nand newline é"
         let backing = try TestServer.backingDirectory("rw") + dir
-        try FileManager.default.createDirectory(atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: backing, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         defer {
             view.unmount()
             try? FileManager.default.removeItem(atPath: backing)
         }
-        let check = Checker.run(paths: [view.mountPoint + dir], CheckInput(
-            mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""), mountStats: nil, declared: nil,
-            kernel: KernelView(timeout: .seconds(5))))
+        let check = Checker.run(
+            paths: [view.mountPoint + dir],
+            CheckInput(
+                mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""), mountStats: nil,
+                declared: nil,
+                kernel: KernelView(timeout: .seconds(5))))
         #expect(check.mounts.first?.mountPoint == view.mountPoint)
         var provision = ProvisionRequest(share: view.mountPoint + dir, node: "odd")
-        (provision.owner, provision.server, provision.allowNonNFS, provision.rstudioConfigDirectory) = ("daemon", try TestServer.url("rw"), true, "/nonexistent")
+        (provision.owner, provision.server, provision.allowNonNFS, provision.rstudioConfigDirectory) = (
+            "daemon", try TestServer.url("rw"), true, "/nonexistent"
+        )
         let made = await Provisioner.run(provision)
         #expect(made.exitCode == 0 && made.changed && made.serverPath == dir + "/Local")
         var probe = ProbeRequest(share: view.mountPoint + dir, node: "odd")
-        (probe.server, probe.allowNonNFS, probe.samples, probe.scenarios) = (try TestServer.url("rw"), true, 2, [.negativeLookup, .listing])
+        (probe.server, probe.allowNonNFS, probe.samples, probe.scenarios) = (
+            try TestServer.url("rw"), true, 2, [.negativeLookup, .listing]
+        )
         let measured = await VisibilityProbe.run(probe)
         #expect(measured.findings.isEmpty && measured.scenarios.allSatisfy { $0.neverVisible == 0 })
         #expect(try FileManager.default.contentsOfDirectory(atPath: backing + "/.nfskeeper/probe").isEmpty)
@@ -244,7 +277,9 @@ import Testing
         let view = try FuseView(of: try TestServer.backingDirectory("rw"))
         defer { view.unmount() }
         var long = ProvisionRequest(share: view.mountPoint, node: "long")
-        (long.owner, long.server, long.allowNonNFS, long.rstudioConfigDirectory) = ("daemon", try TestServer.url("rw"), true, "/nonexistent")
+        (long.owner, long.server, long.allowNonNFS, long.rstudioConfigDirectory) = (
+            "daemon", try TestServer.url("rw"), true, "/nonexistent"
+        )
         long.cluster = String(repeating: "L", count: 300)
         let result = await Provisioner.run(long)
         #expect(result.exitCode == 2 && !result.changed)
@@ -289,9 +324,13 @@ import Testing
         #expect(checkStatus == 2 && checkText.contains("\"rule\" : \"not-nfs\""))  // judged, not refused
         let (serverStatus, serverText) = try Self.asNobody(["server", url, "--samples", "2"])
         #expect(serverStatus == 0 && serverText.contains("Reachable:") && serverText.contains("not run as root"))
-        let (provisionStatus, provisionText) = try Self.asNobody(["provision", "--share", "/tmp", "--owner", "daemon", "--allow-non-nfs"])
+        let (provisionStatus, provisionText) = try Self.asNobody([
+            "provision", "--share", "/tmp", "--owner", "daemon", "--allow-non-nfs",
+        ])
         #expect(provisionStatus == 2 && provisionText.contains("run it as root"))
-        let (probeStatus, probeText) = try Self.asNobody(["probe", "/tmp", "--allow-non-nfs", "--server", url, "--uid", "0"])
+        let (probeStatus, probeText) = try Self.asNobody([
+            "probe", "/tmp", "--allow-non-nfs", "--server", url, "--uid", "0",
+        ])
         #expect(probeStatus == 2 && probeText.contains("only root may act as uid=0"))
     }
 
@@ -305,9 +344,12 @@ import Testing
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let check = Checker.run(paths: [view.mountPoint + "/sub"], CheckInput(
-            mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""), mountStats: nil, declared: nil,
-            kernel: KernelView(timeout: .seconds(1))))
+        let check = Checker.run(
+            paths: [view.mountPoint + "/sub"],
+            CheckInput(
+                mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""), mountStats: nil,
+                declared: nil,
+                kernel: KernelView(timeout: .seconds(1))))
         #expect(check.allFindings.first?.rule == "hung" && check.severity == .crit)
 
         var config = AuditConfig()

@@ -11,7 +11,8 @@ import Reports
         try #require(FileManager.default.isExecutableFile(atPath: AgentProcess.binary), "build first: swift build")
         let export = try TestServer.backingDirectory("rw")
         let dir = TestServer.scratchName("fleet")
-        try FileManager.default.createDirectory(atPath: export + dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: export + dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         let etc = NSTemporaryDirectory() + "nfskeeper-fleet-" + UUID().uuidString
         var views: [FuseView] = []
         defer {
@@ -29,34 +30,41 @@ import Reports
             views.append(try FuseView(of: export, options: ["attr_timeout=0", "entry_timeout=0"]))
             let conf = "\(etc)/node\(n)/rstudio"
             try FileManager.default.createDirectory(atPath: conf, withIntermediateDirectories: true)
-            let launcher = "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Local\ntype=Local\n" + (n == 3 ? "# edited by hand\n" : "")
+            let launcher =
+                "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Local\ntype=Local\n"
+                + (n == 3 ? "# edited by hand\n" : "")
             try launcher.write(toFile: conf + "/launcher.conf", atomically: true, encoding: .utf8)
-            try "provider=postgresql\npassword=secret\n".write(toFile: conf + "/database.conf", atomically: true, encoding: .utf8)
+            try "provider=postgresql\npassword=secret\n".write(
+                toFile: conf + "/database.conf", atomically: true, encoding: .utf8)
             if n == 2 {  // node2 locks the other way: its locks and the others' do not see each other
                 try "lock-type=advisory\n".write(toFile: conf + "/file-locks", atomically: true, encoding: .utf8)
             }
             // The fingerprints' key: Workbench's secure-cookie-key, the same on every node, root-only.
-            FileManager.default.createFile(atPath: conf + "/secure-cookie-key",
-                                           contents: Data("0123456789abcdef-cluster-key".utf8),
-                                           attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(
+                atPath: conf + "/secure-cookie-key",
+                contents: Data("0123456789abcdef-cluster-key".utf8),
+                attributes: [.posixPermissions: 0o600])
         }
         let url = try TestServer.url("rw").description
         // Two rounds: in the second, each node finds the others' reports and tries their launchers.
         for _ in 1...2 {
             for n in 1...3 {
-                let agent = try AgentProcess(["audit", "--share", views[n - 1].mountPoint + dir, "--quick", "--allow-non-nfs",
-                                              "--server", url, "--node-name", "node\(n)", "--rstudio-config", "\(etc)/node\(n)/rstudio",
-                                              "--launcher-address", "127.0.0.1", "--launcher-port", String(ports[n - 1]),
-                                              "--www-port", String(ports[n % 3]), "--history", "none"])
+                let agent = try AgentProcess([
+                    "audit", "--share", views[n - 1].mountPoint + dir, "--quick", "--allow-non-nfs",
+                    "--server", url, "--node-name", "node\(n)", "--rstudio-config", "\(etc)/node\(n)/rstudio",
+                    "--launcher-address", "127.0.0.1", "--launcher-port", String(ports[n - 1]),
+                    "--www-port", String(ports[n % 3]), "--history", "none",
+                ])
                 let status = agent.wait()
                 #expect(status == 0 || status == 1, "audit node\(n): \(status)\n\(agent.text.suffix(600))")
             }
         }
         // A node that stopped reporting two hours ago, and one whose clock is 42 s off the server's.
         let nodes = NodeDirectory(share: views[0].mountPoint + dir, kernel: KernelView(timeout: .seconds(5)))
-        var old = NodeReport(node: "old", version: "0.1.0", time: Date().addingTimeInterval(-7200), share: dir, mount: nil,
-                             scratchDirectoryOK: nil, clockOffsetSeconds: 0, negativeLookupP95Seconds: nil, listingP95Seconds: nil,
-                             configHashes: [:], launcherAddress: nil, launcherPort: nil, reachability: [], severity: .ok)
+        var old = NodeReport(
+            node: "old", version: "0.1.0", time: Date().addingTimeInterval(-7200), share: dir, mount: nil,
+            scratchDirectoryOK: nil, clockOffsetSeconds: 0, negativeLookupP95Seconds: nil, listingP95Seconds: nil,
+            configHashes: [:], launcherAddress: nil, launcherPort: nil, reachability: [], severity: .ok)
         #expect(nodes.write(old).value != nil)
         old.node = "skewed"
         old.time = Date()
@@ -100,7 +108,9 @@ import Reports
         // The same through the CLI, as an admin would run it on any node.
         let cli = try AgentProcess(["fleet", views[1].mountPoint + dir])
         #expect(cli.wait() == 2)
-        #expect(cli.text.contains("Launcher reachability") && cli.text.contains("STALE") && cli.text.contains("differs: launcher.conf"))
+        #expect(
+            cli.text.contains("Launcher reachability") && cli.text.contains("STALE")
+                && cli.text.contains("differs: launcher.conf"))
         #expect(cli.text.contains("Node-to-node visibility"))
     }
 }

@@ -9,7 +9,9 @@ import Testing
 /// `nfskeeper probe` against ganesha, with bindfs views whose kernel caches are known:
 /// `negative_timeout=N` keeps "no such file" for N seconds, as lookupcache=all does for up to acdirmax.
 @Suite(.serialized) struct ProbeTests {
-    static func request(_ view: FuseView, _ scenarios: [Scenario], samples: Int = 6, maxWait: Duration = .seconds(6)) throws -> ProbeRequest {
+    static func request(
+        _ view: FuseView, _ scenarios: [Scenario], samples: Int = 6, maxWait: Duration = .seconds(6)
+    ) throws -> ProbeRequest {
         var r = ProbeRequest(share: view.mountPoint, node: "probe-test")
         r.server = try TestServer.url("rw")
         r.allowNonNFS = true
@@ -27,7 +29,9 @@ import Testing
     }
 
     @Test func aTwoSecondNegativeCacheShowsAsATwoSecondDelay() async throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=2", "entry_timeout=2", "attr_timeout=2"])
+        let view = try FuseView(
+            of: try TestServer.backingDirectory("rw"),
+            options: ["negative_timeout=2", "entry_timeout=2", "attr_timeout=2"])
         defer { view.unmount() }
         let report = await VisibilityProbe.run(try Self.request(view, [.negativeLookup, .freshName, .deletion]))
         let byName = Dictionary(uniqueKeysWithValues: report.scenarios.map { ($0.scenario, $0) })
@@ -41,7 +45,9 @@ import Testing
     }
 
     @Test func noNegativeCacheShowsAsTheFloor() async throws {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=0", "entry_timeout=0", "attr_timeout=0"])
+        let view = try FuseView(
+            of: try TestServer.backingDirectory("rw"),
+            options: ["negative_timeout=0", "entry_timeout=0", "attr_timeout=0"])
         defer { view.unmount() }
         let report = await VisibilityProbe.run(try Self.request(view, [.negativeLookup, .listing, .attributeChange]))
         for result in report.scenarios {
@@ -54,7 +60,8 @@ import Testing
     @Test func aWindowLongerThanMaxWaitIsCountedAsNeverVisible() async throws {
         let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=5"])
         defer { view.unmount() }
-        let report = await VisibilityProbe.run(try Self.request(view, [.negativeLookup], samples: 3, maxWait: .seconds(1)))
+        let report = await VisibilityProbe.run(
+            try Self.request(view, [.negativeLookup], samples: 3, maxWait: .seconds(1)))
         #expect(report.scenarios.first?.neverVisible == 3)
         #expect(report.scenarios.first?.severity == .crit)
         #expect(try Self.leftovers().isEmpty)
@@ -81,9 +88,12 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
         let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=10"])
         defer { view.unmount() }
-        let agent = try AgentProcess(["probe", view.mountPoint, "--allow-non-nfs", "--server",
-                                      try TestServer.url("rw").description, "--node-name", "probe-test",
-                                      "--samples", "10", "--max-wait", "30"], errorsToo: true)
+        let agent = try AgentProcess(
+            [
+                "probe", view.mountPoint, "--allow-non-nfs", "--server",
+                try TestServer.url("rw").description, "--node-name", "probe-test",
+                "--samples", "10", "--max-wait", "30",
+            ], errorsToo: true)
         try await Task.sleep(for: .seconds(2))
         #expect(try !Self.leftovers().isEmpty)
         kill(agent.pid, signal)
@@ -146,8 +156,9 @@ import Testing
 extension ProbeTests {
     /// `probe --quick` on a view that keeps "no such file" for `negativeTimeout` seconds.
     func quickProbe(negativeTimeout: Int) async throws -> ProbeReport {
-        let view = try FuseView(of: try TestServer.backingDirectory("rw"),
-                                options: ["negative_timeout=\(negativeTimeout)"])
+        let view = try FuseView(
+            of: try TestServer.backingDirectory("rw"),
+            options: ["negative_timeout=\(negativeTimeout)"])
         defer { view.unmount() }
         var request = try ProbeTests.request(view, [.negativeLookup], samples: 1)
         request.quick = true
@@ -212,8 +223,9 @@ extension ProbeTests {
         let negative = try #require(report.scenarios.first { $0.scenario == .negativeLookup })
         #expect(try #require(negative.minSeconds) > 1.8 && negative.samples == 4)
         // Started one after another: the server's change follows this node's fetch within moments.
-        #expect(report.scenarios.allSatisfy { ($0.maxLagSeconds ?? 9) < 0.5 },
-                "\(report.scenarios.map(\.maxLagSeconds))")
+        #expect(
+            report.scenarios.allSatisfy { ($0.maxLagSeconds ?? 9) < 0.5 },
+            "\(report.scenarios.map(\.maxLagSeconds))")
         #expect(try ProbeTests.leftovers().isEmpty)
     }
 }
@@ -222,7 +234,8 @@ extension ProbeTests {
 @Suite struct ProbeInputBoundsTests {
     @Test(arguments: [
         ["--max-wait", "nan"], ["--max-wait", "1e300"], ["--max-wait", "inf"], ["--max-wait", "-1"],
-        ["--samples", "100000000"], ["--samples", "0"], ["--timeout", "0"], ["--timeout", "-3"], ["--timeout", "1e300"],
+        ["--samples", "100000000"], ["--samples", "0"], ["--timeout", "0"], ["--timeout", "-3"],
+        ["--timeout", "1e300"],
         ["--timeout", "nan"], ["--interval", "nan"], ["--target-delay", "nan"], ["--target-delay", "1e300"],
     ])
     func absurdNumbersAreUsageErrors(_ option: [String]) throws {
@@ -241,8 +254,10 @@ extension ProbeTests {
 
 /// Input a typo or a neighbour controls ends in a clear error, never a trap (issue 14's crashes).
 @Suite struct HostileInputBoundsTests {
-    @Test(arguments: [["history", "--last=-5"], ["history", "--last", "0"], ["fleet", "/tmp", "--stale-after", "nan"],
-                      ["fleet", "/tmp", "--stale-after", "1e300"]])
+    @Test(arguments: [
+        ["history", "--last=-5"], ["history", "--last", "0"], ["fleet", "/tmp", "--stale-after", "nan"],
+        ["fleet", "/tmp", "--stale-after", "1e300"],
+    ])
     func absurdNumbersAreUsageErrors(_ arguments: [String]) throws {
         let agent = try AgentProcess(arguments, errorsToo: true)
         #expect(agent.wait() == 64, "\(arguments): \(agent.text)")

@@ -86,7 +86,8 @@ import Testing
 
     @Test func onARootSquashedExportTheOwnerCreatesItThroughTheServerView() async throws {
         // The view squashes like the export: root's files become nobody's, root's chown is EPERM.
-        let s = try await Setup("squash", viewOptions: ["create-for-user=65534", "create-for-group=65534", "chown-deny"])
+        let s = try await Setup(
+            "squash", viewOptions: ["create-for-user=65534", "create-for-group=65534", "chown-deny"])
         defer { s.tearDown() }
         let result = await Provisioner.run(s.request)
         #expect(result.rootSquashed == true && result.changed && result.exitCode == 0)
@@ -112,7 +113,8 @@ import Testing
         let s = try await Setup("rw")
         defer { s.tearDown() }
         let bait = NSTemporaryDirectory() + "nfskeeper-bait-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: bait, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: bait, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: bait) }
         try FileManager.default.createSymbolicLink(atPath: s.scratchOnDisk, withDestinationPath: bait)
         let result = await Provisioner.run(s.request)
@@ -161,7 +163,8 @@ import Testing
         let s = try await Setup("rw")
         defer { s.tearDown() }
         var request = s.request
-        request.server = ServerURL(host: "127.0.0.1", export: "/rw", nfsPort: try SilentServer.unusedPort(), mountPort: 1)
+        request.server = ServerURL(
+            host: "127.0.0.1", export: "/rw", nfsPort: try SilentServer.unusedPort(), mountPort: 1)
         let result = await Provisioner.run(request)
         #expect(result.exitCode == 2 && result.findings.first?.rule == "server")
         #expect(result.findings.first?.message.contains("Connection refused") == true)
@@ -212,13 +215,16 @@ import Testing
 
     @Test func aSwappedShareIsNeverProvisionedSilently() async throws {
         // No FUSE caching: this node's view follows each swap as a real NFS client's revalidation would.
-        let options = ["create-for-user=65534", "create-for-group=65534", "chown-deny",
-                       "entry_timeout=0", "attr_timeout=0", "negative_timeout=0"]
+        let options = [
+            "create-for-user=65534", "create-for-group=65534", "chown-deny",
+            "entry_timeout=0", "attr_timeout=0", "negative_timeout=0",
+        ]
         let s = try await ProvisionTests.Setup("squash", viewOptions: options)
         defer { s.tearDown() }
         let decoy = s.backing + "-decoy"
-        try FileManager.default.createDirectory(atPath: decoy, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.createDirectory(
+            atPath: decoy, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o777])
         defer { try? FileManager.default.removeItem(atPath: decoy) }
         var (runs, swapsSeen, silent) = (0, 0, [String]())
         for _ in 1...40 {

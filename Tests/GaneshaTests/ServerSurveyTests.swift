@@ -13,7 +13,9 @@ import Testing
         #expect(survey.writable == true)
         #expect(survey.rootSquash?.squashed == false && survey.rootSquash?.mappedUid == 0)
         let rt = try #require(survey.roundTrip)
-        #expect(rt.samples == 10 && rt.minSeconds > 0 && rt.minSeconds <= rt.medianSeconds && rt.medianSeconds <= rt.p99Seconds)
+        #expect(
+            rt.samples == 10 && rt.minSeconds > 0 && rt.minSeconds <= rt.medianSeconds
+                && rt.medianSeconds <= rt.p99Seconds)
         #expect(abs(try #require(survey.clock).offsetSeconds) < 0.5)
         #expect(Set(try #require(survey.exports).map(\.path)) == ["/rw", "/squash", "/ro", "/small"])
         #expect(survey.severity == .ok)

@@ -23,7 +23,8 @@ import Testing
         // Accepts TCP connections and never replies: a hung server, as a hard mount would see it.
         let silent = try SilentServer()
         defer { silent.stop() }
-        let url = ServerURL(host: "127.0.0.1", export: "/rw", version: version, nfsPort: silent.port, mountPort: silent.port)
+        let url = ServerURL(
+            host: "127.0.0.1", export: "/rw", version: version, nfsPort: silent.port, mountPort: silent.port)
         let error = await #expect(throws: ServerViewError.self) {
             _ = try await ServerView.connect(url, timeout: .seconds(1))
         }
@@ -46,7 +47,8 @@ import Testing
         let error = await #expect(throws: ServerViewError.self) { _ = try await view.stat("/no/such/file") }
         #expect(error?.errno == .noSuchFileOrDirectory)
         #expect(error?.isServerAnswer == true)
-        #expect(error?.description.hasPrefix("GETATTR '/no/such/file' on 127.0.0.1:/rw: No such file or directory") == true)
+        #expect(
+            error?.description.hasPrefix("GETATTR '/no/such/file' on 127.0.0.1:/rw: No such file or directory") == true)
     }
 
     @Test(arguments: [ServerURL.Version.v3, .v4])

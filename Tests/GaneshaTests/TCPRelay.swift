@@ -28,7 +28,11 @@ final class TCPRelay: @unchecked Sendable {
         var on: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         var addr = TCPRelay.loopback(port)
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
         lock.lock(); listener = fd; generation += 1; lock.unlock()
         Thread { [self] in
@@ -39,7 +43,11 @@ final class TCPRelay: @unchecked Sendable {
                 if silent { lock.lock(); sockets.append(client); lock.unlock(); continue }
                 let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var up = TCPRelay.loopback(upstream)
-                let ok = withUnsafePointer(to: &up) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                let ok = withUnsafePointer(to: &up) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
                 if ok != 0 { close(client); close(server); continue }
                 lock.lock(); sockets += [client, server]; lock.unlock()
                 relay(client, server)
@@ -55,7 +63,11 @@ final class TCPRelay: @unchecked Sendable {
         for (from, to) in [(client, server), (server, client)] {
             Thread { [self] in
                 TCPRelay.pump(from, to)
-                guard running.withLock({ $0 -= 1; return $0 }) == 0 else { return }
+                guard
+                    running.withLock({
+                        $0 -= 1; return $0
+                    }) == 0
+                else { return }
                 lock.lock()
                 sockets.removeAll { $0 == client || $0 == server }
                 close(client); close(server)

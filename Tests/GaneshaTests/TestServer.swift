@@ -27,7 +27,9 @@ enum TestServer {
 
     struct NotRunning: Error, CustomStringConvertible {
         var key: String
-        var description: String { "\(key) is not set: start the test server first (scripts/nfs-test-server start), or run scripts/test" }
+        var description: String {
+            "\(key) is not set: start the test server first (scripts/nfs-test-server start), or run scripts/test"
+        }
     }
 
     static func value(_ key: String) throws -> String {
@@ -42,10 +44,14 @@ enum TestServer {
 
     /// The directory on this machine that ganesha exports as `name`: for checking results only;
     /// tests make their files through NFS.
-    static func backingDirectory(_ name: String) throws -> String { try value("NFSKEEPER_TEST_DIR_\(name.uppercased())") }
+    static func backingDirectory(_ name: String) throws -> String {
+        try value("NFSKEEPER_TEST_DIR_\(name.uppercased())")
+    }
 
-    static func connect(_ name: String, _ version: ServerURL.Version = .v3, as credentials: NFSCredentials = .root,
-                        timeout: Duration = .seconds(10)) async throws -> ServerView {
+    static func connect(
+        _ name: String, _ version: ServerURL.Version = .v3, as credentials: NFSCredentials = .root,
+        timeout: Duration = .seconds(10)
+    ) async throws -> ServerView {
         try await ServerView.connect(try url(name, version), as: credentials, timeout: timeout)
     }
 

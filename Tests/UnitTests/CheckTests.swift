@@ -8,11 +8,15 @@ import ServerView
 
 @Suite struct CheckRuleTests {
     /// Offline check of one fixture's mountinfo (+ mountstats), every NFS mount, no declarations.
-    static func offline(_ mountinfo: String, _ mountstats: String? = nil, declared: DeclaredMounts? = nil) -> CheckReport {
-        Checker.run(paths: [], CheckInput(
-            mountInfo: MountInfo(parsing: Fixture.text(mountinfo)),
-            mountStats: mountstats.map { MountStats(parsing: Fixture.text($0)) },
-            declared: declared, kernel: nil))
+    static func offline(
+        _ mountinfo: String, _ mountstats: String? = nil, declared: DeclaredMounts? = nil
+    ) -> CheckReport {
+        Checker.run(
+            paths: [],
+            CheckInput(
+                mountInfo: MountInfo(parsing: Fixture.text(mountinfo)),
+                mountStats: mountstats.map { MountStats(parsing: Fixture.text($0)) },
+                declared: declared, kernel: nil))
     }
 
     static func severities(_ check: MountCheck) -> [String: Severity] {
@@ -32,25 +36,36 @@ import ServerView
     }
 
     static let cases: [Case] = [
-        Case(fixture: "kernel-6.1-v3.mountinfo", stats: "kernel-6.1-v3.mountstats", mountPoint: "/mnt/nfs",
-             expected: ["nfs-version": .info, "recovery": .ok, "locking": .warn, "cto": .ok, "negative-lookup": .warn],
-             window: 30...60, exit: 1),
-        Case(fixture: "kernel-6.1-v4.2.mountinfo", stats: "kernel-6.1-v4.2.mountstats", mountPoint: "/mnt/nfs",
-             expected: ["nfs-version": .ok, "locking": .ok, "cto": .ok, "negative-lookup": .warn], window: 30...60, exit: 1),
-        Case(fixture: "kernel-6.1-v4.1-pos-actimeo3.mountinfo", stats: "kernel-6.1-v4.1-pos-actimeo3.mountstats",
-             mountPoint: "/mnt/nfs", expected: ["nfs-version": .ok, "negative-lookup": .ok], window: 0...0, exit: 0),
-        Case(fixture: "cluster-node.mountinfo", mountPoint: "/srv/share",
-             expected: ["nfs-version": .ok, "negative-lookup": .ok, "locking": .ok], window: 0...0, exit: 1),
-        Case(fixture: "cluster-node.mountinfo", mountPoint: "/mnt/shared data",
-             expected: ["noac": .warn, "negative-lookup": .ok, "nfs-version": .ok], window: 0...0, exit: 1),
-        Case(fixture: "cluster-node.mountinfo", mountPoint: "/mnt/legacy",
-             expected: ["recovery": .warn, "cto": .warn, "transport": .warn, "transfer-size": .warn,
-                        "attribute-cache": .warn, "locking": .warn, "negative-lookup": .warn, "nfs-version": .info],
-             window: 120...120, exit: 1),
-        Case(fixture: "cluster-node.mountinfo", mountPoint: "/mnt/short",
-             expected: ["nfs-version": .info, "negative-lookup": .ok], window: 2...4, exit: 1),
-        Case(fixture: "procfs-nfs.mountinfo", mountPoint: "/mnt/nfs/test",
-             expected: ["nfs-version": .info, "transport": .warn], window: 30...60, exit: 1),
+        Case(
+            fixture: "kernel-6.1-v3.mountinfo", stats: "kernel-6.1-v3.mountstats", mountPoint: "/mnt/nfs",
+            expected: ["nfs-version": .info, "recovery": .ok, "locking": .warn, "cto": .ok, "negative-lookup": .warn],
+            window: 30...60, exit: 1),
+        Case(
+            fixture: "kernel-6.1-v4.2.mountinfo", stats: "kernel-6.1-v4.2.mountstats", mountPoint: "/mnt/nfs",
+            expected: ["nfs-version": .ok, "locking": .ok, "cto": .ok, "negative-lookup": .warn], window: 30...60,
+            exit: 1),
+        Case(
+            fixture: "kernel-6.1-v4.1-pos-actimeo3.mountinfo", stats: "kernel-6.1-v4.1-pos-actimeo3.mountstats",
+            mountPoint: "/mnt/nfs", expected: ["nfs-version": .ok, "negative-lookup": .ok], window: 0...0, exit: 0),
+        Case(
+            fixture: "cluster-node.mountinfo", mountPoint: "/srv/share",
+            expected: ["nfs-version": .ok, "negative-lookup": .ok, "locking": .ok], window: 0...0, exit: 1),
+        Case(
+            fixture: "cluster-node.mountinfo", mountPoint: "/mnt/shared data",
+            expected: ["noac": .warn, "negative-lookup": .ok, "nfs-version": .ok], window: 0...0, exit: 1),
+        Case(
+            fixture: "cluster-node.mountinfo", mountPoint: "/mnt/legacy",
+            expected: [
+                "recovery": .warn, "cto": .warn, "transport": .warn, "transfer-size": .warn,
+                "attribute-cache": .warn, "locking": .warn, "negative-lookup": .warn, "nfs-version": .info,
+            ],
+            window: 120...120, exit: 1),
+        Case(
+            fixture: "cluster-node.mountinfo", mountPoint: "/mnt/short",
+            expected: ["nfs-version": .info, "negative-lookup": .ok], window: 2...4, exit: 1),
+        Case(
+            fixture: "procfs-nfs.mountinfo", mountPoint: "/mnt/nfs/test",
+            expected: ["nfs-version": .info, "transport": .warn], window: 30...60, exit: 1),
     ]
 
     @Test(arguments: cases)
@@ -84,22 +99,30 @@ import ServerView
     @Test func mountstatsThatContradictsMountinfoIsAFinding() throws {
         // v3's mountinfo (ac* defaults) read against the v4.1 sample's mountstats (ac*=3), re-pointed.
         let stats = Fixture.text("kernel-6.1-v4.1-pos-actimeo3.mountstats")
-        let report = Checker.run(paths: [], CheckInput(
-            mountInfo: MountInfo(parsing: Fixture.text("kernel-6.1-v3.mountinfo")),
-            mountStats: MountStats(parsing: stats), declared: nil, kernel: nil))
+        let report = Checker.run(
+            paths: [],
+            CheckInput(
+                mountInfo: MountInfo(parsing: Fixture.text("kernel-6.1-v3.mountinfo")),
+                mountStats: MountStats(parsing: stats), declared: nil, kernel: nil))
         let contradictions = report.allFindings.filter { $0.rule == "mountstats" }
         #expect(Set(contradictions.compactMap(\.option)) == ["acregmax", "acdirmin", "acdirmax"])
     }
 
     @Test func noNFSMountsIsUnknown() {
-        let report = Checker.run(paths: [], CheckInput(
-            mountInfo: MountInfo(parsing: "27 1 254:0 / / rw - ext4 /dev/vda rw\n"), mountStats: nil, declared: nil, kernel: nil))
+        let report = Checker.run(
+            paths: [],
+            CheckInput(
+                mountInfo: MountInfo(parsing: "27 1 254:0 / / rw - ext4 /dev/vda rw\n"), mountStats: nil, declared: nil,
+                kernel: nil))
         #expect(report.severity == .unknown && report.severity.exitCode == 3)
     }
 
     @Test func garbageInputIsUnknownNotACrash() {
-        let report = Checker.run(paths: ["/srv"], CheckInput(
-            mountInfo: MountInfo(parsing: "\u{0}\u{1}garbage\n- - -\n"), mountStats: nil, declared: nil, kernel: nil))
+        let report = Checker.run(
+            paths: ["/srv"],
+            CheckInput(
+                mountInfo: MountInfo(parsing: "\u{0}\u{1}garbage\n- - -\n"), mountStats: nil, declared: nil, kernel: nil
+            ))
         #expect(report.severity == .crit || report.severity == .unknown)
         #expect(report.findings.contains { $0.rule == "input" })
         #expect(report.warnings.count == 2)
@@ -107,9 +130,10 @@ import ServerView
 
     @Test func theServerURLComesFromTheMountSource() throws {
         let report = Self.offline("cluster-node.mountinfo")
-        let urls = Dictionary(uniqueKeysWithValues: report.mounts.map {
-            ($0.mountPoint ?? "", $0.serverURL?.description ?? "")
-        })
+        let urls = Dictionary(
+            uniqueKeysWithValues: report.mounts.map {
+                ($0.mountPoint ?? "", $0.serverURL?.description ?? "")
+            })
         #expect(urls["/srv/share"] == "nfs://filer/export/share?version=4")
         #expect(urls["/mnt/shared data"] == "nfs://[fd00::5]/home dirs?version=4")
         #expect(urls["/mnt/legacy"] == "nfs://oldfiler/vol/legacy?version=3&mountport=635")
@@ -125,14 +149,17 @@ import ServerView
         var files = ["/etc/fstab": fstab]
         if let unit { files["/etc/systemd/system/mnt-nfs.mount"] = unit }
         let root = try FakeRoot(files)
-        let report = Checker.run(paths: [], CheckInput(
-            mountInfo: MountInfo(parsing: Fixture.text("kernel-6.1-v4.2.mountinfo")), mountStats: nil,
-            declared: DeclaredMounts(root: root.path), kernel: nil))
+        let report = Checker.run(
+            paths: [],
+            CheckInput(
+                mountInfo: MountInfo(parsing: Fixture.text("kernel-6.1-v4.2.mountinfo")), mountStats: nil,
+                declared: DeclaredMounts(root: root.path), kernel: nil))
         return (report, root)
     }
 
     @Test func fstabLookupcacheNotLiveNeedsUmountAndMount() throws {
-        let (report, root) = try Self.report(fstab: "10.0.2.100:/srv/nfsshare /mnt/nfs nfs4 rw,vers=4.2,lookupcache=pos 0 0\n")
+        let (report, root) = try Self.report(
+            fstab: "10.0.2.100:/srv/nfsshare /mnt/nfs nfs4 rw,vers=4.2,lookupcache=pos 0 0\n")
         defer { root.remove() }
         let drift = report.allFindings.filter { $0.rule == "drift" }
         #expect(drift.count == 1)
@@ -142,7 +169,8 @@ import ServerView
     }
 
     @Test func aMountUnitSaysWhichUnitToRestart() throws {
-        let (report, root) = try Self.report(fstab: "", unit: "[Mount]\nWhat=10.0.2.100:/srv/nfsshare\nWhere=/mnt/nfs\nType=nfs4\nOptions=actimeo=3\n")
+        let (report, root) = try Self.report(
+            fstab: "", unit: "[Mount]\nWhat=10.0.2.100:/srv/nfsshare\nWhere=/mnt/nfs\nType=nfs4\nOptions=actimeo=3\n")
         defer { root.remove() }
         let drift = report.allFindings.filter { $0.rule == "drift" }
         #expect(Set(drift.compactMap(\.option)) == ["acregmax", "acdirmin", "acdirmax"])  // acregmin=3 is the default anyway
@@ -150,7 +178,8 @@ import ServerView
     }
 
     @Test func matchingDeclarationsAndDefaultsAreNoDrift() throws {
-        let (report, root) = try Self.report(fstab: "10.0.2.100:/srv/nfsshare /mnt/nfs nfs4 vers=4,hard,cto,_netdev 0 0\n")
+        let (report, root) = try Self.report(
+            fstab: "10.0.2.100:/srv/nfsshare /mnt/nfs nfs4 vers=4,hard,cto,_netdev 0 0\n")
         defer { root.remove() }
         #expect(report.allFindings.filter { $0.rule == "drift" || $0.rule == "declared" }.isEmpty)
     }
@@ -168,9 +197,11 @@ import ServerView
 
 @Suite struct LiveCheckTests {
     static func live(_ paths: [String]) -> CheckReport {
-        Checker.run(paths: paths, CheckInput(
-            mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""),
-            mountStats: nil, declared: DeclaredMounts(root: "/"), kernel: KernelView(timeout: .seconds(5))))
+        Checker.run(
+            paths: paths,
+            CheckInput(
+                mountInfo: MountInfo(parsing: readWholeFile("/proc/self/mountinfo") ?? ""),
+                mountStats: nil, declared: DeclaredMounts(root: "/"), kernel: KernelView(timeout: .seconds(5))))
     }
 
     @Test func aLocalDirectoryIsNotNFS() throws {
@@ -187,7 +218,9 @@ import ServerView
     @Test func aCallThatNeverReturnsIsCutOffAtTheDeadline() {
         let clock = ContinuousClock()
         let start = clock.now
-        let result: Int? = withDeadline(.milliseconds(200)) { sleep(30); return 1 }
+        let result: Int? = withDeadline(.milliseconds(200)) {
+            sleep(30); return 1
+        }
         #expect(result == nil)
         #expect(clock.now - start < .seconds(10))  // bounded, not the body's 30 s
         #expect(withDeadline(.seconds(5)) { 42 } == 42)

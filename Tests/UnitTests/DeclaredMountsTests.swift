@@ -71,10 +71,13 @@ import Testing
 
     @Test func windowsLineEndingsAreLinesToo() {
         var declared = DeclaredMounts(root: "/nonexistent")
-        declared.parseFstab("# edited elsewhere\r\nfiler:/a /mnt/a nfs4 lookupcache=pos 0 0\r\nfiler:/b /mnt/b nfs defaults 0 0\r\n", file: "fstab")
+        declared.parseFstab(
+            "# edited elsewhere\r\nfiler:/a /mnt/a nfs4 lookupcache=pos 0 0\r\nfiler:/b /mnt/b nfs defaults 0 0\r\n",
+            file: "fstab")
         #expect(declared.mounts.map(\.mountPoint) == ["/mnt/a", "/mnt/b"])
         #expect(declared.mounts.map(\.line) == [2, 3])
-        let info = MountInfo(parsing: "27 1 254:0 / / rw - ext4 /dev/vda rw\r\n60 27 0:50 / /srv rw - nfs4 f:/x rw,vers=4.2\r\n")
+        let info = MountInfo(
+            parsing: "27 1 254:0 / / rw - ext4 /dev/vda rw\r\n60 27 0:50 / /srv rw - nfs4 f:/x rw,vers=4.2\r\n")
         #expect(info.entries.map(\.mountPoint) == ["/", "/srv"] && info.entries[1].superOptions == "rw,vers=4.2")
         let stats = MountStats(parsing: "device f:/x mounted on /srv with fstype nfs4 statvers=1.1\r\n\tage:\t7\r\n")
         #expect(stats.devices.first?.ageSeconds == 7 && stats.warnings.isEmpty)

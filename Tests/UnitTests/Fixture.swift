@@ -2,7 +2,8 @@ import Foundation
 
 /// Test input from `Fixtures/` (see Fixtures/SOURCES.md for where each came from).
 enum Fixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
 
     static func text(_ name: String) -> String {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
@@ -20,8 +21,9 @@ struct FakeRoot {
         path = NSTemporaryDirectory() + "nfskeeper-root-" + UUID().uuidString
         for (relative, text) in files {
             let full = path + relative
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try text.write(toFile: full, atomically: true, encoding: .utf8)
         }
     }

@@ -28,10 +28,12 @@ import Reports
 
     @Test(arguments: cases)
     func checkReadsEachRealKernelOptionSet(_ c: Case) throws {
-        let report = Checker.run(paths: [], CheckInput(
-            mountInfo: MountInfo(parsing: Fixture.text("kernel-6.1-guest-\(c.name).mountinfo")),
-            mountStats: MountStats(parsing: Fixture.text("kernel-6.1-guest-\(c.name).mountstats")),
-            declared: nil, kernel: nil))
+        let report = Checker.run(
+            paths: [],
+            CheckInput(
+                mountInfo: MountInfo(parsing: Fixture.text("kernel-6.1-guest-\(c.name).mountinfo")),
+                mountStats: MountStats(parsing: Fixture.text("kernel-6.1-guest-\(c.name).mountstats")),
+                declared: nil, kernel: nil))
         #expect(report.warnings.isEmpty)
         let mount = try #require(report.mounts.first)
         #expect(mount.mountPoint == "/mnt/\(c.name)")
@@ -47,8 +49,13 @@ import Reports
 
     @Test func noacPrintsZeroesAndSyncAndActimeoOmitsTheDefaultAcregmin() throws {
         let noac = try #require(MountInfo(parsing: Fixture.text("kernel-6.1-guest-noac.mountinfo")).entries.first)
-        #expect(noac.superOptions.hasPrefix("rw,sync,vers=4.2") && noac.superOptions.contains("acregmin=0,acregmax=0,acdirmin=0,acdirmax=0"))
-        let actimeo = try #require(MountInfo(parsing: Fixture.text("kernel-6.1-guest-actimeo3.mountinfo")).entries.first)
-        #expect(!actimeo.superOptions.contains("acregmin") && actimeo.superOptions.contains("acregmax=3,acdirmin=3,acdirmax=3"))
+        #expect(
+            noac.superOptions.hasPrefix("rw,sync,vers=4.2")
+                && noac.superOptions.contains("acregmin=0,acregmax=0,acdirmin=0,acdirmax=0"))
+        let actimeo = try #require(
+            MountInfo(parsing: Fixture.text("kernel-6.1-guest-actimeo3.mountinfo")).entries.first)
+        #expect(
+            !actimeo.superOptions.contains("acregmin")
+                && actimeo.superOptions.contains("acregmax=3,acdirmin=3,acdirmax=3"))
     }
 }

@@ -25,7 +25,8 @@ import Reports
     @Test func aWrongScratchPathClusterNameAndServerUserAreWarnings() throws {
         let dir = try Self.directory([
             "launcher.local.conf": "# local plugin\nscratch-path=/var/lib/rstudio-launcher\nunprivileged=1\n",
-            "launcher.conf": "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Kube\ntype=Kubernetes\n\n[cluster]\nname=LocalLauncher\ntype=Local\n",
+            "launcher.conf":
+                "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Kube\ntype=Kubernetes\n\n[cluster]\nname=LocalLauncher\ntype=Local\n",
             "rserver.conf": "www-port=8787\nserver-user=rstudio\n",
         ])
         defer { Self.remove(dir) }
@@ -50,14 +51,19 @@ import Reports
     }
 
     @Test func writingScratchPathKeepsEveryOtherByteAndABackup() throws {
-        let original = "# Workbench local launcher\r\nunprivileged=1\r\nscratch-path = /old/place\r\n  # trailing comment\r\nsave-unspecified-output=0"
+        let original =
+            "# Workbench local launcher\r\nunprivileged=1\r\nscratch-path = /old/place\r\n  # trailing comment\r\nsave-unspecified-output=0"
         let dir = try Self.directory(["launcher.local.conf": original])
         defer { Self.remove(dir) }
         let config = LauncherConfig(directory: dir)
-        let (changed, backup) = try config.writeScratchPath("/mnt/shared/Local", now: Date(timeIntervalSince1970: 1_800_000_000))
+        let (changed, backup) = try config.writeScratchPath(
+            "/mnt/shared/Local", now: Date(timeIntervalSince1970: 1_800_000_000))
         #expect(changed)
         let written = try String(contentsOfFile: config.localConf, encoding: .utf8)
-        #expect(written == original.replacingOccurrences(of: "scratch-path = /old/place", with: "scratch-path =/mnt/shared/Local"))
+        #expect(
+            written
+                == original.replacingOccurrences(
+                    of: "scratch-path = /old/place", with: "scratch-path =/mnt/shared/Local"))
         #expect(try String(contentsOfFile: try #require(backup), encoding: .utf8) == original)
         #expect(backup?.hasSuffix(".nfskeeper-20270115T080000Z.bak") == true)
         #expect(try config.writeScratchPath("/mnt/shared/Local").changed == false)
@@ -68,7 +74,8 @@ import Reports
         defer { Self.remove(dir) }
         let config = LauncherConfig(directory: dir)
         _ = try config.writeScratchPath("/s/Local")
-        #expect(try String(contentsOfFile: config.localConf, encoding: .utf8) == "unprivileged=1\nscratch-path=/s/Local\n")
+        #expect(
+            try String(contentsOfFile: config.localConf, encoding: .utf8) == "unprivileged=1\nscratch-path=/s/Local\n")
         let emptyDir = try Self.directory([:])
         defer { Self.remove(emptyDir) }
         let empty = LauncherConfig(directory: emptyDir)

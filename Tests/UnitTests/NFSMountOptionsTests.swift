@@ -23,7 +23,9 @@ import Testing
         #expect(o.sync && o.noac && o.negativeLookupWindow == 0...0)
     }
 
-    @Test(arguments: [("pos", NFSMountOptions.LookupCache.positive), ("positive", .positive), ("none", .none), ("all", .all)])
+    @Test(arguments: [
+        ("pos", NFSMountOptions.LookupCache.positive), ("positive", .positive), ("none", .none), ("all", .all),
+    ])
     func lookupcacheSpellings(_ text: String, _ expected: NFSMountOptions.LookupCache) {
         #expect(NFSMountOptions(parsing: "lookupcache=\(text)").lookupcache == expected)
     }
@@ -49,9 +51,11 @@ import Testing
 
     @Test func realKernelMountinfoAndMountstatsAgreeOnceDefaultsAreApplied() throws {
         // mountinfo omits acregmin=3 (the default); mountstats prints all four.
-        let entry = try #require(MountInfo(parsing: Fixture.text("kernel-6.1-v4.1-pos-actimeo3.mountinfo")).entries.first)
+        let entry = try #require(
+            MountInfo(parsing: Fixture.text("kernel-6.1-v4.1-pos-actimeo3.mountinfo")).entries.first)
         let live = NFSMountOptions(parsing: entry.superOptions, fsType: entry.fsType)
-        let stats = try #require(MountStats(parsing: Fixture.text("kernel-6.1-v4.1-pos-actimeo3.mountstats")).devices.first?.options)
+        let stats = try #require(
+            MountStats(parsing: Fixture.text("kernel-6.1-v4.1-pos-actimeo3.mountstats")).devices.first?.options)
         let fromStats = NFSMountOptions(parsing: stats, fsType: "nfs4")
         #expect((live.acregmin, live.acregmax, live.acdirmin, live.acdirmax) == (3, 3, 3, 3))
         #expect((fromStats.acregmin, fromStats.acregmax, fromStats.acdirmin, fromStats.acdirmax) == (3, 3, 3, 3))
@@ -102,16 +106,16 @@ import Testing
 
     @Test func skipsMalformedLinesWithWarnings() {
         let text = """
-        device filer:/x mounted on /mnt/x with fstype nfs statvers=1.1
-        \topts:\trw,vers=3
-        \tevents:\t1 2 three
-        \txprt:\tcarrier-pigeon 1 2
-        \tno colon here
-        \tper-op statistics
-        \t        GETATTR: 1 2 3
-        \t         LOOKUP: 5 5 0 1 1 0 1 1 0
-        device broken
-        """
+            device filer:/x mounted on /mnt/x with fstype nfs statvers=1.1
+            \topts:\trw,vers=3
+            \tevents:\t1 2 three
+            \txprt:\tcarrier-pigeon 1 2
+            \tno colon here
+            \tper-op statistics
+            \t        GETATTR: 1 2 3
+            \t         LOOKUP: 5 5 0 1 1 0 1 1 0
+            device broken
+            """
         let stats = MountStats(parsing: text, source: "bundle")
         #expect(stats.devices.count == 1)
         #expect(stats.devices[0].operations["LOOKUP"]?.operations == 5)

@@ -15,10 +15,12 @@ import Foundation
 
     /// Pieces of real syntax, shuffled: reaches deeper into the parsers than random bytes do.
     static let tokens = Gen<String?>.element(of: [
-        " ", " ", "\t", "\n", "\n", "-", " - ", ":", "/", "\\", "\\040", "\\12", "=", ",", "0", "7", "18446744073709551616",
+        " ", " ", "\t", "\n", "\n", "-", " - ", ":", "/", "\\", "\\040", "\\12", "=", ",", "0", "7",
+        "18446744073709551616",
         "42", "device ", " mounted on ", " with fstype ", "nfs", "nfs4", "statvers=1.1", "opts:", "events:", "bytes:",
         "xprt:", "tcp", "rdma", "per-op statistics", "LOOKUP:", "vers=4.2", "actimeo=", "noac", "lookupcache=",
-        "[", "]", "#", "[Mount]", "Where=", "What=", "Type=nfs", "Options=", "/-", "-fstype=nfs4", "host:/x", "é", "\u{0}",
+        "[", "]", "#", "[Mount]", "Where=", "What=", "Type=nfs", "Options=", "/-", "-fstype=nfs4", "host:/x", "é",
+        "\u{0}",
     ]).map { $0 ?? "" }.array(of: 0...80)
 
     static func everyParser(_ text: String) {
@@ -51,8 +53,11 @@ import Foundation
     }
 
     @Test func mutatedFixturesNeverCrashAParser() async {
-        let fixtures = ["kernel-6.1-v4.2.mountstats", "procfs-v4.0.mountstats", "cluster-node.mountinfo"].map(Fixture.text)
-        await propertyCheck(count: 1500 * Self.scale, input: Gen<Int>.value(in: 0...2), Gen<Int>.value(in: 0...4000), Self.bytes) { which, at, insert in
+        let fixtures = ["kernel-6.1-v4.2.mountstats", "procfs-v4.0.mountstats", "cluster-node.mountinfo"].map(
+            Fixture.text)
+        await propertyCheck(
+            count: 1500 * Self.scale, input: Gen<Int>.value(in: 0...2), Gen<Int>.value(in: 0...4000), Self.bytes
+        ) { which, at, insert in
             var bytes = Array(fixtures[which].utf8)
             let position = min(at, bytes.count)
             bytes.replaceSubrange(position..<min(bytes.count, position + insert.count / 2), with: insert)

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct ServerURLTests {
     @Test func parsesEveryArgument() throws {
-        let url = try ServerURL(parsing: "nfs://filer.example.com/export/rstudio?version=4&nfsport=2049&mountport=20048&uid=998&gid=997")
+        let url = try ServerURL(
+            parsing: "nfs://filer.example.com/export/rstudio?version=4&nfsport=2049&mountport=20048&uid=998&gid=997")
         #expect(url.host == "filer.example.com")
         #expect(url.export == "/export/rstudio")
         #expect(url.version == .v4)
