@@ -91,119 +91,119 @@ public enum Auditor {
             severity: (all + shares.map { Finding($0.severity, "share", "") }).worst)
     }
 
+    /// One share, step by step: options, the server, the scratch directory, the probe, locks, advice.
+    /// After a hang (seen by any step: cached attributes can hide it from the first) or a missing mount,
+    /// nothing more is asked of the share.
     static func audit(_ share: AuditConfig.Share, _ o: Options, _ products: NodeProducts) async -> ShareAudit {
         let timeout = Duration.milliseconds(Int64(o.config.timeout * 1000))
-        let serverOverride = share.server
-        var findings: [Finding] = []
-
-        // Options.
         let infoText = readWholeFile(o.mountInfoPath) ?? ""
-        let statsText = readWholeFile(o.mountStatsPath)
-        var report = Checker.run(
-            paths: [share.path],
-            CheckInput(
-                mountInfo: MountInfo(parsing: infoText), mountStats: statsText.map { MountStats(parsing: $0) },
-                declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
-                rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: serverOverride))
-        await report.compareOwners(ServerOwners.reader(timeout: timeout))
-        var check = report.mounts.first
-        if share.allowNonNFS, var c = check {  // a test setup said so: not NFS is noted, not alarmed
-            c.findings = allowed(c.findings, rules: [.notNFS])
-            check = c
-        }
-        findings += check?.findings.filter { $0.severity != .ok } ?? []
-        // After a hang (seen by any step: cached attributes can hide it from the first) or a
-        // missing mount, nothing more is asked of this share.
+        let check = await checkOptions(share, o, mountInfo: infoText, timeout: timeout)
+        var findings = check?.findings.filter { $0.severity != .ok } ?? []
         var broken: Bool { findings.contains { [.hung, .notMounted].contains($0.rule) } }
 
         // Located once (mount, server URL, path on the server), by the mount table check read: the
         // provisioning, the probe and the locks use it. A share that cannot be located is left to each
-        // step, whose own finding says why.
-        let location =
-            broken
-            ? nil
-            : try? ServerLocation.locate(
-                share.path, kernel: KernelView(timeout: timeout), mountInfoText: infoText, server: serverOverride,
-                allowNonNFS: share.allowNonNFS
-            ).get()
-
-        // The server.
-        let url = serverOverride ?? check?.serverURL
+        // step, whose own finding says why (so the failure is ignored here).
+        let location = broken ? nil : try? ServerLocation.locate(
+            share.path, kernel: KernelView(timeout: timeout), mountInfoText: infoText, server: share.server,
+            allowNonNFS: share.allowNonNFS).get()
         var server: ServerSurvey?
-        if let url, !broken {
-            let survey = await ServerSurvey.run(url, samples: 5, timeout: timeout, node: o.node)
-            findings += survey.findings.filter { $0.severity >= .warn }
-            server = survey
+        if let url = share.server ?? check?.serverURL, !broken {
+            server = await ServerSurvey.run(url, samples: 5, timeout: timeout, node: o.node)
+            findings += server?.findings.filter { $0.severity >= .warn } ?? []
         }
-
-        // The scratch directory: verified, or with --fix made right.
         var scratch: ProvisionResult?
         if share.provision && !broken {
-            var request = ProvisionRequest(share: share.path, node: o.node)
-            (request.cluster, request.owner, request.group, request.mode) = (
-                share.cluster, share.owner, share.group, share.mode
-            )
-            (request.server, request.allowNonNFS, request.dryRun) = (serverOverride, share.allowNonNFS, !o.fix)
-            request.rstudioConfigDirectory = o.config.rstudioConfig
-            (request.timeout, request.mountInfoText) = (timeout, infoText)
-            let result = await Provisioner.run(request)
-            findings += result.findings.filter { $0.severity >= .warn }
-            if result.dryRun && !result.actions.isEmpty {
-                findings.append(
-                    Finding(
-                        .warn, "scratch-directory", subject: result.path,
-                        "\(result.path) needs: " + result.actions.map(\.detail).joined(separator: "; "),
-                        fix: "nfskeeper provision \(share.path) (or audit --fix)"))
-            }
-            scratch = result
+            scratch = await provisionScratch(share, o, mountInfo: infoText, timeout: timeout, findings: &findings)
         }
-
-        // How long other nodes' files take to show, then what to change.
         var probe: ProbeReport?
         if !broken {  // quick: the first verdict only
-            var request = ProbeRequest(share: share.path, node: o.node)
-            request.quick = o.quick
-            request.scenarios = o.config.probeScenarios
-            request.samples = o.config.probeSamples
-            request.maxWait = o.config.probeMaxWait.map { .milliseconds(Int64($0 * 1000)) }
-            request.timeout = timeout
-            request.targetDelay = Double(o.config.targetDelay)
-            request.server = serverOverride
-            request.allowNonNFS = share.allowNonNFS
-            (request.mountInfoPath, request.location) = (o.mountInfoPath, location)
-            request.mountStatsPath = o.mountStatsPath
-            if let report = o.probeProgress { request.progress = { report(share.path, $0) } }
-            let result = await VisibilityProbe.run(request)
-            findings += result.findings
-            probe = result
+            probe = await probeShare(share, o, location: location, timeout: timeout)
+            findings += probe?.findings ?? []
         }
         if server?.rootSquash?.squashed == true, let point = check?.mountPoint {
             findings += connectOnSquashedShare(products, mountPoint: point)
         }
         var locks: LockSummary?
         if share.locks && !broken {
-            locks = await auditLocks(
-                share, o, mountPoint: check?.mountPoint ?? share.path, location: location,
-                probe: probe)
+            locks = await auditLocks(share, o, mountPoint: check?.mountPoint ?? share.path, location: location,
+                                     probe: probe)
             findings += locks?.findings ?? []
         }
-        var advice: Advice?
-        if let c = check, let options = c.effective, let point = c.mountPoint {
-            let p95 = probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds
-            advice = Advisor.advise(
-                mountPoint: point, options: options, declared: c.declared, role: share.role,
-                targetDelay: o.config.targetDelay, measuredP95: p95,
-                probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
-        }
         var audited = ShareAudit(
-            path: share.path, role: share.role, check: check, server: server, scratch: scratch,
-            probe: probe, locks: locks, advice: advice, findings: findings,
+            path: share.path, role: share.role, check: check, server: server, scratch: scratch, probe: probe,
+            locks: locks, advice: advise(share, o, check: check, probe: probe), findings: findings,
             severity: findings.worst)
         if o.fleet && !broken {
             audited.findings += writeNodeReport(audited, o, products, kernel: KernelView(timeout: timeout))
             audited.severity = audited.findings.worst
         }
         return audited
+    }
+
+    /// check's judgement of the share's mount, its owners compared with the server's (NFSv4).
+    static func checkOptions(_ share: AuditConfig.Share, _ o: Options, mountInfo: String,
+                             timeout: Duration) async -> MountCheck? {
+        let statsText = readWholeFile(o.mountStatsPath)
+        var report = Checker.run(
+            paths: [share.path],
+            CheckInput(
+                mountInfo: MountInfo(parsing: mountInfo), mountStats: statsText.map { MountStats(parsing: $0) },
+                declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
+                rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: share.server))
+        await report.compareOwners(ServerOwners.reader(timeout: timeout))
+        guard var check = report.mounts.first else { return nil }
+        if share.allowNonNFS {  // a test setup said so: not NFS is noted, not alarmed
+            check.findings = allowed(check.findings, rules: [.notNFS])
+        }
+        return check
+    }
+
+    /// The scratch directory: verified, or with --fix made right; a dry run's plan is a finding.
+    static func provisionScratch(_ share: AuditConfig.Share, _ o: Options, mountInfo: String, timeout: Duration,
+                                 findings: inout [Finding]) async -> ProvisionResult {
+        var request = ProvisionRequest(share: share.path, node: o.node)
+        (request.cluster, request.owner, request.group, request.mode) = (
+            share.cluster, share.owner, share.group, share.mode
+        )
+        (request.server, request.allowNonNFS, request.dryRun) = (share.server, share.allowNonNFS, !o.fix)
+        request.rstudioConfigDirectory = o.config.rstudioConfig
+        (request.timeout, request.mountInfoText) = (timeout, mountInfo)
+        let result = await Provisioner.run(request)
+        findings += result.findings.filter { $0.severity >= .warn }
+        if result.dryRun && !result.actions.isEmpty {
+            findings.append(
+                Finding(
+                    .warn, "scratch-directory", subject: result.path,
+                    "\(result.path) needs: " + result.actions.map(\.detail).joined(separator: "; "),
+                    fix: "nfskeeper provision \(share.path) (or audit --fix)"))
+        }
+        return result
+    }
+
+    /// How long other nodes' files take to show through this node's mount.
+    static func probeShare(_ share: AuditConfig.Share, _ o: Options, location: ServerLocation?,
+                           timeout: Duration) async -> ProbeReport {
+        var request = ProbeRequest(share: share.path, node: o.node)
+        request.quick = o.quick
+        (request.scenarios, request.samples) = (o.config.probeScenarios, o.config.probeSamples)
+        request.maxWait = o.config.probeMaxWait.map { .milliseconds(Int64($0 * 1000)) }
+        (request.timeout, request.targetDelay) = (timeout, Double(o.config.targetDelay))
+        (request.server, request.allowNonNFS) = (share.server, share.allowNonNFS)
+        (request.mountInfoPath, request.location) = (o.mountInfoPath, location)
+        request.mountStatsPath = o.mountStatsPath
+        if let report = o.probeProgress { request.progress = { report(share.path, $0) } }
+        return await VisibilityProbe.run(request)
+    }
+
+    /// What to change, with the probe's figures when it measured.
+    static func advise(_ share: AuditConfig.Share, _ o: Options, check: MountCheck?, probe: ProbeReport?) -> Advice? {
+        guard let c = check, let options = c.effective, let point = c.mountPoint else { return nil }
+        let p95 = probe?.scenarios.first { $0.scenario == .negativeLookup }?.p95Seconds
+        return Advisor.advise(
+            mountPoint: point, options: options, declared: c.declared, role: share.role,
+            targetDelay: o.config.targetDelay, measuredP95: p95,
+            probeCost: probe?.cost.map { (lookup: $0.lookup, getattr: $0.getattr) })
     }
 }
 
