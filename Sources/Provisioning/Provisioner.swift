@@ -41,109 +41,118 @@ public struct Provisioner {
                 "privileges",
                 "provisioning sets owners on shared storage: run it as root (this process is uid \(getuid()))")
         }
-        // 1. Who should own it, as this node's name service knows them.
-        guard let (owner, primaryGroup) = Accounts.user(request.owner) else {
-            return fail(
-                "owner", "user \(request.owner) does not exist on this node",
-                fix: "create the user (install Workbench) or pass --owner")
-        }
-        let group: Account
-        if let name = request.group {
-            guard let g = Accounts.group(name) else {
-                return fail("group", "group \(name) does not exist on this node")
-            }
-            group = g
-        } else {
-            group = Account(name: Accounts.groupName(primaryGroup) ?? String(primaryGroup), id: primaryGroup)
-        }
-        result.owner = owner
-        result.group = group
-
-        // 2. The share, opened one component at a time without following symlinks.
-        guard request.cluster.firstIndex(where: { $0 == "/" }) == nil, !["", ".", ".."].contains(request.cluster) else {
-            return fail("cluster", "the cluster name '\(request.cluster)' must be a single path component")
-        }
-        let normalizedShare = MountTable.normalize(request.share)
-        let share: DirectoryHandle
-        switch kernel.openDirectoryNoFollow(normalizedShare) {
-        case .success(let h): share = h
-        case .timedOut:
-            return fail("hung", "\(normalizedShare) does not answer within \(request.timeout): is the NFS server down?")
-        case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
-            return fail(
-                "symlink",
-                "\(normalizedShare) is, or passes through, a symlink or a non-directory: refused, nothing followed",
-                fix: "give the real path of the share")
-        case .failure(let errno):
-            return fail("share", "\(normalizedShare): \(errno.description)", fix: "mount the share on this node")
-        }
-
-        // 3. Its mount: NFS (unless allowed otherwise) and writable, and where it is on the server.
-        let mountInfo = MountInfo(parsing: request.mountInfoText ?? (readWholeFile("/proc/self/mountinfo") ?? ""))
-        let shareStatus = share.status().value
-        let device = shareStatus.map { (major: $0.deviceMajor, minor: $0.deviceMinor) }
-        let location: ServerLocation
-        switch ServerLocation.resolve(
-            normalizedShare, in: MountTable(mountInfo), device: device,
-            server: request.server, allowNonNFS: request.allowNonNFS)
-        {
-        case .success(let l): location = l
-        case .failure(.notNFS(let m)):
-            return fail(
-                "not-nfs",
-                "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there is not "
-                + "shared between nodes",
-                fix: "give the share's path as this node mounts it (findmnt -t nfs,nfs4 lists them), "
-                    + "or --allow-non-nfs for a test setup")
-        case .failure(let failure): return fail("share", failure.description)
-        }
-        if location.mount.isReadOnly {
-            return fail(
-                "read-only", "\(location.mount.mountPoint) is mounted read-only on this node",
-                fix: "mount it read-write")
-        }
-
-        // 4. The server view: root squash.
-        let (url, sharePath) = (location.url, location.path)
-        let scratchPath = MountTable.normalize(sharePath + "/" + request.cluster)
-        result.serverURL = url.description
-        result.serverPath = scratchPath
-        let rootView: ServerView
-        do {
-            rootView = try await ServerView.connect(url, as: .root, timeout: request.timeout)
-            let onServer = try await rootView.stat(sharePath)
-            if onServer.type == .symlink {
-                return fail("symlink", "\(sharePath) on \(url.serverAndExport) is a symlink: refused, nothing followed")
-            }
-            guard onServer.type == .directory else {
-                return fail(
-                    "server",
-                    "\(sharePath) on \(url.serverAndExport) is not a directory: --server names another export?")
-            }
-            // On an NFS mount the kernel's inode number is the server's fileid: the same directory.
-            if !request.allowNonNFS, let inode = shareStatus?.inode, inode != onServer.fileid {
-                return fail(
-                    "server",
-                    "\(normalizedShare) on this node is not \(sharePath) on \(url.serverAndExport) "
-                        + "(inode \(inode), fileid \(onServer.fileid)): refused",
-                    fix: "pass --server for the right export")
-            }
-            shareFileID = onServer.fileid
-        } catch {
-            return fail(
-                "server", "the server view failed: \(error.description)", fix: "check with: nfskeeper server '\(url)'")
-        }
-        guard let squashed = await probeRootSquash(rootView) else { return }
+        // Each step below makes its finding and answers nil when provisioning cannot go on.
+        guard resolveAccounts(), let (share, shareStatus) = openShare(), let location = locate(shareStatus),
+            let rootView = await connectServerView(location, shareStatus),
+            let squashed = await probeRootSquash(rootView)
+        else { return }
         result.rootSquashed = squashed
+        let scratchPath = MountTable.normalize(location.path + "/" + request.cluster)
 
         // 5. Plan and act.
-        await reconcile(share: share, serverPath: scratchPath, url: url, root: rootView, squashed: squashed)
+        await reconcile(share: share, serverPath: scratchPath, url: location.url, root: rootView, squashed: squashed)
         guard !result.findings.contains(where: { $0.severity == .crit }) else { return }
 
         // 6. Both views, read back; then the launcher's configuration.
         if !request.dryRun || result.actions.isEmpty { await verify(serverPath: scratchPath, root: rootView) }
         configure()
         result.changed = result.actions.contains { $0.done }
+    }
+
+    /// 1. Who should own it, as this node's name service knows them.
+    mutating func resolveAccounts() -> Bool {
+        guard let (owner, primaryGroup) = Accounts.user(request.owner) else {
+            fail("owner", "user \(request.owner) does not exist on this node",
+                 fix: "create the user (install Workbench) or pass --owner")
+            return false
+        }
+        if let name = request.group {
+            guard let g = Accounts.group(name) else {
+                fail("group", "group \(name) does not exist on this node")
+                return false
+            }
+            result.group = g
+        } else {
+            result.group = Account(name: Accounts.groupName(primaryGroup) ?? String(primaryGroup), id: primaryGroup)
+        }
+        result.owner = owner
+        return true
+    }
+
+    /// 2. The share, opened one component at a time without following symlinks, and its status.
+    mutating func openShare() -> (DirectoryHandle, KernelView.Status?)? {
+        guard request.cluster.firstIndex(where: { $0 == "/" }) == nil, !["", ".", ".."].contains(request.cluster) else {
+            fail("cluster", "the cluster name '\(request.cluster)' must be a single path component")
+            return nil
+        }
+        let normalizedShare = MountTable.normalize(request.share)
+        switch kernel.openDirectoryNoFollow(normalizedShare) {
+        case .success(let share): return (share, share.status().value)
+        case .timedOut:
+            fail("hung", "\(normalizedShare) does not answer within \(request.timeout): is the NFS server down?")
+        case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
+            fail("symlink",
+                 "\(normalizedShare) is, or passes through, a symlink or a non-directory: refused, nothing followed",
+                 fix: "give the real path of the share")
+        case .failure(let errno):
+            fail("share", "\(normalizedShare): \(errno.description)", fix: "mount the share on this node")
+        }
+        return nil
+    }
+
+    /// 3. Its mount: NFS (unless allowed otherwise) and writable, and where it is on the server.
+    mutating func locate(_ shareStatus: KernelView.Status?) -> ServerLocation? {
+        let normalizedShare = MountTable.normalize(request.share)
+        let mountInfo = MountInfo(parsing: request.mountInfoText ?? (readWholeFile("/proc/self/mountinfo") ?? ""))
+        let device = shareStatus.map { (major: $0.deviceMajor, minor: $0.deviceMinor) }
+        switch ServerLocation.resolve(normalizedShare, in: MountTable(mountInfo), device: device,
+                                      server: request.server, allowNonNFS: request.allowNonNFS) {
+        case .success(let location) where location.mount.isReadOnly:
+            fail("read-only", "\(location.mount.mountPoint) is mounted read-only on this node",
+                 fix: "mount it read-write")
+        case .success(let location):
+            result.serverURL = location.url.description
+            result.serverPath = MountTable.normalize(location.path + "/" + request.cluster)
+            return location
+        case .failure(.notNFS(let m)):
+            fail("not-nfs", "\(normalizedShare) is on \(m.fsType) (\(m.source)), not NFS: a scratch directory there "
+                 + "is not shared between nodes",
+                 fix: "give the share's path as this node mounts it (findmnt -t nfs,nfs4 lists them), "
+                     + "or --allow-non-nfs for a test setup")
+        case .failure(let failure): fail("share", failure.description)
+        }
+        return nil
+    }
+
+    /// 4. The server view, as root: the share there is the same directory as here (no symlink, same fileid).
+    mutating func connectServerView(_ location: ServerLocation, _ shareStatus: KernelView.Status?) async
+        -> ServerView? {
+        let (url, sharePath) = (location.url, location.path)
+        do {
+            let rootView = try await ServerView.connect(url, as: .root, timeout: request.timeout)
+            let onServer = try await rootView.stat(sharePath)
+            if onServer.type == .symlink {
+                fail("symlink", "\(sharePath) on \(url.serverAndExport) is a symlink: refused, nothing followed")
+                return nil
+            }
+            guard onServer.type == .directory else {
+                fail("server", "\(sharePath) on \(url.serverAndExport) is not a directory: --server names another "
+                     + "export?")
+                return nil
+            }
+            // On an NFS mount the kernel's inode number is the server's fileid: the same directory.
+            if !request.allowNonNFS, let inode = shareStatus?.inode, inode != onServer.fileid {
+                fail("server", "\(MountTable.normalize(request.share)) on this node is not \(sharePath) on "
+                     + "\(url.serverAndExport) (inode \(inode), fileid \(onServer.fileid)): refused",
+                     fix: "pass --server for the right export")
+                return nil
+            }
+            shareFileID = onServer.fileid
+            return rootView
+        } catch {
+            fail("server", "the server view failed: \(error.description)", fix: "check with: nfskeeper server '\(url)'")
+            return nil
+        }
     }
 
     /// The server view acts by path, and any client that can write the share's parent can swap a
