@@ -39,10 +39,11 @@ let package = Package(
             ]
         ),
         // Mount table, effective NFS options, mountstats, fstab/systemd/autofs: pure parsing.
-        .target(name: "Mounts"),
+        .target(name: "Mounts", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // This node's kernel mount: every call on a thread with a deadline.
         .target(name: "KernelView",
-                dependencies: ["CGlibcCompat", "NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
+                dependencies: ["CGlibcCompat", "Mounts", "NFSModel",
+                               .product(name: "SystemPackage", package: "swift-system")]),
         // `nfskeeper check`: mount options judged, drift from declarations.
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.
@@ -76,7 +77,7 @@ let package = Package(
         // `nfskeeper server`: what the server view sees of a server and export.
         .target(name: "ServerSurvey", dependencies: ["ServerView", "Reports"]),
         // Text tables, JSON and exit codes shared by every subcommand.
-        .target(name: "Reports", dependencies: ["Rainbow"]),
+        .target(name: "Reports", dependencies: ["Rainbow", .product(name: "SystemPackage", package: "swift-system")]),
         .executableTarget(
             name: "nfskeeper",
             dependencies: [

@@ -7,13 +7,8 @@ extension Advice {
                 "\(mountPoint) (\(role.rawValue), target \(targetDelaySeconds) s)", severity: nil, bold: true,
                 color: color)
         ]
-        func window(_ w: Window) -> String {
-            w.maxSeconds == 0
-                ? "at once"
-                : w.minSeconds == w.maxSeconds ? "up to \(w.maxSeconds) s" : "\(w.minSeconds)–\(w.maxSeconds) s"
-        }
         let measured = measuredP95Seconds.map { " (measured p95 \(formatSeconds($0)))" } ?? ""
-        lines.append("  Seen-missing name visible:  \(window(delayBefore))\(measured) → \(window(delayAfter))")
+        lines.append("  Seen-missing name visible:  \(delayBefore.shown)\(measured) → \(delayAfter.shown)")
         if changesNothing {
             lines.append("  " + Terminal.paint("nothing to change", severity: .ok, bold: false, color: color))
             return lines.joined(separator: "\n")

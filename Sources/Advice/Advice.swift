@@ -23,19 +23,13 @@ public struct Advice: Codable, Sendable {
     public var set: [String] = []
     public var remove: [String] = []
     public var reasons: [String] = []
-    public var delayBefore: Window
-    public var delayAfter: Window
+    public var delayBefore: DelayWindow
+    public var delayAfter: DelayWindow
     /// Measured p95 of the negative-lookup delay, when a probe ran.
     public var measuredP95Seconds: Double?
     public var cost: [String] = []
     public var declaration: EditedDeclaration?
     public var steps: [String] = []
-
-    public struct Window: Codable, Sendable, Hashable {
-        public var minSeconds: Int
-        public var maxSeconds: Int
-        init(_ r: ClosedRange<Int>) { (minSeconds, maxSeconds) = (r.lowerBound, r.upperBound) }
-    }
 
     public var changesNothing: Bool { self.set.isEmpty && remove.isEmpty }
 }

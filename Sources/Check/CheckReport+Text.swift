@@ -14,12 +14,8 @@ extension CheckReport {
             if let live = mount.liveOptions { facts.append(("Flags", TextTable.Cell(live))) }
             if let o = mount.effective { facts.append(("Effective", TextTable.Cell(o.summary))) }
             if let w = mount.negativeLookupWindow {
-                let text =
-                    w.maxSeconds == 0
-                    ? "at once"
-                    : w.minSeconds == w.maxSeconds ? "up to \(w.maxSeconds) s" : "\(w.minSeconds)–\(w.maxSeconds) s"
                 facts.append(
-                    ("Seen-missing name visible", TextTable.Cell(text, severity: w.maxSeconds > 5 ? .warn : .ok)))
+                    ("Seen-missing name visible", TextTable.Cell(w.shown, severity: w.maxSeconds > 5 ? .warn : .ok)))
             }
             for d in mount.declared {
                 facts.append(

@@ -17,18 +17,13 @@ public struct MountCheck: Codable, Sendable {
     /// The options with every default applied.
     public var effective: NFSMountOptions?
     /// Seconds a name seen as missing can stay invisible after another node creates it.
-    public var negativeLookupWindow: Window?
+    public var negativeLookupWindow: DelayWindow?
     /// The server view's URL for this mount (`--server` overrides it).
     public var serverURL: ServerURL?
     /// NFSv4: the owner of the path as this node shows it, beside the server's (id mapping).
     public var owners: OwnerComparison?
     public var declared: [DeclaredMount]
     public var findings: [Finding]
-
-    public struct Window: Codable, Sendable, Hashable {
-        public var minSeconds: Int
-        public var maxSeconds: Int
-    }
 }
 
 /// The whole `check` run.
@@ -171,9 +166,7 @@ public enum Checker {
         var result = MountCheck(
             path: path, mountPoint: entry.mountPoint, source: entry.source, fsType: entry.fsType,
             liveOptions: entry.superOptions, statsOptions: stats?.options, effective: live,
-            negativeLookupWindow: .init(
-                minSeconds: window.lowerBound,
-                maxSeconds: window.upperBound),
+            negativeLookupWindow: DelayWindow(window),
             serverURL: url, declared: declared, findings: findings)
         if live.majorVersion == 4, let kernel = input.kernel, let shown = kernel.lstat(resolved ?? path).value {
             let serverPath = entry.pathInFilesystem(

@@ -57,9 +57,7 @@ public struct MountRules: Sendable {
 
         // The negative-lookup window: the delay this product exists for.
         let window = o.negativeLookupWindow
-        let windowText =
-            window.lowerBound == window.upperBound
-            ? "\(window.upperBound) s" : "\(window.lowerBound)–\(window.upperBound) s"
+        let windowText = DelayWindow(window).range
         switch (o.noac, o.lookupcache) {
         case (true, _):
             add(.ok, "negative-lookup", "noac", nil, "misses are revalidated at once (noac)")

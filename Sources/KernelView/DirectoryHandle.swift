@@ -1,4 +1,5 @@
 import Glibc
+import Mounts
 import SystemPackage
 
 /// An open directory on this node, acted on through its descriptor: what is checked is what is
@@ -75,12 +76,10 @@ public final class DirectoryHandle: @unchecked Sendable {
         return kernel.bounded {
             let out = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
             guard out >= 0 else { return .failure(Errno(rawValue: errno)) }
-            var done = 0
-            while done < bytes.count {
-                let n = bytes.withUnsafeBytes { write(out, $0.baseAddress! + done, bytes.count - done) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { let e = errno; close(out); unlinkat(fd, temporary, 0); return .failure(Errno(rawValue: e)) }
-                done += n
+            do { _ = try FileDescriptor(rawValue: out).writeAll(bytes) } catch {  // EINTR retried
+                close(out)
+                unlinkat(fd, temporary, 0)
+                return .failure(error as? Errno ?? .ioError)
             }
             fsync(out)
             close(out)
@@ -105,15 +104,9 @@ public final class DirectoryHandle: @unchecked Sendable {
             case .failure(let e): return .failure(e)
             }
             defer { close(input) }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while bytes.count < limit {
-                let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                bytes += chunk[0..<n]
-            }
-            return .success(Array(bytes.prefix(limit)))
+            // Beyond `limit`, the first `limit` bytes (a runaway or hostile file is not read whole).
+            guard let (bytes, _) = readUpTo(input, limit: limit) else { return .failure(Errno(rawValue: errno)) }
+            return .success(bytes)
         }
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// Reads a whole file with read(2) until end of file.
 ///
@@ -15,14 +16,20 @@ public func readWholeFileBytes(_ path: String, limit: Int = 64 << 20) -> [UInt8]
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
+    guard let (bytes, more) = readUpTo(fd, limit: limit), !more else { return nil }
+    return bytes
+}
+
+/// Reads `fd` until end of file or `limit` bytes, whichever comes first, retrying EINTR (swift-system's
+/// `read`); `more`: the file goes on. nil when a read fails. The one read loop of every file reader.
+public func readUpTo(_ fd: Int32, limit: Int) -> (bytes: [UInt8], more: Bool)? {
+    let file = FileDescriptor(rawValue: fd)
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        if bytes.count + n > limit { return nil }
+    while bytes.count <= limit {
+        guard let n = try? chunk.withUnsafeMutableBytes({ try file.read(into: $0) }) else { return nil }
+        if n == 0 { return (bytes, false) }
         bytes += chunk[0..<n]
     }
-    return bytes
+    return (Array(bytes.prefix(limit)), true)
 }

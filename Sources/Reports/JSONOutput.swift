@@ -90,3 +90,12 @@ public func encodeEnvelope<Body: Encodable>(
             command: command, severity: severity, findings: findings, verbose: verbose,
             body: body))
 }
+
+/// Nearest-rank percentile of `values` (sorted here), NaN for none: the one quantile rule of every
+/// figure nfskeeper prints outside the probe's histograms.
+public func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count - 1, max(0, rank - 1))]
+}

@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// The files this node writes for itself (the JSON report, the Prometheus textfile, the history):
 /// never through a symlink, never into anything but a regular file, with an explicit mode.
@@ -70,12 +71,8 @@ public enum LocalFile {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(WriteError) {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw WriteError(path: path, step: "write", errno: n < 0 ? errno : EIO) }
-            done += n
+        do { _ = try FileDescriptor(rawValue: fd).writeAll(bytes) } catch {  // swift-system retries EINTR
+            throw WriteError(path: path, step: "write", errno: (error as? Errno)?.rawValue ?? EIO)
         }
     }
 }

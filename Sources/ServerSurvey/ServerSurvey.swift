@@ -223,9 +223,3 @@ public struct ServerSurvey: Codable, Sendable {
     }
 }
 
-/// Nearest-rank percentile of sorted values.
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let rank = Int((p * Double(sorted.count)).rounded(.up))
-    return sorted[min(sorted.count - 1, max(0, rank - 1))]
-}

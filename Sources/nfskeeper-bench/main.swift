@@ -7,15 +7,7 @@ import Foundation
 import Reports
 import ServerView
 
-func median(_ values: [Double]) -> Double {
-    let s = values.sorted()
-    return s.isEmpty ? .nan : s[s.count / 2]
-}
-
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    let s = values.sorted()
-    return s.isEmpty ? .nan : s[min(s.count - 1, Int(Double(s.count) * p))]
-}
+func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
 
 func runCLoop(_ binary: String, _ url: ServerURL, calls: Int) throws -> [Double] {
     let process = Process()
