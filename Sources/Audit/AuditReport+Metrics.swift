@@ -59,10 +59,7 @@ public struct HistoryEntry: Codable, Sendable {
 }
 
 func encodeJSONLine<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    String(decoding: try JSONCoding.encoder(pretty: false).encode(value), as: UTF8.self)
 }
 
 public enum History {
@@ -75,8 +72,7 @@ public enum History {
     /// Reads every entry; a broken line is skipped and counted.
     public static func read(_ path: String) -> (entries: [HistoryEntry], skipped: Int) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ([], 0) }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = JSONCoding.decoder()
         var entries: [HistoryEntry] = []
         var skipped = 0
         for line in text.split(separator: "\n") where !line.isEmpty {

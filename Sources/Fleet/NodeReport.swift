@@ -181,18 +181,8 @@ public struct NodeDirectory: Sendable {
     }
 
     /// Sightings compare times a second apart: dates in milliseconds.
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        return encoder
-    }
-
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return decoder
-    }
+    static var encoder: JSONEncoder { JSONCoding.encoder(dates: .milliseconds) }
+    static var decoder: JSONDecoder { JSONCoding.decoder(dates: .milliseconds) }
 
     /// A report file's bytes, believed only when they are a node report whose `node` is a valid node
     /// name whose file form is the file's name: a report cannot speak for another node's file.

@@ -1,14 +1,33 @@
 import Foundation
 
-/// The one JSON style of every `--json`: sorted keys, pretty-printed, ISO 8601 dates, times in
-/// seconds as numbers.
+/// The JSON coders of everything nfskeeper writes and reads back: sorted keys, slashes unescaped,
+/// non-finite numbers as strings; dates ISO 8601, or milliseconds where sightings compare times a
+/// second apart (node reports and markers in the share).
+public enum JSONCoding {
+    public enum Dates: Sendable { case iso8601, milliseconds }
+
+    public static func encoder(pretty: Bool = true, dates: Dates = .iso8601) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = dates == .iso8601 ? .iso8601 : .millisecondsSince1970
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    public static func decoder(dates: Dates = .iso8601) -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = dates == .iso8601 ? .iso8601 : .millisecondsSince1970
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+}
+
+/// The one JSON style of every `--json`: pretty-printed `JSONCoding`, times in seconds as numbers.
 public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    String(decoding: try JSONCoding.encoder().encode(value), as: UTF8.self)
 }
 
 /// Seconds for people: "850 µs", "12.3 ms", "2.41 s".
