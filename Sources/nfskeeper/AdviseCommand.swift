@@ -55,7 +55,9 @@ struct AdviseCommand: AsyncParsableCommand {
     func run() async throws {
         let measured: ProbeReport?
         do {
-            measured = try probe.map { try JSONCoding.decoder().decode(ProbeReport.self, from: Data(readInput($0).utf8)) }
+            measured = try probe.map {
+                try JSONCoding.decoder().decode(ProbeReport.self, from: Data(readInput($0).utf8))
+            }
         } catch {
             FileHandle.standardError.write(
                 Data("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n".utf8))
