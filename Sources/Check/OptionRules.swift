@@ -30,12 +30,44 @@ public struct OptionRule: Sendable {
     public let judge: @Sendable (NFSMountOptions) -> [Verdict]
 
     /// Every rule, in check's report order: these come before its visibility and cache-time findings...
-    public static let beforeVisibility: [OptionRule] = [recovery, locking, cto, noac, sync]
+    public static let beforeVisibility: [OptionRule] = [version, recovery, locking, cto, noac, sync]
     /// ...and these after.
-    public static let afterVisibility: [OptionRule] = [transport, transferSize]
+    public static let afterVisibility: [OptionRule] = [attributeCache, transport, transferSize]
     public static var table: [OptionRule] { beforeVisibility + afterVisibility }
 
     static let remount = "umount and mount again; a remount cannot change this option"
+
+    /// The NFS version and what it implies; advise changes nothing for it.
+    static let version = OptionRule(rule: "nfs-version") { o in
+        guard let v = o.version else {
+            return [Verdict(severity: .info, option: "vers", message: "the NFS version is not shown; assume whatever "
+                            + "the client and server negotiated")]
+        }
+        switch o.majorVersion {
+        case 2:
+            return [Verdict(severity: .crit, option: "vers", value: v, message: "NFSv2 has 32-bit sizes and no safe "
+                            + "asynchronous writes", fix: "vers=4.2 (or vers=3)")]
+        case 3:
+            return [Verdict(severity: .info, option: "vers", value: v, message: "NFSv3: locks go through NLM, so "
+                            + "rpc.statd must run on every node; new files are detected by the directory's mtime, at "
+                            + "the server's timestamp granularity")]
+        case _ where v == "4" || v == "4.0":
+            return [Verdict(severity: .info, option: "vers", value: v, message: "NFSv4.0 has no sessions: replays "
+                            + "after a lost reply are not exactly-once", fix: "vers=4.2 if the server supports it")]
+        default:
+            return [Verdict(severity: .ok, option: "vers", value: v,
+                            message: "NFSv\(v): sessions, in-protocol locking, change attributes")]
+        }
+    }
+
+    /// Attribute caching beyond a minute; advise changes nothing for it.
+    static let attributeCache = OptionRule(rule: "attribute-cache") { o in
+        [("acregmax", o.acregmax), ("acdirmax", o.acdirmax)].filter { $0.1 > 60 && !o.noac }.map { name, value in
+            Verdict(severity: .warn, option: name, value: String(value), message: "attributes (size, mtime, owner) "
+                    + "changed on another node can look unchanged here for up to \(value) s",
+                    fix: "\(name)=60 or less (\(remount))")
+        }
+    }
 
     static let recovery = OptionRule(rule: "recovery") { o in
         switch o.recovery {

@@ -140,6 +140,23 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let settings = try loadSettings()
+        var options = try auditorOptions(settings)
+        let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-" && !nagios)
+        if progress.enabled { options.probeProgress = { share, p in progress.showProbe(Terminal.visible(share), p) } }
+        let immutable = options
+        progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
+        let removed = { (r: AuditReport) in r.shares.compactMap(\.probe?.removedAtEnd).reduce(0, +) }
+        let report = try await runInterruptible(removed: removed) { await Auditor.run(immutable) }
+        progress.clear()
+        let failures = try writeOutputs(report, settings)
+        printResult(report, settings, failures: failures)
+        throw ExitCode(
+            failures.isEmpty ? report.severity.exitCode : max(report.severity.exitCode, Severity.unknown.exitCode))
+    }
+
+    /// The configuration file, with the flags given on the command line over it.
+    func loadSettings() throws -> AuditConfig {
         var settings: AuditConfig
         do {
             settings = try AuditConfig.load(config, required: config != "/etc/nfskeeper/config.yaml")
@@ -165,6 +182,11 @@ struct AuditCommand: AsyncParsableCommand {
         if let jsonPath { settings.jsonPath = jsonPath }
         if let prometheus { settings.prometheusPath = prometheus }
         if let history { settings.historyPath = history == "none" ? nil : history }
+        return settings
+    }
+
+    /// What the auditor is told: the node, the mode, the root, the launcher and www ports.
+    func auditorOptions(_ settings: AuditConfig) throws -> Auditor.Options {
         let node = nodeName ?? settings.nodeName ?? ProcessInfo.processInfo.hostName
         guard (try? NodeName(node)) != nil else {  // only the host name can still be invalid here
             let message =
@@ -179,15 +201,11 @@ struct AuditCommand: AsyncParsableCommand {
         if let rstudioConfig { options.config.rstudioConfig = rstudioConfig }
         (options.launcherAddress, options.launcherPort, options.fleet) = (launcherAddress, launcherPort, !noFleet)
         options.wwwPort = wwwPort
-        let progress = Progress(enabled: Terminal.standardErrorIsTerminal && settings.jsonPath != "-" && !nagios)
-        if progress.enabled { options.probeProgress = { share, p in progress.showProbe(Terminal.visible(share), p) } }
-        let immutable = options
-        progress.show("auditing \(settings.shares.map(\.path).joined(separator: ", "))…")
-        let report = try await runInterruptible(removed: { $0.shares.compactMap(\.probe?.removedAtEnd).reduce(0, +) }) {
-            await Auditor.run(immutable)
-        }
-        progress.clear()
+        return options
+    }
 
+    /// The JSON document, the Prometheus textfile and the history line; what could not be written.
+    func writeOutputs(_ report: AuditReport, _ settings: AuditConfig) throws -> [String] {
         var failures: [String] = []
         func attempt(_ what: String, _ body: () throws -> Void) {
             do { try body() } catch { failures.append("\(what): \(error)") }
@@ -203,6 +221,11 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if let path = settings.prometheusPath { attempt(path) { try writeAtomically(report.prometheus, to: path) } }
         if let path = settings.historyPath { attempt(path) { try History.append(report.historyLines, to: path) } }
+        return failures
+    }
+
+    /// The Nagios line or the text report, then what could not be written (status and exit code agree).
+    func printResult(_ report: AuditReport, _ settings: AuditConfig, failures: [String]) {
         if nagios {
             var status = report.nagios(targetDelay: Double(settings.targetDelay))
             status.longOutput += failures.map { "could not write \($0)" }
@@ -221,8 +244,6 @@ struct AuditCommand: AsyncParsableCommand {
                 + "or --prometheus/--json paths this user may write\n"
             FileHandle.standardError.write(Data(hint.utf8))
         }
-        throw ExitCode(
-            failures.isEmpty ? report.severity.exitCode : max(report.severity.exitCode, Severity.unknown.exitCode))
     }
 }
 
