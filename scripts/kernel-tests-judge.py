@@ -161,9 +161,10 @@ for case, want in (("wrong", True), ("right", False)):
     check = load(f"idmap-{case}.check.json")
     mount = (check.get("mounts") or [{}])[0]
     owners = mount.get("owners") or {}
-    expect(owners.get("server") == {"uid": 1, "gid": 1},
-           f"idmap {case}: the server view reads the share's numeric owner 1:1 ({owners.get('server')}, "
-           f"{owners.get('serverNote')})")
+    # Asked only when this node shows nobody: then the server's numeric owner, 1:1, is read.
+    expect(owners.get("server") == ({"uid": 1, "gid": 1} if want else None),
+           f"idmap {case}: the server view {'reads' if want else 'is not asked for'} the share's numeric owner "
+           f"({owners.get('server')}, {owners.get('serverNote')})")
     shown = owners.get("kernel", {})
     found = owner_findings(check)
     if want:
@@ -177,8 +178,10 @@ for case, want in (("wrong", True), ("right", False)):
     ready = load(f"idmap-{case}.ready.json")
     found = owner_findings(ready)
     compared = [o for o in ready.get("owners", []) if o.get("path") == f"/mnt/idmap-{case}/shared"]
-    expect(len(compared) == 1 and compared[0].get("server") == {"uid": 0, "gid": 0},
-           f"idmap {case}: ready compares the shared storage's owner with the server's 0:0 ({compared})")
+    expect(len(compared) == 1 and (compared[0].get("server") == {"uid": 0, "gid": 0} if want
+                                   else compared[0].get("kernel") == {"uid": 0, "gid": 0}),
+           f"idmap {case}: ready {'compares the shared storage owner with the server' if want else 'sees 0:0'} "
+           f"({compared})")
     expect(bool(found) == want and all(f["rule"] == "idmap" for f in found),
            f"idmap {case}: ready {'warns' if want else 'does not warn'} idmap ({found})")
     acl = [f for f in ready.get("findings", []) if f["rule"] == "wb-project-sharing-acl"]

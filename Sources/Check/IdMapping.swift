@@ -82,8 +82,16 @@ public struct OwnerComparison: Codable, Sendable {
         (self.serverNote, self.idMap) = (serverNote, idMap)
     }
 
-    /// Reads the server's owner with `read` (or notes why it could not).
+    /// Whether the server's owner is worth a session: the kernel shows nobody. Real ids here mean the
+    /// names mapped (which ids they map to across nodes is the fleet's `product-ids`), and a site whose
+    /// firewall passes only NFSv4 should not wait on an NFSv3 connection for every mount.
+    public var needsServerOwner: Bool {
+        IdMapping.nobody.contains(kernel.uid) || IdMapping.nobody.contains(kernel.gid)
+    }
+
+    /// Reads the server's owner with `read` when it is needed (or notes why it is not there).
     public mutating func readServerOwner(_ read: ServerOwnerReader) async {
+        guard needsServerOwner else { return serverNote = "not read: this node shows real ids" }
         guard let serverURL else { return serverNote = "no server view URL for this mount" }
         switch await read(serverURL, serverPath) {
         case .success(let owner): (server, serverNote) = (owner, nil)

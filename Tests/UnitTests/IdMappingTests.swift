@@ -71,5 +71,13 @@ import Testing
         await report.compareOwners { _, _ in .failure(OwnerReadFailure("no NFSv3")) }
         #expect(report.mounts[0].findings.filter { $0.rule == "idmap" }.map(\.severity) == [.info, .info])
         #expect(report.mounts[0].owners?.serverNote == "no NFSv3")
+        // Real ids here: the names mapped; no session is opened for them.
+        report.mounts[0].owners?.kernel = Owner(uid: 1, gid: 1)
+        await report.compareOwners { _, _ in
+            Issue.record("the server was asked about an owner this node shows as a real id")
+            return .success(Owner(uid: 0, gid: 0))
+        }
+        #expect(report.mounts[0].findings.filter { $0.rule == .idmap }.isEmpty)
+        #expect(report.mounts[0].owners?.serverNote == "not read: this node shows real ids")
     }
 }
