@@ -44,6 +44,7 @@ public struct EditedDeclaration: Codable, Sendable, Hashable {
 }
 
 public enum Advisor {
+    /// Long: the advice is assembled in the order it is printed: changes, delay after, cost, steps.
     public static func advise(
         mountPoint: String, options o: NFSMountOptions, declared: [DeclaredMount], role: Role,
         targetDelay: Int, measuredP95: Double? = nil, probeCost: (lookup: Double, getattr: Double)? = nil

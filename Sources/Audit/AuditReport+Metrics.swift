@@ -87,6 +87,7 @@ public enum History {
 }
 
 extension ShareAudit {
+    /// Long: one family per metric, in the order of the README's table.
     func addMetrics(to p: inout PrometheusText) {
         let point = check?.mountPoint ?? path
         if let o = check?.effective {

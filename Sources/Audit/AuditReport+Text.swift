@@ -2,6 +2,7 @@ import Locks
 import Reports
 
 extension AuditReport {
+    /// Long: the text laid out top to bottom as it is printed.
     public func textReport(color: Bool = Terminal.isColorful) -> String {
         var blocks: [String] = []
         for share in shares {

@@ -298,6 +298,7 @@ extension Auditor {
     }
 
     /// This node's report for the fleet, written into the share; what went wrong on the way.
+    /// Long: the report's fields are gathered in one place, so that what a node publishes reads in one pass.
     static func writeNodeReport(
         _ a: ShareAudit, _ o: Options, _ products: NodeProducts,
         kernel: KernelView

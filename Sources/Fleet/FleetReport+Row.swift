@@ -23,6 +23,7 @@ extension FleetReport.Row {
     }
 
     /// What this row says is wrong with its node.
+    /// Long: one comparison per published field, each against the majority.
     func findings(_ r: NodeReport) -> [Finding] {
         var out: [Finding] = []
         if stale {

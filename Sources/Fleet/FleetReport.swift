@@ -46,6 +46,7 @@ public struct FleetReport: Codable, Sendable {
     /// Beyond this many nodes the text shows the N×N matrices as summaries (the JSON stays complete).
     public static let matrixLimit = 16
 
+    /// Long: the fleet's majorities and matrices are built from the same pass over the reports.
     public static func build(
         share: String, reports: [NodeReport], problems: [ReportProblem], now: Date = Date(),
         staleAfter: Double = defaultStaleAfter
@@ -187,6 +188,7 @@ public struct FleetReport: Codable, Sendable {
         return String(format: "%.1f h", Double(s) / 3600)
     }
 
+    /// Long: the text laid out top to bottom as it is printed.
     public func textReport(color: Bool = Terminal.isColorful) -> String {
         var table = TextTable(headers: [
             "NODE", "LAST SEEN", "OPTIONS", "SCRATCH", "CLOCK", "NEG-LOOKUP P95", "CONFIG", "LAUNCHER",

@@ -56,6 +56,7 @@ public struct MountStats: Sendable {
         "serverreadbytes", "serverwritebytes", "readpages", "writepages",
     ]
 
+    /// Long: one pass over the file's line kinds (device, opts, age, events, per-op).
     public init(parsing text: String, source: String = "/proc/self/mountstats") {
         devices = []
         warnings = []

@@ -37,6 +37,7 @@ public struct ServerURL: Hashable, Sendable, CustomStringConvertible {
         public var description: String { "invalid NFS URL '\(url)': \(reason)" }
     }
 
+    /// Long: one grammar (scheme, host, IPv6 brackets, export, each query item) read in one pass.
     public init(parsing text: String) throws(ParseError) {
         func fail(_ reason: String) -> ParseError { ParseError(url: text, reason: reason) }
         // fstab's and mount(8)'s form, `host:/export` (`[v6]:/export`), is the same server and export.

@@ -3,6 +3,7 @@ import Reports
 
 extension ProbeReport {
     /// `firstVerdictShown`: the line was already printed the moment it was known.
+    /// Long: the text laid out top to bottom as it is printed.
     public func textReport(color: Bool = Terminal.isColorful, firstVerdictShown: Bool = false) -> String {
         var facts: [(String, TextTable.Cell)] = [("Directory", TextTable.Cell(directory ?? share))]
         if let mountPoint, let fsType { facts.append(("Mount", TextTable.Cell("\(mountPoint) (\(fsType))"))) }

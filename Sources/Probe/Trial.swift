@@ -82,6 +82,7 @@ extension Scenario {
     /// server. Callers start trials one after another, so no queue sits between this node's fetch
     /// and the change, which would shorten the figure. Every kernel call is relative to an open
     /// directory and follows no symlink.
+    /// Long: one case per scenario, side by side, so that the scenarios compare at a glance.
     func start(_ place: TrialPlace, _ c: ProbeContext) async -> TrialStep {
         // A file this node will cache exists before this node first looks into the directory: the
         // directory's attributes it fetches are then current, and (NFSv3) the LOOKUP that caches

@@ -44,6 +44,7 @@ extension VisibilityProbe {
     /// Every trial of every scenario at once, each in its own directory, so the wall time is about
     /// one cache window, not samples × window. A watchdog ends the run when a kernel call hangs;
     /// cancellation (SIGINT/SIGTERM) ends it at the next check.
+    /// Long: the watchdog, the start of every trial and the collection share one task group.
     static func runTrials(
         _ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, expected: Duration,
         isBound: Bool, report: inout ProbeReport

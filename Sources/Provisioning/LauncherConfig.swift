@@ -15,6 +15,7 @@ public struct LauncherConfig: Sendable {
     public var rserverConf: String { directory + "/rserver.conf" }
 
     /// Findings about the three files for a scratch directory `scratch`, cluster `cluster`, owner `owner`.
+    /// Long: one check per setting of the three files, in the order an admin reads them.
     public func findings(scratch: String, cluster: String, owner: String) -> [Finding] {
         var out: [Finding] = []
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

@@ -38,6 +38,7 @@ extension Provisioner {
     // MARK: create
 
     /// Creates the directory; returns true when it already existed after all (another node won the race).
+    /// Long: the two routes (kernel, server view as the owner) and the swap checks between their calls.
     mutating func create(
         share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView,
         squashed: Bool
@@ -106,6 +107,7 @@ extension Provisioner {
 
     // MARK: fix drift
 
+    /// Long: owner and mode are fixed through the kernel or the server view, each re-validated against a swap.
     mutating func fixExisting(
         share: DirectoryHandle, serverPath: String, url: ServerURL, root: ServerView, squashed: Bool
     ) async {

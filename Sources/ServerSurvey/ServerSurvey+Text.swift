@@ -3,6 +3,7 @@ import Reports
 
 extension ServerSurvey {
     /// The report for people: facts first, in the order an administrator checks them, then findings.
+    /// Long: the text laid out top to bottom as it is printed.
     public func textReport(color: Bool = Terminal.isColorful) -> String {
         var facts: [(String, TextTable.Cell)] = [("Server", TextTable.Cell(server)), ("URL", TextTable.Cell(url))]
         if !reachable {

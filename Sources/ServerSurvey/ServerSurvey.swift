@@ -87,6 +87,7 @@ public struct ServerSurvey: Codable, Sendable {
                 + "\(url.export) to this node on the server")
     }
 
+    /// One sequence of RPCs in the order the report lists them; long because each step's failure is its own finding.
     private mutating func survey(_ url: ServerURL, samples: Int, timeout: Duration, node: String) async {
         // 1. Which versions answer, as root when run as root (root's identity is what squash is about).
         var views: [ServerURL.Version: ServerView] = [:]
