@@ -38,6 +38,7 @@ extension AuditReport {
                 listingP95Seconds: s.probe?.scenarios.first { $0.scenario == .listing }?.p95Seconds,
                 clockOffsetSeconds: s.server?.clock?.offsetSeconds, scratchDirectoryOK: s.scratchDirectoryOK,
                 locks: s.locks?.reused == false ? s.locks : nil, severity: s.severity)
+            // An entry always encodes (non-finite numbers as strings).
             return (try? encodeJSONLine(entry)) ?? "{}"
         }
     }
@@ -71,11 +72,13 @@ public enum History {
 
     /// Reads every entry; a broken line is skipped and counted.
     public static func read(_ path: String) -> (entries: [HistoryEntry], skipped: Int) {
+        // No history yet: none.
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ([], 0) }
         let decoder = JSONCoding.decoder()
         var entries: [HistoryEntry] = []
         var skipped = 0
         for line in text.split(separator: "\n") where !line.isEmpty {
+            // An unreadable line is counted as skipped.
             if let e = try? decoder.decode(HistoryEntry.self, from: Data(line.utf8)) {
                 entries.append(e)
             } else {

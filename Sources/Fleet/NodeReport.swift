@@ -134,6 +134,7 @@ public struct NodeReport: Codable, Sendable {
     /// an unspecified address (0.0.0.0, empty) means this node's host name.
     public static func launcher(rstudioConfig: String) -> (address: String, port: Int) {
         var address = ProcessInfo.processInfo.hostName, port = 5559
+        // No launcher.conf: the launcher's defaults.
         let text = (try? String(contentsOfFile: rstudioConfig + "/launcher.conf", encoding: .utf8)) ?? ""
         for entry in parseConfigEntries(text) where entry.section == "server" {
             if entry.key == "address", !entry.value.isEmpty, entry.value != "0.0.0.0", entry.value != "::" {
@@ -175,6 +176,7 @@ public struct NodeDirectory: Sendable {
     /// Writes this node's report (temporary file + rename), readable by root only: it names this
     /// node's configuration fingerprints and addresses.
     public func write(_ report: NodeReport) -> KernelView.Outcome<Void> {
+        // A report always encodes; EINVAL should it ever not.
         guard let data = try? Self.encoder.encode(report) else { return .failure(.invalidArgument) }
         let name = Self.fileName(for: report.node)
         return subdirectory("nodes", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
@@ -187,9 +189,11 @@ public struct NodeDirectory: Sendable {
     /// A report file's bytes, believed only when they are a node report whose `node` is a valid node
     /// name whose file form is the file's name: a report cannot speak for another node's file.
     public static func decodeReport(_ bytes: [UInt8], file: String) -> Result<NodeReport, ReportProblem> {
+        // Another node's file is untrusted: undecodable is a problem named below, not an error.
         guard let report = try? decoder.decode(NodeReport.self, from: Data(bytes)) else {
             return .failure(ReportProblem(file: file, reason: "not a node report"))
         }
+        // An invalid name is a problem named below.
         guard let name = try? NodeName(report.node) else {
             return .failure(ReportProblem(file: file, reason: "its node field is not a node name"))
         }
@@ -264,6 +268,7 @@ extension NodeDirectory {
         let marker = Marker(
             node: node, id: String(UInt64.random(in: 0...UInt64.max), radix: 16),
             writtenAt: Date().addingTimeInterval(offset))
+        // A marker always encodes; EINVAL should it ever not.
         guard let data = try? Self.encoder.encode(marker) else { return .failure(.invalidArgument) }
         let name = Self.fileName(for: node)
         return subdirectory("markers", create: true).then { $0.writeFileAtomically(name, Array(data), mode: 0o600) }
@@ -278,6 +283,7 @@ extension NodeDirectory {
         // Like reports, a marker counts only in its own node's file.
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.prefix(Self.maxReports).compactMap { name in
             guard case .success(let bytes) = dir.readFile(name, limit: 4096),
+                // Untrusted: a marker that does not decode, or names another node, is skipped.
                 let marker = try? Self.decoder.decode(Marker.self, from: Data(bytes)),
                 (try? NodeName(marker.node)) != nil, Self.fileName(for: marker.node) == name
             else { return nil }

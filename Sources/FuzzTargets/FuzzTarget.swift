@@ -27,6 +27,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .launcherConfig:
             _ = parseConfigEntries(text)
         case .auditConfig:
+            // The fuzzer looks for crashes; a parse error is a fine answer.
             _ = try? AuditConfig(parsing: text, file: "config.yaml")
         case .fileLocks:
             _ = FileLocksSettings(parsing: text)
@@ -37,6 +38,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = (DpkgStatus(parsing: text), PasswdFile(parsing: text), ProductVersion(text))
         case .nodeReport:
             let reading = NodeDirectory.decodeReport(Array(bytes), file: "node-1.json")
+            // Undecodable input is a fine answer.
             _ = FleetReport.build(share: "/share", reports: (try? reading.get()).map { [$0] } ?? [], problems: [])
         }
     }

@@ -26,9 +26,11 @@ public struct DeclaredMounts: Sendable {
 
     public init(root: String = "/") {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        // A missing declaration file declares nothing.
         func read(_ path: String) -> String? { try? String(contentsOfFile: base + path, encoding: .utf8) }
         if let text = read("/etc/fstab") { parseFstab(text, file: "/etc/fstab") }
         for dir in ["/etc/systemd/system", "/run/systemd/system"] {
+            // A missing unit directory holds no units.
             let names = (try? FileManager.default.contentsOfDirectory(atPath: base + dir)) ?? []
             for name in names.sorted() where name.hasSuffix(".mount") {
                 if let text = read(dir + "/" + name) { parseMountUnit(text, file: dir + "/" + name) }
@@ -36,6 +38,7 @@ public struct DeclaredMounts: Sendable {
         }
         var masters: [(String, String)] = []
         if let text = read("/etc/auto.master") { masters.append(("/etc/auto.master", text)) }
+        // No auto.master.d: no drop-in maps.
         let dropIns = (try? FileManager.default.contentsOfDirectory(atPath: base + "/etc/auto.master.d")) ?? []
         for name in dropIns.sorted() where name.hasSuffix(".autofs") {
             if let text = read("/etc/auto.master.d/" + name) { masters.append(("/etc/auto.master.d/" + name, text)) }

@@ -27,6 +27,7 @@ public func readUpTo(_ fd: Int32, limit: Int) -> (bytes: [UInt8], more: Bool)? {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while bytes.count <= limit {
+        // A failed read: nil, as the callers document.
         guard let n = try? chunk.withUnsafeMutableBytes({ try file.read(into: $0) }) else { return nil }
         if n == 0 { return (bytes, false) }
         bytes += chunk[0..<n]

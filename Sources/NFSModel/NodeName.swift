@@ -36,6 +36,7 @@ public struct NodeName: Hashable, Sendable, CustomStringConvertible {
 
     /// The name a file component stands for; nil when it is no node's file form.
     public init?(fileComponent: String) {
+        // A file name that maps to no valid node name is not a report's.
         guard !fileComponent.contains("-"), let name = try? NodeName(String(fileComponent.map { $0 == "_" ? "-" : $0 }))
         else {
             return nil

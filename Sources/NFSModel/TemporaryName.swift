@@ -14,6 +14,7 @@ public enum TemporaryName {
     /// The node name as it appears in file names: `NodeName.fileComponent` for a valid name (the CLI
     /// and the configuration accept no other); anything else is flattened to letters, digits and '.'.
     public static func safeNode(_ node: String) -> String {
+        // Not a valid node name: the escaped form below.
         if let name = try? NodeName(node) { return name.fileComponent }
         return String(
             node.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") ? $0 : "_" }.prefix(NodeName.maxLength))

@@ -8,6 +8,7 @@ enum ProbeCleanup {
     /// then fetched with GETATTR: a decision to remove is never made on missing attributes.
     static func attributes(_ entry: NFSDirectoryEntry, in dir: String, _ server: ServerView) async -> NFSAttributes? {
         if entry.attributes.type != .unknown { return entry.attributes }
+        // nil: unknown type, which the callers leave in place.
         return try? await server.stat(dir + "/" + entry.name)
     }
 
@@ -18,6 +19,7 @@ enum ProbeCleanup {
     @discardableResult
     static func removeRun(_ server: ServerView, _ run: String, findings: inout [Finding]) async -> Int {
         var removed = 0
+        // Counts what went; what could not go is reported by the run directory's rmdir.
         func removing(_ call: () async throws -> Void) async { if (try? await call()) != nil { removed += 1 } }
         let entries: [NFSDirectoryEntry]
         do { entries = try await server.readdir(run) } catch {
@@ -63,6 +65,7 @@ enum ProbeCleanup {
         var removed = 0
         for file in (try? await server.readdir(dir)) ?? [] {  // nil: the caller's rmdir fails and is reported
             guard await attributes(file, in: dir, server)?.type == .regular else { continue }
+            // A file that stays makes the caller's rmdir fail, which is reported.
             if (try? await server.unlink(dir + "/" + file.name)) != nil { removed += 1 }
         }
         return removed

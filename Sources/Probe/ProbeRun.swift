@@ -123,6 +123,7 @@ final class ProbeRun: Sendable {
         report.removedAtEnd = await ProbeCleanup.removeRun(server, runServer, findings: &findings)
         if !findings.isEmpty,
            // nil: the first attempt's findings stand
+           // Ignored: without a fresh session the first attempt's findings stand.
            let fresh = try? await ServerView.connect(location.url, as: credentials, timeout: timeout) {
             findings = []
             report.removedAtEnd += await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)

@@ -18,6 +18,7 @@ public struct LauncherConfig: Sendable {
     /// Long: one check per setting of the three files, in the order an admin reads them.
     public func findings(scratch: String, cluster: String, owner: String) -> [Finding] {
         var out: [Finding] = []
+        // A missing file is judged as missing by the findings.
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
         if let text = read(localConf) {
             let value = parseConfigEntries(text).last { $0.key == "scratch-path" }

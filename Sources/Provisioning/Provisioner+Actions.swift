@@ -65,6 +65,7 @@ extension Provisioner {
             try await owner.mkdir(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             // Made where it should be: the share unchanged, and the new directory in it, owned by uid.
             guard await shareStillInPlace(root, sharePath, "during mkdir"),
+                // Not there as made: the race's finding below.
                 let made = try? await root.stat(serverPath), made.type == .directory, made.uid == uid,
                 await listedInShare(root, sharePath, fileid: made.fileid)
             else {
@@ -122,6 +123,7 @@ extension Provisioner {
         case .failure(let errno): return fail("scratch", "\(result.path): \(errno.description)")
         case .timedOut: return fail("hung", "\(result.path) does not answer within \(request.timeout)")
         }
+        // Not readable on the server: the finding below says so.
         guard let onServer = try? await root.stat(serverPath) else {
             return fail("scratch", "cannot read the attributes of \(result.path)")
         }

@@ -13,6 +13,7 @@ extension Provisioner {
         let here = kernel.openDirectoryNoFollow(MountTable.normalize(request.share)).then {
             $0.openDirectory(request.cluster)
         }.then { $0.status() }
+        // Missing on the server is the finding below.
         let there = try? await root.stat(serverPath)
         if let st = here.value { result.kernelView = DirectoryView(uid: st.uid, gid: st.gid, mode: octal(st.mode)) }
         if let st = there { result.serverView = DirectoryView(uid: st.uid, gid: st.gid, mode: octal(st.mode)) }

@@ -160,6 +160,7 @@ public struct Provisioner {
     /// first seen (same fileid, a directory, not a symlink). A crit finding otherwise.
     mutating func shareStillInPlace(_ root: ServerView, _ sharePath: String, _ step: String) async -> Bool {
         guard let reference = shareFileID else { return true }
+        // A share the server cannot stat is not the share: the swap finding below.
         if let now = try? await root.stat(sharePath), now.type == .directory, now.fileid == reference { return true }
         fail(
             "swapped",
@@ -174,6 +175,7 @@ public struct Provisioner {
     /// before cannot pass off a symlink target's directory as this one. NFSv4 READDIR names no fileid
     /// for ".": there the checks before stand alone.
     func listedInShare(_ root: ServerView, _ sharePath: String, fileid: UInt64) async -> Bool {
+        // No listing: the new directory cannot be confirmed, which the caller reports.
         guard let reference = shareFileID, let (own, entries) = try? await root.listing(sharePath) else {
             return shareFileID == nil  // nil listing: not confirmed, so not made here
         }

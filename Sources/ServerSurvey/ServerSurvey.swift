@@ -74,6 +74,7 @@ public struct ServerSurvey: Codable, Sendable {
     /// reachable, and what it does export, from its MOUNT export list.
     private mutating func refused(_ url: ServerURL, _ refusals: [String], timeout: Duration) {
         reachable = true
+        // A server that lists no exports (or refuses to) still answers the rest of the survey.
         exports = try? ServerView.exports(host: url.host, mountPort: url.mountPort, timeout: timeout)
         let listed =
             exports.map { list in
@@ -130,6 +131,7 @@ public struct ServerSurvey: Codable, Sendable {
         var times = await withTaskExecutorPreference(view.taskExecutor) {
             var times: [Double] = []
             for _ in 0..<max(1, samples) {
+                // A failed sample ends the sampling; the samples taken stand.
                 guard !Task.isCancelled, let t = try? await view.timedGetattr() else { break }
                 times.append(t.seconds)
             }
@@ -151,6 +153,7 @@ public struct ServerSurvey: Codable, Sendable {
 
         // 3. Root squash, writability and the clock, through one temporary file made as root.
         await probeWithTemporaryFile(view, node: node)
+        // Space is reported when the server says it; its absence is shown as such.
         filesystem = try? await view.statvfs()
 
         // 4. The export list (MOUNT protocol; NFSv4-only servers may not run it).

@@ -59,6 +59,7 @@ extension ServerView {
     private func ownerOfNewFile(_ path: String, reportedByThisSession uid: UInt32) -> (UInt32?, String) {
         let what = "a file created as uid \(credentials.uid)"
         if url.version == .v3 { return (uid, "\(what) is owned by uid \(uid)") }
+        // No NFSv3: the NFSv4 reading below, judged with libnfs's caveat.
         if let v3 = try? oneShotSession(url.with(version: .v3), for: path) {
             defer { nfs_destroy_context(v3) }
             var st = nfs_stat_64()

@@ -8,6 +8,7 @@ extension ServerView {
     /// Returns the names removed.
     public func removeLeftovers(in dir: String, purpose: String, node: String) -> [String] {
         let prefix = TemporaryName.prefix + purpose + "-" + TemporaryName.safeNode(node) + "-"
+        // Leftovers are removed when they can be; none found is no error.
         guard let entries = try? readdir(dir) else { return [] }
         var removed: [String] = []
         for entry in entries where entry.name.hasPrefix(prefix) {
@@ -16,6 +17,7 @@ extension ServerView {
                 kill(pid, 0) != 0, errno == ESRCH
             else { continue }
             let path = (dir.hasSuffix("/") ? dir : dir + "/") + entry.name
+            // Unknown type: left in place.
             let type = entry.attributes.type != .unknown ? entry.attributes.type : (try? stat(path))?.type
             guard type == .regular, (try? unlink(path)) != nil else { continue }
             removed.append(entry.name)

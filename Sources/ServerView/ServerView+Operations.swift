@@ -263,6 +263,7 @@ extension ServerView {
                     ctx, fh, offset + UInt64(done), UInt64(bytes.count - done),
                     UnsafeMutableRawPointer(mutating: raw.baseAddress! + done))
             }
+            // Only to tell ENOSPC from EFAULT; without it the EFAULT stands.
             if n == -Int(EFAULT), url.version == .v3, let fs = try? statvfs(path), fs.availableBytes == 0 {
                 // libnfs 4.0.0 reports NFS3ERR_NOSPC on WRITE as EFAULT with no message.
                 throw ServerViewError(

@@ -25,6 +25,7 @@ func runCLoop(_ binary: String, _ url: ServerURL, calls: Int) throws -> [Double]
 }
 
 let args = CommandLine.arguments
+// A bad URL is the usage message below.
 guard args.count >= 4, args[1] == "getattr", let url = try? ServerURL(parsing: args[2]) else {
     FileHandle.standardError.write(Data("usage: nfskeeper-bench getattr URL C_LOOP [ROUNDS] [CALLS]\n".utf8))
     exit(2)

@@ -41,6 +41,7 @@ struct MountSourceOptions: ParsableArguments {
     /// Everything a check needs; throws a readable error for unreadable input.
     func checkInput(timeout: Duration, rules: MountRules, server: ServerURL? = nil) throws -> CheckInput {
         let infoText = try readInput(mountinfo ?? "/proc/self/mountinfo")
+        // mountstats is optional: without it the check has no RPC counters.
         let statsText = try mountstats.map(readInput) ?? (offline ? nil : try? readInput("/proc/self/mountstats"))
         return CheckInput(
             mountInfo: MountInfo(parsing: infoText, source: mountinfo ?? "/proc/self/mountinfo"),
