@@ -277,6 +277,7 @@ extension Auditor {
     static func productSummaries(_ o: Options, _ products: NodeProducts) -> [ProductSummary]? {
         let report = products.readiness
         guard !report.products.isEmpty else { return nil }
+        // No usable key: nothing is fingerprinted (the fingerprint finding says why).
         let key = try? ClusterKey.load(
             rstudioConfig: o.config.rstudioConfig,
             keyFile: o.config.fingerprintKeyFile

@@ -285,6 +285,7 @@ extension NodeDirectory {
             guard case .success(let bytes) = dir.readFile(name, limit: 4096),
                 // Untrusted: a marker that does not decode, or names another node, is skipped.
                 let marker = try? Self.decoder.decode(Marker.self, from: Data(bytes)),
+                // (and an invalid node name in it, skipped too)
                 (try? NodeName(marker.node)) != nil, Self.fileName(for: marker.node) == name
             else { return nil }
             return marker

@@ -106,6 +106,7 @@ extension Scenario {
         // `try?` flattens: nil for ENOENT and for any other errno alike; only a clean ENOENT is "gone".
         // A failed poll reads as not there yet; the watchdog catches a mount that stops answering.
         let exists: @Sendable () -> Bool = { (try? dir.pollStatus(of: name).get()) != nil }
+        // Likewise: a failed poll reads as no size yet.
         let size: @Sendable () -> UInt64? = { (try? dir.pollStatus(of: name).get())?.size }
         let gone: @Sendable () -> Bool = { if case .success(nil) = dir.pollStatus(of: name) { true } else { false } }
         do {

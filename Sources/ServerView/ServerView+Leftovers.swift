@@ -19,6 +19,7 @@ extension ServerView {
             let path = (dir.hasSuffix("/") ? dir : dir + "/") + entry.name
             // Unknown type: left in place.
             let type = entry.attributes.type != .unknown ? entry.attributes.type : (try? stat(path))?.type
+            // A leftover that cannot be removed now is tried again by the next run.
             guard type == .regular, (try? unlink(path)) != nil else { continue }
             removed.append(entry.name)
         }
