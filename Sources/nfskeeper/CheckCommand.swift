@@ -84,21 +84,17 @@ struct CheckCommand: AsyncParsableCommand {
                     ? try encodeEnvelope(
                         "check", report, severity: report.severity,
                         findings: report.allFindings, verbose: verbose)
-                    : report.textReport(verbose: verbose) + nextStep(report))
+                    : report.textReport(verbose: verbose) + next(report))
         }
         throw ExitCode(report.severity.exitCode)
     }
 
     /// What to run next: `advise` for the mounts with warnings (offline, on the same saved files).
-    func nextStep(_ report: CheckReport) -> String {
+    func next(_ report: CheckReport) -> String {
         let points = report.mounts.filter { $0.findings.worst >= .warn }.compactMap(\.mountPoint)
         guard !points.isEmpty else { return "" }
-        let saved = (source.mountinfo.map { " --mountinfo \($0)" } ?? "") + (source.root.map { " --root \($0)" } ?? "")
-        return "\n\n"
-            + Terminal.hanging(
-                "Next: ",
-                "nfskeeper advise "
-                    + points.map(Terminal.visible)
-                    .joined(separator: " ") + saved + " (the exact options and steps)")
+        let saved = (source.mountinfo.map { ["--mountinfo", $0] } ?? []) + (source.root.map { ["--root", $0] } ?? [])
+        return nextStep((["nfskeeper", "advise"] + points + saved).map(shellQuoted).joined(separator: " "),
+                        "the exact options and steps")
     }
 }

@@ -25,7 +25,8 @@ struct CommonOptions: ParsableArguments {
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
 }
 
-/// The closing line of a text report: the command to run next and why (its arguments escaped as text).
+/// The closing line of a text report: the command to run next and why, control characters escaped; the
+/// caller quotes what came from outside with `shellQuoted`, so that the line copies and pastes.
 func nextStep(_ command: String, _ why: String) -> String {
     "\n\n" + Terminal.hanging("Next: ", Terminal.visible(command) + " (" + why + ")")
 }

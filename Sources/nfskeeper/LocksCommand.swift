@@ -71,6 +71,7 @@ struct LocksCommand: AsyncParsableCommand {
     /// Locks this node keeps to itself: the options that send them to the server.
     func next(_ report: LockReport) -> String {
         guard report.findings.contains(where: { $0.rule == .locksLocal }) else { return "" }
-        return nextStep("nfskeeper advise \(report.share)", "the mount options that share locks, and how to apply them")
+        return nextStep("nfskeeper advise \(shellQuoted(report.share))",
+                        "the mount options that share locks, and how to apply them")
     }
 }

@@ -77,15 +77,11 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     /// What to run next when a delay hurts: `advise` with these figures.
-    func nextStep(_ report: ProbeReport) -> String {
+    func next(_ report: ProbeReport) -> String {
         guard report.severity >= .warn, let point = report.mountPoint, !report.scenarios.isEmpty else { return "" }
-        return "\n\n"
-            + Terminal.hanging(
-                "Next: ",
-                "nfskeeper probe \(Terminal.visible(share)) --json > probe.json && "
-                    + "nfskeeper advise \(Terminal.visible(point)) --probe probe.json (the options for the delay "
-                    + "measured)"
-            )
+        return nextStep("nfskeeper probe \(shellQuoted(share)) --json > probe.json && "
+                        + "nfskeeper advise \(shellQuoted(point)) --probe probe.json",
+                        "the options for the delay measured")
     }
 
     func run() async throws {
@@ -113,7 +109,7 @@ struct ProbeCommand: AsyncParsableCommand {
         print(
             common.json
                 ? try encodeEnvelope("probe", report, severity: report.severity, findings: report.findings)
-                : report.textReport(firstVerdictShown: true) + nextStep(report))
+                : report.textReport(firstVerdictShown: true) + next(report))
         throw ExitCode(report.severity.exitCode)
     }
 }

@@ -72,7 +72,8 @@ struct ReadyCommand: AsyncParsableCommand {
     func next(_ report: ReadinessReport) -> String {
         guard let shared = report.products.flatMap(\.placements).first(where: \.shared),
               let share = shared.mountPoint else { return "" }
-        return nextStep("nfskeeper audit \(share) on every node, then nfskeeper fleet \(share)",
+        let quoted = shellQuoted(share)
+        return nextStep("nfskeeper audit \(quoted) on every node, then nfskeeper fleet \(quoted)",
                         "what must match across nodes: versions, ids, configuration, database, DataDir")
     }
 }
