@@ -150,7 +150,8 @@ public enum Auditor {
             CheckInput(
                 mountInfo: MountInfo(parsing: mountInfo), mountStats: statsText.map { MountStats(parsing: $0) },
                 declared: DeclaredMounts(root: o.root), kernel: KernelView(timeout: timeout),
-                rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: share.server))
+                rules: MountRules(targetDelay: o.config.targetDelay), serverOverride: share.server,
+                idMap: IdMapSettings.read(root: o.root)))
         await report.compareOwners(ServerOwners.reader(timeout: timeout))
         guard var check = report.mounts.first else { return nil }
         if share.allowNonNFS {  // a test setup said so: not NFS is noted, not alarmed

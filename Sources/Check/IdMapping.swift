@@ -46,9 +46,13 @@ public struct IdMapSettings: Codable, Sendable, Hashable {
         self.init(domain: domain, idmappingDisabled: flag == "Y" ? true : flag == "N" ? false : nil)
     }
 
-    /// Reads both below `root` ("" for this node).
-    public static func read(root base: String = "") -> IdMapSettings {
-        IdMapSettings(idmapdConf: readWholeFile(base + "/etc/idmapd.conf", limit: 1 << 20),
+    /// Nothing known: no idmapd.conf read, the module's setting unknown.
+    public static let unknown = IdMapSettings(domain: nil, idmappingDisabled: nil)
+
+    /// Reads both below `root` (`/` or "" for this node; a simulated or bundled node's tree otherwise).
+    public static func read(root: String = "/") -> IdMapSettings {
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        return IdMapSettings(idmapdConf: readWholeFile(base + "/etc/idmapd.conf", limit: 1 << 20),
                       disableIdmapping: readWholeFile(base + "/sys/module/nfs/parameters/nfs4_disable_idmapping",
                                                       limit: 64))
     }

@@ -48,13 +48,15 @@ public struct CheckInput: Sendable {
     public var kernel: KernelView?
     public var rules: MountRules
     public var serverOverride: ServerURL?
-    /// This node's NFSv4 id mapping, for the owners of NFSv4 mounts (live checks only).
-    public var idMap = IdMapSettings.read()
+    /// This node's NFSv4 id mapping, for the owners of NFSv4 mounts: read for live checks only (nil: from
+    /// this node's /), never for a saved mount table from another node.
+    public var idMap: IdMapSettings
 
     public init(
         mountInfo: MountInfo, mountStats: MountStats?, declared: DeclaredMounts?, kernel: KernelView?,
-        rules: MountRules = MountRules(), serverOverride: ServerURL? = nil
+        rules: MountRules = MountRules(), serverOverride: ServerURL? = nil, idMap: IdMapSettings? = nil
     ) {
+        self.idMap = idMap ?? (kernel == nil ? .unknown : .read())
         self.mountInfo = mountInfo
         self.mountStats = mountStats
         self.declared = declared
@@ -75,7 +77,7 @@ public enum Checker {
         var checks: [MountCheck] = []
         if paths.isEmpty {
             checks = table.nfsMounts.map {
-                check(path: $0.mountPoint, entry: $0, input, resolved: input.kernel == nil ? nil : $0.mountPoint)
+                check(path: $0.mountPoint, entry: $0, input, resolved: $0.mountPoint)
             }
             if checks.isEmpty {
                 findings.append(
@@ -131,13 +133,13 @@ public enum Checker {
             result.fsType = entry.fsType
             return result
         }
-        var result = check(path: path, entry: entry, input, resolved: input.kernel == nil ? nil : resolved)
+        var result = check(path: path, entry: entry, input, resolved: resolved)
         if path != entry.mountPoint { result.path = path }
         return result
     }
 
     /// `resolved`: the path with its symlinks resolved (live checks), whose owner an NFSv4 mount shows.
-    static func check(path: String, entry: MountInfoEntry, _ input: CheckInput, resolved: String? = nil) -> MountCheck {
+    static func check(path: String, entry: MountInfoEntry, _ input: CheckInput, resolved: String) -> MountCheck {
         let readOnly = entry.isReadOnly ? ",ro" : ""
         let live = NFSMountOptions(parsing: entry.superOptions + readOnly, fsType: entry.fsType)
         let stats = input.mountStats?.device(mountedOn: entry.mountPoint)
@@ -168,12 +170,10 @@ public enum Checker {
             liveOptions: entry.superOptions, statsOptions: stats?.options, effective: live,
             negativeLookupWindow: DelayWindow(window),
             serverURL: url, declared: declared, findings: findings)
-        if live.majorVersion == 4, let kernel = input.kernel, let shown = kernel.lstat(resolved ?? path).value {
-            let serverPath = entry.pathInFilesystem(
-                resolved ?? path,
-                root: input.serverOverride == nil ? entry.root : "/")
+        if live.majorVersion == 4, let kernel = input.kernel, let shown = kernel.lstat(resolved).value {
+            let serverPath = entry.pathInFilesystem(resolved, root: input.serverOverride == nil ? entry.root : "/")
             result.owners = OwnerComparison(
-                path: resolved ?? path, serverPath: serverPath, serverURL: url,
+                path: resolved, serverPath: serverPath, serverURL: url,
                 kernel: Owner(uid: shown.uid, gid: shown.gid), idMap: input.idMap)
             result.findings += IdMapping.findings(result.owners!, subject: entry.mountPoint)
         }

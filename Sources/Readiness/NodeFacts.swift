@@ -17,7 +17,7 @@ public struct NodeFacts: Sendable {
     /// The directory standing for the node's `/` ("" for this node).
     public var base = ""
     /// NFSv4 id mapping: `/etc/idmapd.conf` and the nfs module's parameter.
-    public var idMap = IdMapSettings(domain: nil, idmappingDisabled: nil)
+    public var idMap = IdMapSettings.unknown
 
     public init() {}
 

@@ -47,7 +47,8 @@ struct MountSourceOptions: ParsableArguments {
             mountInfo: MountInfo(parsing: infoText, source: mountinfo ?? "/proc/self/mountinfo"),
             mountStats: statsText.map { MountStats(parsing: $0, source: mountstats ?? "/proc/self/mountstats") },
             declared: declarationsRoot.map { DeclaredMounts(root: $0) },
-            kernel: offline ? nil : KernelView(timeout: timeout), rules: rules, serverOverride: server)
+            kernel: offline ? nil : KernelView(timeout: timeout), rules: rules, serverOverride: server,
+            idMap: offline ? nil : IdMapSettings.read(root: declarationsRoot ?? "/"))
     }
 }
 
