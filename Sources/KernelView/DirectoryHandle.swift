@@ -105,8 +105,10 @@ public final class DirectoryHandle: @unchecked Sendable {
             }
             defer { close(input) }
             // Beyond `limit`, the first `limit` bytes (a runaway or hostile file is not read whole).
-            guard let (bytes, _) = readUpTo(input, limit: limit) else { return .failure(Errno(rawValue: errno)) }
-            return .success(bytes)
+            switch readUpTo(input, limit: limit) {
+            case .success(let read): return .success(read.bytes)
+            case .failure(let e): return .failure(e)
+            }
         }
     }
 

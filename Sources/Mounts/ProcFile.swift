@@ -16,21 +16,23 @@ public func readWholeFileBytes(_ path: String, limit: Int = 64 << 20) -> [UInt8]
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    guard let (bytes, more) = readUpTo(fd, limit: limit), !more else { return nil }
+    guard case .success(let (bytes, more)) = readUpTo(fd, limit: limit), !more else { return nil }
     return bytes
 }
 
 /// Reads `fd` until end of file or `limit` bytes, whichever comes first, retrying EINTR (swift-system's
-/// `read`); `more`: the file goes on. nil when a read fails. The one read loop of every file reader.
-public func readUpTo(_ fd: Int32, limit: Int) -> (bytes: [UInt8], more: Bool)? {
+/// `read`); `more`: the file goes on. A failed read is its errno. The one read loop of every file reader.
+public func readUpTo(_ fd: Int32, limit: Int) -> Result<(bytes: [UInt8], more: Bool), Errno> {
     let file = FileDescriptor(rawValue: fd)
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while bytes.count <= limit {
-        // A failed read: nil, as the callers document.
-        guard let n = try? chunk.withUnsafeMutableBytes({ try file.read(into: $0) }) else { return nil }
-        if n == 0 { return (bytes, false) }
+        let n: Int
+        do { n = try chunk.withUnsafeMutableBytes { try file.read(into: $0) } } catch {
+            return .failure(error as? Errno ?? .ioError)
+        }
+        if n == 0 { return .success((bytes, false)) }
         bytes += chunk[0..<n]
     }
-    return (Array(bytes.prefix(limit)), true)
+    return .success((Array(bytes.prefix(limit)), true))
 }

@@ -1,4 +1,6 @@
 import Check
+import Glibc
+import Mounts
 import Testing
 
 @Suite struct IdMappingTests {
@@ -79,5 +81,24 @@ import Testing
         }
         #expect(report.mounts[0].findings.filter { $0.rule == .idmap }.isEmpty)
         #expect(report.mounts[0].owners?.serverNote == "not read: this node shows real ids")
+    }
+
+    /// The caller's settings (read below its --root) are the ones a check judges with.
+    @Test func aCheckJudgesWithTheGivenIdMapping() throws {
+        let given = IdMapSettings(domain: "corp.example", idmappingDisabled: true)
+        #expect(CheckInput(mountInfo: .init(parsing: ""), mountStats: nil, declared: nil, kernel: nil, idMap: given)
+                    .idMap == given)
+    }
+
+    /// The one read loop hands its errno on: a directory is not read as an empty file.
+    @Test func aFailedReadIsItsErrno() throws {
+        let fd = open("/", O_RDONLY | O_DIRECTORY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        guard case .failure(let e) = readUpTo(fd, limit: 10) else {
+            Issue.record("a directory was read")
+            return
+        }
+        #expect(e == .isDirectory)
     }
 }
