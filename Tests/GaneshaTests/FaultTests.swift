@@ -177,7 +177,8 @@ import Testing
         stop.store(true, ordering: .relaxed)
         while !racer.isFinished { try await Task.sleep(for: .milliseconds(10)) }
         var st = stat()
-        #expect(lstat(bait, &st) == 0 && st.st_uid == 0 && st.st_gid == 0 && st.st_mode & 0o7777 == 0o700)  // never chowned nor chmodded
+        // never chowned nor chmodded
+        #expect(lstat(bait, &st) == 0 && st.st_uid == 0 && st.st_gid == 0 && st.st_mode & 0o7777 == 0o700)
         #expect(try FileManager.default.contentsOfDirectory(atPath: bait).isEmpty)
         #expect(outcomes.contains(2))  // the symlink was met, and refused
     }

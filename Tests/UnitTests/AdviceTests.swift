@@ -52,7 +52,8 @@ import Testing
         let edited = try #require(a.declaration)
         #expect(
             edited.after
-                == "filer:/export/rspm\t/var/lib/rstudio-pm  nfs   rw,vers=4.2,_netdev,x-systemd.automount,actimeo=60,lookupcache=pos  0 0"
+                == "filer:/export/rspm\t/var/lib/rstudio-pm  nfs   "
+                + "rw,vers=4.2,_netdev,x-systemd.automount,actimeo=60,lookupcache=pos  0 0"
         )
         #expect(a.steps[0] == "edit /etc/fstab:1 as shown")
         #expect(a.steps.contains { $0.contains("a remount (mount -o remount) cannot change") })

@@ -173,7 +173,8 @@ import ServerView
             fstab: "", unit: "[Mount]\nWhat=10.0.2.100:/srv/nfsshare\nWhere=/mnt/nfs\nType=nfs4\nOptions=actimeo=3\n")
         defer { root.remove() }
         let drift = report.allFindings.filter { $0.rule == "drift" }
-        #expect(Set(drift.compactMap(\.option)) == ["acregmax", "acdirmin", "acdirmax"])  // acregmin=3 is the default anyway
+        // acregmin=3 is the default anyway
+        #expect(Set(drift.compactMap(\.option)) == ["acregmax", "acdirmin", "acdirmax"])
         #expect(drift.allSatisfy { $0.fix?.hasPrefix("systemctl restart mnt-nfs.mount") == true })
     }
 

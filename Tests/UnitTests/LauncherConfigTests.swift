@@ -26,7 +26,8 @@ import Reports
         let dir = try Self.directory([
             "launcher.local.conf": "# local plugin\nscratch-path=/var/lib/rstudio-launcher\nunprivileged=1\n",
             "launcher.conf":
-                "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Kube\ntype=Kubernetes\n\n[cluster]\nname=LocalLauncher\ntype=Local\n",
+                "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Kube\ntype=Kubernetes\n\n"
+                    + "[cluster]\nname=LocalLauncher\ntype=Local\n",
             "rserver.conf": "www-port=8787\nserver-user=rstudio\n",
         ])
         defer { Self.remove(dir) }
@@ -52,7 +53,8 @@ import Reports
 
     @Test func writingScratchPathKeepsEveryOtherByteAndABackup() throws {
         let original =
-            "# Workbench local launcher\r\nunprivileged=1\r\nscratch-path = /old/place\r\n  # trailing comment\r\nsave-unspecified-output=0"
+            "# Workbench local launcher\r\nunprivileged=1\r\nscratch-path = /old/place\r\n  # trailing comment\r\n"
+                + "save-unspecified-output=0"
         let dir = try Self.directory(["launcher.local.conf": original])
         defer { Self.remove(dir) }
         let config = LauncherConfig(directory: dir)
