@@ -21,7 +21,19 @@ public final class KernelPoller: @unchecked Sendable {
 
     struct Watch {
         var check: @Sendable () -> Bool
-        var done: @Sendable (ContinuousClock.Instant) -> Void
+        var done: @Sendable (Sighting) -> Void
+        /// When the last check that saw nothing started (at first: when the watch was added).
+        var lastMiss: ContinuousClock.Instant
+    }
+
+    /// When a watch's check first held, and since when it may have held unseen.
+    public struct Sighting: Sendable {
+        /// The end of the check that held.
+        public var at: ContinuousClock.Instant
+        /// From the start of the last check that did not hold to `at`: the change showed somewhere
+        /// in this span, so a figure taken at `at` is late by at most this much. About the round
+        /// period on an idle node; longer when a check waits on an RPC or the node stalls.
+        public var gap: Duration
     }
 
     public init(interval: Duration) {
@@ -31,15 +43,15 @@ public final class KernelPoller: @unchecked Sendable {
         thread.start()
     }
 
-    /// Calls `check` every round until it returns true, then `done` with the instant it did.
+    /// Calls `check` every round until it returns true, then `done` with when it did.
     @discardableResult
     public func watch(
-        _ check: @escaping @Sendable () -> Bool, done: @escaping @Sendable (ContinuousClock.Instant) -> Void
+        _ check: @escaping @Sendable () -> Bool, done: @escaping @Sendable (Sighting) -> Void
     ) -> Int {
         condition.lock()
         defer { condition.unlock() }
         nextID += 1
-        watches[nextID] = Watch(check: check, done: done)
+        watches[nextID] = Watch(check: check, done: done, lastMiss: clock.now)
         condition.signal()
         return nextID
     }
@@ -90,23 +102,27 @@ public final class KernelPoller: @unchecked Sendable {
             }
             lastRound = start
             condition.unlock()
-            for (id, watch) in round.sorted(by: { $0.key < $1.key }) {
-                condition.lock()
-                let live = watches[id] != nil && !stopping
-                if live { callStarted = clock.now }
-                condition.unlock()
-                guard live else { continue }
-                let seen = watch.check()
-                let at = clock.now
-                condition.lock()
-                callStarted = nil
-                let still = watches.removeValue(forKey: id) != nil
-                if !seen && still { watches[id] = watch }
-                condition.unlock()
-                if seen && still { watch.done(at) }
-            }
+            for (id, watch) in round.sorted(by: { $0.key < $1.key }) { poll(id, watch) }
             let next = start.advanced(by: interval)
             if clock.now < next { Thread.sleep(forTimeInterval: (next - clock.now).seconds) }
         }
+    }
+
+    /// One check of one watch, unless it was cancelled meanwhile.
+    private func poll(_ id: Int, _ watch: Watch) {
+        condition.lock()
+        let live = watches[id] != nil && !stopping
+        let started = clock.now
+        if live { callStarted = started }
+        condition.unlock()
+        guard live else { return }
+        let seen = watch.check()
+        let at = clock.now
+        condition.lock()
+        callStarted = nil
+        let still = watches.removeValue(forKey: id) != nil
+        if !seen && still { watches[id] = Watch(check: watch.check, done: watch.done, lastMiss: started) }
+        condition.unlock()
+        if seen && still { watch.done(Sighting(at: at, gap: at - watch.lastMiss)) }
     }
 }

@@ -75,6 +75,10 @@ public struct ScenarioResult: Codable, Sendable {
     /// a delay can fall short of the full cache window by up to this much (server calls queued, a
     /// loaded node). Milliseconds on an idle node.
     public var maxLagSeconds: Double?
+    /// The longest time between a trial's last poll that did not see its change and the end of the
+    /// poll that did: a delay can exceed the moment the change showed by up to this much. About the
+    /// poll period; longer when a poll waits on an RPC or the node stalls.
+    public var maxPollGapSeconds: Double?
     public var verdict: String
     public var severity: Severity
 }

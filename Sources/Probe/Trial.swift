@@ -12,11 +12,11 @@ struct ProbeContext: Sendable {
     let namePrefix: String  // node-pid: unique per node and process
 
     /// Waits until `check` holds on this node's mount, or `wait` passes, or the task is cancelled.
-    /// Returns the instant the poller saw it.
-    func awaitVisible(within wait: Duration? = nil,
-                      _ check: @escaping @Sendable () -> Bool) async -> ContinuousClock.Instant? {
-        let seen = Mutex<ContinuousClock.Instant?>(nil)
-        let id = poller.watch(check) { at in seen.withLock { if $0 == nil { $0 = at } } }
+    /// Returns when the poller saw it.
+    func awaitSighting(within wait: Duration? = nil,
+                       _ check: @escaping @Sendable () -> Bool) async -> KernelPoller.Sighting? {
+        let seen = Mutex<KernelPoller.Sighting?>(nil)
+        let id = poller.watch(check) { sighting in seen.withLock { if $0 == nil { $0 = sighting } } }
         let deadline = ContinuousClock.now.advanced(by: wait ?? maxWait)
         while ContinuousClock.now < deadline && !Task.isCancelled {
             if let at = seen.withLock({ $0 }) { return at }
@@ -24,6 +24,12 @@ struct ProbeContext: Sendable {
         }
         poller.cancel(id)
         return seen.withLock { $0 }
+    }
+
+    /// The instant the poller saw `check` hold, or nil (see `awaitSighting`).
+    func awaitVisible(within wait: Duration? = nil,
+                      _ check: @escaping @Sendable () -> Bool) async -> ContinuousClock.Instant? {
+        await awaitSighting(within: wait, check)?.at
     }
 }
 
@@ -47,8 +53,9 @@ struct TrialPlace: Sendable {
 /// The outcome of one trial.
 enum TrialOutcome: Sendable {
     /// Seen `delay` after the server's change; this node had cached what it watched `lag` before
-    /// that change, so the delay may fall short of the full cache window by up to `lag`.
-    case visible(delay: Duration, lag: Duration)
+    /// that change, so the delay may fall short of the full cache window by up to `lag`; the poll
+    /// that saw it came up to `gap` after the change showed, so the delay may exceed it by that much.
+    case visible(delay: Duration, lag: Duration, gap: Duration)
     case neverVisible
     case failed(String)
     case hung
@@ -65,8 +72,8 @@ enum TrialStep: Sendable {
         switch self {
         case .done(let outcome): return outcome
         case .watch(let cached, let since, let check):
-            guard let seen = await c.awaitVisible(within: wait, check) else { return .neverVisible }
-            return .visible(delay: seen - since, lag: since - cached)
+            guard let seen = await c.awaitSighting(within: wait, check) else { return .neverVisible }
+            return .visible(delay: seen.at - since, lag: since - cached, gap: seen.gap)
         }
     }
 }

@@ -22,7 +22,7 @@ extension VisibilityProbe {
             tookSeconds: (ContinuousClock.now - started).seconds,
             predictedSeconds: options.map { Scenario.negativeLookup.predictedWindow($0) })
         switch outcome {
-        case .visible(let delay, _): verdict.seenAfterSeconds = delay.seconds
+        case .visible(let delay, _, _): verdict.seenAfterSeconds = delay.seconds
         case .neverVisible: verdict.hidesNewFile = true
         case .hung:
             report.failHung(r, run)
@@ -110,11 +110,13 @@ extension VisibilityProbe {
             var never = 0
             var failures: [String] = []
             var lag = Duration.zero
+            var gap = Duration.zero
             for outcome in list {
                 switch outcome {
-                case .visible(let delay, let l):
+                case .visible(let delay, let l, let g):
                     _ = histogram.record(UInt64(max(0, delay.seconds * 1e6)))
                     lag = max(lag, l)
+                    gap = max(gap, g)
                 case .neverVisible: never += 1
                 case .failed(let why): failures.append(why)
                 case .hung: break
@@ -134,7 +136,7 @@ extension VisibilityProbe {
                 minSeconds: seen ? Double(histogram.min) / 1e6 : nil,
                 medianSeconds: q(50), p95Seconds: q(95), maxSeconds: seen ? Double(histogram.max) / 1e6 : nil,
                 predictedSeconds: options.map { scenario.predictedWindow($0) }, maxLagSeconds: lag.seconds,
-                verdict: "", severity: .ok)
+                maxPollGapSeconds: seen ? gap.seconds : nil, verdict: "", severity: .ok)
             (result.verdict, result.severity) = judge(result, target: r.targetDelay, maxWait: report.maxWaitSeconds)
             report.scenarios.append(result)
             if result.severity >= .warn && failures.count < list.count {
