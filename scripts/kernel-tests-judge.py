@@ -43,9 +43,14 @@ def lag(s):
     fall short of the window by that much (a loaded guest delays the change RPC)."""
     return s.get("maxLagSeconds") or 0.0
 
+def gap(s):
+    """How long before the poll that saw a change it may have shown (a poll waiting on an RPC, a stalled
+    guest): the figure may exceed the window by that much."""
+    return s.get("maxPollGapSeconds") or 0.0
+
 def near(s, key, target, slack):
     v = s.get(key)
-    return v is not None and target - slack - lag(s) <= v <= target + slack
+    return v is not None and target - slack - lag(s) <= v <= target + slack + gap(s)
 
 for name, (window, hides) in SETS.items():
     check, probe = load(f"{name}.check.json"), load(f"{name}.probe.json")
@@ -65,13 +70,14 @@ for name, (window, hides) in SETS.items():
     at_once = 1.0 + 2 * resolution
     expect(not probe.get("_error") and neg, f"{name}: probe ran ({probe.get('_error', '')})")
     expect(neg.get("predictedSeconds") == window[1], f"{name}: probe predicts {window[1]} s, got {neg.get('predictedSeconds')}")
-    expect(fresh.get("neverVisible") == 0 and (fresh.get("p95Seconds") or 99) < at_once,
-           f"{name}: a fresh name is visible at once, within {at_once:.2f} s ({fresh})")
+    expect(fresh.get("neverVisible") == 0 and (fresh.get("p95Seconds") or 99) < at_once + gap(fresh),
+           f"{name}: a fresh name is visible at once, within {at_once:.2f} s + poll gap ({fresh})")
     # Measured to completion: every trial seen, none later than the options allow.
-    expect(neg.get("neverVisible") == 0 and (neg.get("maxSeconds") or 99) <= window[1] + at_once,
+    expect(neg.get("neverVisible") == 0 and (neg.get("maxSeconds") or 99) <= window[1] + at_once + gap(neg),
            f"{name}: negative lookup seen within the {window[1]} s the options allow ({neg})")
     if window[1] == 0:
-        expect((neg.get("p95Seconds") or 99) < at_once, f"{name}: negative lookup at once, within {at_once:.2f} s ({neg})")
+        expect((neg.get("p95Seconds") or 99) < at_once + gap(neg),
+               f"{name}: negative lookup at once, within {at_once:.2f} s + poll gap ({neg})")
     else:
         # A quiet directory (its attributes fetched as the trial starts) hides the name for acdirmin:
         # no trial may be cut short by another (NFSv3 LOOKUP replies refresh their directory).
@@ -86,7 +92,7 @@ for name, (window, hides) in SETS.items():
     expect(probe.get("severity") is not None and "findings" in probe, f"{name}: severity and findings at the top")
     expect(probe.get("cost") is not None, f"{name}: RPC cost counted from mountstats")
     # The lag is the harness's (thirteen probes at once on two emulated CPUs): 0.3-0.8 s usually, 2.65 s
-    # seen once on a slow 6.12 run. Every window check above already allows the measured lag; beyond
+    # seen once on a slow 6.12 run (polled every 10 ms); polled every 100 ms, 0.3-0.8 s, 2.2 s on a busy host. Every window check above already allows the measured lag; beyond
     # 3.5 s the run no longer measures the cache but the emulator.
     worst_lag = max([lag(x) for x in probe.get("scenarios", [])] or [99])
     expect(worst_lag <= 3.5, f"{name}: every change made within 3.5 s of this node's fetch (max lag {worst_lag:.3f} s)")
@@ -100,7 +106,8 @@ for name, (window, hides) in SETS.items():
                  fmt(neg, "minSeconds"), fmt(neg, "medianSeconds"), fmt(neg, "maxSeconds"), f"{never}/{neg.get('samples', 0)}",
                  fmt(fresh, "medianSeconds"), fmt(listing, "medianSeconds"), fmt(attr, "maxSeconds"), fmt(deletion, "maxSeconds"),
                  f"{(probe.get('cost') or {}).get('lookup', 0):.1f}", f"{resolution * 1000:.0f} ms",
-                 f"{max(lag(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms"))
+                 f"{max(lag(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms",
+                 f"{max(gap(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms"))
 
 for many, one in PAIRS.items():
     pm, po = load(f"{many}.probe.json"), load(f"{one}.probe.json")
@@ -109,12 +116,15 @@ for many, one in PAIRS.items():
         a, b = scenario(pm, sc), scenario(po, sc)
         expect(a.get("samples") == 8 and a.get("neverVisible") == 0 and b.get("samples") == 1 and b.get("neverVisible") == 0,
                f"{many}/{one}: {sc} measured to completion ({a}, {b})")
-        expect(near(a, "maxSeconds", N, slack), f"{many}: {sc} max of 8 concurrent trials within {slack:.2f} s of {N} s ({a})")
+        expect(near(a, "maxSeconds", N, slack),
+               f"{many}: {sc} max of 8 concurrent trials within {slack:.2f} s (+ poll gap) of {N} s ({a})")
         expect((a.get("minSeconds") or 0) >= N - slack - lag(a),
                f"{many}: {sc} min of 8 concurrent trials at least {N} s - {slack:.2f} s - lag ({a})")
-        expect(near(b, "maxSeconds", N, slack), f"{one}: {sc} of 1 trial within {slack:.2f} s of {N} s ({b})")
+        expect(near(b, "maxSeconds", N, slack),
+               f"{one}: {sc} of 1 trial within {slack:.2f} s (+ poll gap) of {N} s ({b})")
         if a.get("maxSeconds") is not None and b.get("maxSeconds") is not None:
-            expect(abs(a["maxSeconds"] - b["maxSeconds"]) <= slack + max(lag(a), lag(b)), f"{many} vs {one}: {sc} 8 and 1 trials agree "
+            agree = slack + max(lag(a), lag(b)) + max(gap(a), gap(b))
+            expect(abs(a["maxSeconds"] - b["maxSeconds"]) <= agree, f"{many} vs {one}: {sc} 8 and 1 trials agree "
                    f"({a['maxSeconds']:.3f} vs {b['maxSeconds']:.3f})")
 
 p1, p2 = load("provision1.json"), load("provision2.json")
@@ -192,8 +202,9 @@ expect(not acl, f"NFSv3 with NFSACL keeps POSIX ACLs: no wb-project-sharing-acl 
 
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
-      "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag |")
-print("|" + "---|" * 16)
+      "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag "
+      "| max poll gap |")
+print("|" + "---|" * 17)
 for r in rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print("| lock mount | advisory | what was seen | link-based | wall |")
