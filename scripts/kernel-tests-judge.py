@@ -92,8 +92,9 @@ for name, (window, hides) in SETS.items():
     expect(probe.get("severity") is not None and "findings" in probe, f"{name}: severity and findings at the top")
     expect(probe.get("cost") is not None, f"{name}: RPC cost counted from mountstats")
     # The lag is the harness's (thirteen probes at once on two emulated CPUs): 0.3-0.8 s usually, 2.65 s
-    # seen once on a slow 6.12 run (polled every 10 ms); polled every 100 ms, 0.3-0.8 s, 2.2 s on a busy host. Every window check above already allows the measured lag; beyond
-    # 3.5 s the run no longer measures the cache but the emulator.
+    # seen once on a slow 6.12 run (polled every 10 ms); polled every 100 ms, 0.3-0.8 s, 2.2 s on a busy
+    # host. Every window check above already allows the measured lag; beyond 3.5 s the run no longer
+    # measures the cache but the emulator.
     worst_lag = max([lag(x) for x in probe.get("scenarios", [])] or [99])
     expect(worst_lag <= 3.5, f"{name}: every change made within 3.5 s of this node's fetch (max lag {worst_lag:.3f} s)")
     def fmt(s, key):
