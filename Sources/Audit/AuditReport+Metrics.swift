@@ -118,8 +118,8 @@ extension ShareAudit {
         if let first = probe?.firstVerdict {
             p.add(
                 "nfskeeper_first_verdict_hides_new_file",
-                help: "1 when a name this node looked up stayed hidden after the first verdict's watch "
-                    + "(another node's new file not visible).",
+                help: "1 when a name this node looked up stayed hidden from the first poll after another "
+                    + "node made it (this node answered from its cache).",
                 labels: [("mountpoint", point), ("role", role.rawValue)], value: first.hidesNewFile ? 1 : 0)
         }
         addProbeMetrics(to: &p, point)

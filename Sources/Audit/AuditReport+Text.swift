@@ -32,11 +32,8 @@ extension AuditReport {
                     ))
             }
             if let first = share.probe?.firstVerdict {
-                let watched = formatSeconds(first.watchedSeconds)
-                let text =
-                    first.hidesNewFile
-                    ? "hides a name it looked up (not visible after \(watched))"
-                    : "shows a new file at once"
+                let text = first.hidesNewFile
+                    ? "hides a name it looked up (\(first.hiddenFor))" : "shows a new file at once"
                 facts.append(("First verdict", TextTable.Cell(text, severity: first.hidesNewFile ? .warn : .ok)))
             }
             for s in share.probe?.scenarios ?? [] {

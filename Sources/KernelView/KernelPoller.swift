@@ -24,6 +24,7 @@ public final class KernelPoller: @unchecked Sendable {
         var done: @Sendable (Sighting) -> Void
         /// When the last check that saw nothing started (at first: when the watch was added).
         var lastMiss: ContinuousClock.Instant
+        var checks = 0
     }
 
     /// When a watch's check first held, and since when it may have held unseen.
@@ -34,6 +35,9 @@ public final class KernelPoller: @unchecked Sendable {
         /// in this span, so a figure taken at `at` is late by at most this much. About the round
         /// period on an idle node; longer when a check waits on an RPC or the node stalls.
         public var gap: Duration
+        /// How many checks ran, the one that held included: 1 when the first check after the watch began
+        /// already saw it.
+        public var checks: Int
     }
 
     public init(interval: Duration) {
@@ -121,8 +125,11 @@ public final class KernelPoller: @unchecked Sendable {
         condition.lock()
         callStarted = nil
         let still = watches.removeValue(forKey: id) != nil
-        if !seen && still { watches[id] = Watch(check: watch.check, done: watch.done, lastMiss: started) }
+        let checks = watch.checks + 1
+        if !seen && still {
+            watches[id] = Watch(check: watch.check, done: watch.done, lastMiss: started, checks: checks)
+        }
         condition.unlock()
-        if seen && still { watch.done(Sighting(at: at, gap: at - watch.lastMiss)) }
+        if seen && still { watch.done(Sighting(at: at, gap: at - watch.lastMiss, checks: checks)) }
     }
 }

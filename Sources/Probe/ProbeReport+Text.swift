@@ -67,7 +67,7 @@ extension FirstVerdict {
         }
         let window = predictedSeconds.map { "; the options allow up to \($0) s" } ?? ""
         let yes = "YES, this mount hides another node's new file under a name it already looked up"
-        let rest = " (not visible after \(formatSeconds(watchedSeconds))\(window))"
+        let rest = " (\(hiddenFor)\(window))"
         guard color else { return Terminal.hanging(head + " ", yes + rest) }
         return head + " " + Terminal.paint(yes, severity: .warn, bold: false, color: color) + rest
     }

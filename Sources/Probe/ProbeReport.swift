@@ -27,6 +27,11 @@ public struct ProbeRequest: Sendable {
     public var quick = false
     /// Called once the first verdict is in, before the full measurement starts.
     public var onFirstVerdict: (@Sendable (FirstVerdict?) -> Void)?
+    /// Reads the server's numeric owner for the NFSv4 id-mapping comparison (`ServerOwners.reader`); nil: no
+    /// comparison (the audit's check compares the share's own owner).
+    public var serverOwners: ServerOwnerReader?
+    /// This node's NFSv4 id mapping; nil: read from /etc/idmapd.conf and the nfs module now.
+    public var idMap: IdMapSettings?
     /// Called about four times a second while trials wait.
     public var progress: (@Sendable (ProbeProgress) -> Void)?
 
@@ -48,10 +53,10 @@ public struct ProbeProgress: Sendable {
 /// The answer to the question an admin asks first: does this mount hide another node's new file under a
 /// name it already looked up? From one primed trial watched for a short, stated time.
 public struct FirstVerdict: Codable, Sendable {
-    /// The name was not visible after `watchedSeconds`.
+    /// The first poll after the server made the name did not show it: this node answered from its cache.
     public var hidesNewFile: Bool
     public var watchedSeconds: Double
-    /// When it did show within the watch: how long after the server made it.
+    /// When it did show within `watchedSeconds`: how long after the server made it.
     public var seenAfterSeconds: Double?
     /// From the probe's start until this verdict was known.
     public var tookSeconds: Double
@@ -101,6 +106,8 @@ public struct ProbeReport: Codable, Sendable {
     public var meaning = ProbeReport.meaning
     public var quick = false
     public var firstVerdict: FirstVerdict?
+    /// On NFSv4: the owner this node shows for a directory the probe made as a known uid, beside the server's.
+    public var owners: OwnerComparison?
     public var directory: String?
     public var mountPoint: String?
     public var fsType: String?

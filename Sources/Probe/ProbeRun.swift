@@ -43,6 +43,11 @@ final class ProbeRun: Sendable {
     var runKernel: String { probeKernel + "/" + name }
     var runServer: String { probeServer + "/" + name }
 
+    /// A group's directory as this node shows it now (fstat of its open handle): nil if not open or the call failed.
+    func shown(_ group: String) -> KernelView.Status? {
+        opened.withLock { $0.groups[group] }?.status().value
+    }
+
     /// The groups this run makes after the first verdict, with their trial counts.
     var scenarioGroups: [(group: String, trials: Int)] { scenarios.map { ($0.rawValue, samples) } }
 

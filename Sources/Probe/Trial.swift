@@ -69,11 +69,16 @@ enum TrialStep: Sendable {
 
     /// The trial's end: polled until its change shows (at most `wait`, default the run's max-wait).
     func outcome(_ c: ProbeContext, wait: Duration? = nil) async -> TrialOutcome {
+        await end(c, wait: wait).outcome
+    }
+
+    /// The end, and whether the first poll after the change already saw it: no cache stood between.
+    func end(_ c: ProbeContext, wait: Duration? = nil) async -> (outcome: TrialOutcome, atFirstPoll: Bool) {
         switch self {
-        case .done(let outcome): return outcome
+        case .done(let outcome): return (outcome, false)
         case .watch(let cached, let since, let check):
-            guard let seen = await c.awaitSighting(within: wait, check) else { return .neverVisible }
-            return .visible(delay: seen.at - since, lag: since - cached, gap: seen.gap)
+            guard let seen = await c.awaitSighting(within: wait, check) else { return (.neverVisible, false) }
+            return (.visible(delay: seen.at - since, lag: since - cached, gap: seen.gap), seen.checks == 1)
         }
     }
 }

@@ -10,19 +10,21 @@ extension VisibilityProbe {
     public static let firstVerdictWait = Duration.seconds(1)
 
     /// One primed negative lookup, watched for `firstVerdictWait`: does this mount hide another
-    /// node's new file under a name it already looked up?
+    /// node's new file under a name it already looked up? It does when the first poll after the server
+    /// made the name misses it: without a cache that poll's LOOKUP finds it, however slow the node, while
+    /// a verdict by time alone would miss a short window that the node's own slowness had used up.
     static func firstVerdict(
         _ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
         started: ContinuousClock.Instant, into report: inout ProbeReport
     ) async -> FirstVerdict? {
         guard let place = run.place(ProbeRun.firstVerdict, 0, prefix: c.namePrefix) else { return nil }
-        let outcome = await Scenario.negativeLookup.trial(place, c, wait: firstVerdictWait)
+        let (outcome, atFirstPoll) = await Scenario.negativeLookup.start(place, c).end(c, wait: firstVerdictWait)
         var verdict = FirstVerdict(
             hidesNewFile: false, watchedSeconds: firstVerdictWait.seconds, seenAfterSeconds: nil,
             tookSeconds: (ContinuousClock.now - started).seconds,
             predictedSeconds: options.map { Scenario.negativeLookup.predictedWindow($0) })
         switch outcome {
-        case .visible(let delay, _, _): verdict.seenAfterSeconds = delay.seconds
+        case .visible(let delay, _, _): (verdict.seenAfterSeconds, verdict.hidesNewFile) = (delay.seconds, !atFirstPoll)
         case .neverVisible: verdict.hidesNewFile = true
         case .hung:
             report.failHung(r, run)
@@ -175,6 +177,12 @@ extension VisibilityProbe {
 }
 
 extension FirstVerdict {
+    /// How long the name stayed hidden: "hidden for 0.93 s", or "not visible after 1.00 s".
+    public var hiddenFor: String {
+        seenAfterSeconds.map { "hidden for \(formatSeconds($0))" }
+            ?? "not visible after \(formatSeconds(watchedSeconds))"
+    }
+
     /// A finding when the mount hides the file: a warning when the options let it hide longer than
     /// the target (or are unknown), information otherwise.
     func finding(share: String, targetDelay: Double) -> Finding? {
@@ -183,8 +191,7 @@ extension FirstVerdict {
         let severity: Severity = (predictedSeconds.map { Double($0) > targetDelay } ?? true) ? .warn : .info
         return Finding(
             severity, "first-verdict", subject: share,
-            "this mount hides another node's new file under a name it already looked up: not visible after "
-                + "\(formatSeconds(watchedSeconds)); \(window)",
+            "this mount hides another node's new file under a name it already looked up: \(hiddenFor); \(window)",
             fix: "nfskeeper advise \(share)")
     }
 }

@@ -48,6 +48,7 @@ public enum VisibilityProbe {
     static func measure(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
                         predicted: Int?, started: ContinuousClock.Instant, into report: inout ProbeReport) async {
         let first = await firstVerdict(r, run, c, options: options, started: started, into: &report)
+        await compareOwners(r, run, options: options, into: &report)
         r.onFirstVerdict?(first)
         guard !r.quick, !report.findings.contains(where: { $0.rule == .hung }),
               await run.prepareScenarios(c, into: &report) else { return }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import Foundation
 import Probe
 import Reports
@@ -95,6 +96,7 @@ struct ProbeCommand: AsyncParsableCommand {
         request.targetDelay = targetDelay
         (request.server, request.allowNonNFS) = (serverView.server, serverView.allowNonNFS)
         request.credentials = serverView.credentials
+        request.serverOwners = ServerOwners.reader(timeout: common.timeoutDuration)
         let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
         if bar.enabled { request.progress = { bar.showProbe("probing", $0) } }
         let json = common.json

@@ -1,5 +1,9 @@
+import Audit
+import Check
 import Foundation
 import Glibc
+import KernelView
+import Reports
 import Synchronization
 import SystemPackage
 import Testing
@@ -155,7 +159,7 @@ import Testing
 /// (In ProbeTests' serialized suite: every probe test counts the same node's leftovers.)
 extension ProbeTests {
     /// `probe --quick` on a view that keeps "no such file" for `negativeTimeout` seconds.
-    func quickProbe(negativeTimeout: Int) async throws -> ProbeReport {
+    func quickProbe(negativeTimeout: Double) async throws -> ProbeReport {
         let view = try FuseView(
             of: try TestServer.backingDirectory("rw"),
             options: ["negative_timeout=\(negativeTimeout)"])
@@ -173,6 +177,16 @@ extension ProbeTests {
         #expect(report.scenarios.isEmpty)  // quick: no full measurement
         #expect(report.findings.map(\.rule) == ["first-verdict"] && report.severity == .warn)
         #expect(try ProbeTests.leftovers().isEmpty)
+    }
+
+    /// A cache shorter than the watch (or one a slow node spent most of before the server's create) still hides:
+    /// the first poll after the create missed the name.
+    @Test func aWindowShorterThanTheWatchStillHides() async throws {
+        let report = try await quickProbe(negativeTimeout: 0.5)
+        let verdict = try #require(report.firstVerdict)
+        #expect(verdict.hidesNewFile, "\(verdict)")
+        #expect((0.2...1.0).contains(verdict.seenAfterSeconds ?? 9), "\(verdict)")
+        #expect(report.findings.first?.message.contains("hidden for") == true, "\(report.findings)")
     }
 
     @Test func aMountWithoutANegativeCacheShowsItAtOnce() async throws {
@@ -272,5 +286,44 @@ extension ProbeTests {
         let status = agent.wait()
         #expect(status == 3, "exit \(status): \(agent.text)")
         #expect(agent.text.contains("over 64 MiB"))
+    }
+}
+
+/// NFSv4 id mapping on a directory the probe makes as root: a bindfs view that maps root to nobody stands for
+/// a node whose idmapd Domain is wrong, declared NFSv4 in a mount table of its own (its real device numbers).
+extension ProbeTests {
+    func ownersProbe(_ mapRootToNobody: Bool) async throws -> ProbeReport {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"),
+                                options: mapRootToNobody ? ["map=0/65534:@0/@65534"] : [])
+        defer { view.unmount() }
+        let st = try #require(KernelView(timeout: .seconds(5)).openDirectoryNoFollow(view.mountPoint)
+            .then { $0.status() }.value)
+        let mountinfo = NSTemporaryDirectory() + "nfskeeper-owners-\(UUID().uuidString).mountinfo"
+        defer { try? FileManager.default.removeItem(atPath: mountinfo) }
+        try "41 30 \(st.deviceMajor):\(st.deviceMinor) / \(view.mountPoint) rw,relatime - nfs4 127.0.0.1:/rw "
+            .appending("rw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,hard,proto=tcp,sec=sys\n")
+            .write(toFile: mountinfo, atomically: true, encoding: .utf8)
+        var request = try Self.request(view, [.negativeLookup], samples: 1)
+        (request.quick, request.allowNonNFS, request.mountInfoPath) = (true, false, mountinfo)
+        request.idMap = IdMapSettings(domain: "wrong.test", idmappingDisabled: true)
+        request.serverOwners = ServerOwners.reader(timeout: .seconds(3))
+        return await VisibilityProbe.run(request)
+    }
+
+    @Test func aDirectoryMadeAsRootShownAsNobodyIsIdMapping() async throws {
+        let report = try await ownersProbe(true)
+        let owners = try #require(report.owners, "\(report.findings)")
+        #expect(owners.kernel == Owner(uid: 65534, gid: 65534) && owners.server == Owner(uid: 0, gid: 0))
+        let found = report.findings.filter { $0.rule == .idmap }
+        #expect(found.count == 2 && found.allSatisfy { $0.severity == .warn && $0.message.contains("wrong.test") },
+                "\(report.findings)")
+        #expect(try ProbeTests.leftovers().isEmpty)
+    }
+
+    @Test func aDirectoryMadeAsRootShownAsRootNeedsNoServerOwner() async throws {
+        let report = try await ownersProbe(false)
+        let owners = try #require(report.owners, "\(report.findings)")
+        #expect(owners.kernel == Owner(uid: 0, gid: 0) && owners.server == nil)
+        #expect(!report.findings.contains { IdMapping.rules.contains($0.rule) }, "\(report.findings)")
     }
 }
