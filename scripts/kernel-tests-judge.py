@@ -7,12 +7,16 @@ results = sys.argv[1]
 passed, failed = 0, 0
 
 def load(name):
+    """A command's --json output; on failure, the error with what the command wrote to stderr (NAME.err)."""
     path = os.path.join(results, name)
     try:
         with open(path) as f:
             return json.load(f)
     except Exception as e:
-        return {"_error": f"{name}: {e}: {open(path).read()[:300] if os.path.exists(path) else 'missing'}"}
+        err = path[:-len(".json")] + ".err"
+        stderr = open(err, errors="replace").read()[-600:] if os.path.exists(err) else "no stderr file"
+        return {"_error": f"{name}: {e}: {open(path).read()[:300] if os.path.exists(path) else 'missing'}; "
+                          f"stderr: {stderr}"}
 
 def expect(ok, what):
     global passed, failed
@@ -68,7 +72,14 @@ for name, (window, hides) in SETS.items():
     # every poll is a synchronous RPC per path component, and a round can take a second.
     resolution = probe.get("resolutionSeconds") or 0.0
     at_once = 1.0 + 2 * resolution
-    expect(not probe.get("_error") and neg, f"{name}: probe ran ({probe.get('_error', '')})")
+    rc_file = os.path.join(results, f"{name}.probe.rc")
+    rc = open(rc_file).read().strip() if os.path.exists(rc_file) else "?"
+    if probe.get("_error"):
+        dmesg = open(os.path.join(results, "dmesg"), errors="replace").read() \
+            if os.path.exists(os.path.join(results, "dmesg")) else ""
+        words = ("oom", "killed", "segfault", "trap")
+        probe["_error"] += "; dmesg: " + " | ".join(l for l in dmesg.splitlines() if any(w in l.lower() for w in words))
+    expect(not probe.get("_error") and neg, f"{name}: probe ran (exit {rc}; {probe.get('_error', '')})")
     expect(neg.get("predictedSeconds") == window[1], f"{name}: probe predicts {window[1]} s, got {neg.get('predictedSeconds')}")
     expect(fresh.get("neverVisible") == 0 and (fresh.get("p95Seconds") or 99) < at_once + gap(fresh),
            f"{name}: a fresh name is visible at once, within {at_once:.2f} s + poll gap ({fresh})")
@@ -195,6 +206,20 @@ for case, want in (("wrong", True), ("right", False)):
            f"({compared})")
     expect(bool(found) == want and all(f["rule"] == "idmap" for f in found),
            f"idmap {case}: ready {'warns' if want else 'does not warn'} idmap ({found})")
+    # The probe's own directory, made by the server view as root: nobody here is id mapping.
+    probe = load(f"idmap-{case}.probe.json")
+    owners, found = probe.get("owners") or {}, owner_findings(probe)
+    made = owners.get("path", "").endswith("/first-verdict")
+    if want:
+        expect(made and owners.get("kernel", {}).get("uid") in (65534, 4294967294)
+               and owners.get("server") == {"uid": 0, "gid": 0} and len(found) == 2
+               and all(f["severity"] == "warn" and f["rule"] == "idmap" for f in found),
+               f"idmap wrong: the probe's directory, made as 0:0, shows nobody; probe warns idmap "
+               f"({probe.get('_error', owners)}, {found})")
+    else:
+        expect(made and owners.get("kernel") == {"uid": 0, "gid": 0} and owners.get("server") is None and not found,
+               f"idmap right: the probe's directory shows 0:0, no server session, no finding "
+               f"({probe.get('_error', owners)}, {found})")
     acl = [f for f in ready.get("findings", []) if f["rule"] == "wb-project-sharing-acl"]
     expect(len(acl) == 1 and "system.nfs4_acl" in acl[0]["message"],
            f"idmap {case}: ganesha's NFSv4 export keeps no ACLs: wb-project-sharing-acl ({acl})")
