@@ -48,10 +48,10 @@ public enum VisibilityProbe {
     static func measure(_ r: ProbeRequest, _ run: ProbeRun, _ c: ProbeContext, options: NFSMountOptions?,
                         predicted: Int?, started: ContinuousClock.Instant, into report: inout ProbeReport) async {
         let first = await firstVerdict(r, run, c, options: options, started: started, into: &report)
-        await compareOwners(r, run, options: options, into: &report)
-        r.onFirstVerdict?(first)
-        guard !r.quick, !report.findings.contains(where: { $0.rule == .hung }),
-              await run.prepareScenarios(c, into: &report) else { return }
+        r.onFirstVerdict?(first)  // shown first: the owners may wait on the server
+        let hung = report.findings.contains { $0.rule == .hung }
+        if !hung { await compareOwners(r, run, options: options, into: &report) }
+        guard !r.quick, !hung, await run.prepareScenarios(c, into: &report) else { return }
         report.serverRoundTripSeconds = await roundTrip(c.server, run.location.path)
         let mount = run.location.mount
         let before = readStats(r.mountStatsPath, mount)
