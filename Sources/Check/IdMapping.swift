@@ -102,6 +102,12 @@ public struct OwnerComparison: Codable, Sendable {
         case .failure(let failure): (server, serverNote) = (nil, failure.description)
         }
     }
+
+    /// Reads the server's owner when it is needed, then judges the pair (`IdMapping.findings`).
+    public mutating func judge(reading read: ServerOwnerReader, subject: String) async -> [Finding] {
+        await readServerOwner(read)
+        return IdMapping.findings(self, subject: subject)
+    }
 }
 
 /// Reads a path's numeric owner on the server (over NFSv3): the libnfs side, given by the caller.

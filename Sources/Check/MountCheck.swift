@@ -193,10 +193,10 @@ extension CheckReport {
     public mutating func compareOwners(_ read: ServerOwnerReader) async {
         for i in mounts.indices {
             guard var owners = mounts[i].owners else { continue }
-            await owners.readServerOwner(read)
+            let found = await owners.judge(reading: read, subject: mounts[i].mountPoint ?? mounts[i].path)
             mounts[i].owners = owners
             mounts[i].findings.removeAll { IdMapping.rules.contains($0.rule) }
-            mounts[i].findings += IdMapping.findings(owners, subject: mounts[i].mountPoint ?? mounts[i].path)
+            mounts[i].findings += found
         }
         severity = allFindings.worst
     }

@@ -125,11 +125,10 @@ public final class KernelPoller: @unchecked Sendable {
         condition.lock()
         callStarted = nil
         let still = watches.removeValue(forKey: id) != nil
-        let checks = watch.checks + 1
-        if !seen && still {
-            watches[id] = Watch(check: watch.check, done: watch.done, lastMiss: started, checks: checks)
-        }
+        var next = watch  // for the next round, if it goes on
+        (next.lastMiss, next.checks) = (started, watch.checks + 1)
+        if !seen && still { watches[id] = next }
         condition.unlock()
-        if seen && still { watch.done(Sighting(at: at, gap: at - watch.lastMiss, checks: checks)) }
+        if seen && still { watch.done(Sighting(at: at, gap: at - watch.lastMiss, checks: next.checks)) }
     }
 }

@@ -13,8 +13,7 @@ extension VisibilityProbe {
             path: run.runKernel + "/" + ProbeRun.firstVerdict, serverPath: run.runServer + "/" + ProbeRun.firstVerdict,
             serverURL: run.location.url, kernel: Owner(uid: shown.uid, gid: shown.gid),
             idMap: r.idMap ?? IdMapSettings.read())
-        await owners.readServerOwner(read)
+        report.findings += await owners.judge(reading: read, subject: r.share)
         report.owners = owners
-        report.findings += IdMapping.findings(owners, subject: r.share)
     }
 }

@@ -18,9 +18,8 @@ extension ReadinessReport {
             var comparison = OwnerComparison(path: path, serverPath: mount.pathInFilesystem(path),
                                              serverURL: ServerURL(mountSource: mount.source, options: options),
                                              kernel: Owner(uid: shown.uid, gid: shown.gid), idMap: facts.idMap)
-            await comparison.readServerOwner(readServerOwner)
+            findings += await comparison.judge(reading: readServerOwner, subject: path)
             owners.append(comparison)
-            findings += IdMapping.findings(comparison, subject: path)
         }
         for i in products.indices {
             guard let finding = Self.projectSharingACL(products[i], facts, kernel) else { continue }
