@@ -47,7 +47,8 @@ let package = Package(
         // `nfskeeper check`: mount options judged, drift from declarations.
         .target(name: "Check", dependencies: ["Mounts", "KernelView", "NFSModel", "Reports"]),
         // `nfskeeper provision`: the launcher's scratch directory, created right.
-        .target(name: "Provisioning", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports"]),
+        .target(name: "Provisioning", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports",
+                                                    "PositConfig"]),
         // `nfskeeper probe`: how long another node's change takes to show here.
         .target(name: "Probe", dependencies: ["Mounts", "KernelView", "ServerView", "Check", "Reports",
                                              .product(name: "SystemPackage", package: "swift-system"),

@@ -34,10 +34,12 @@ extension FleetReport {
         }
     }
 
-    /// Settings whose fingerprint differs from the majority's (a missing setting counting as absent),
-    /// except those meant to differ per node: one finding per node, naming the settings, never values.
+    /// Settings and files whose fingerprint differs from the majority's (a missing one counting as
+    /// absent), except those the guide lets differ per node: one finding per node, naming them, never
+    /// values. Critical where the guide requires identical configuration, a warning for Connect, whose
+    /// guide calls it "not strictly required".
     static func settingDrift(_ having: [(NodeReport, ProductSummary)], _ product: PositProduct) -> [Finding] {
-        let keys = Set(having.flatMap { $0.1.settings.keys }).subtracting(ProductSummary.nodeSpecificSettings)
+        let keys = Set(having.flatMap { $0.1.settings.keys }).subtracting(product.nodeSpecificSettings)
         var differing: [String: [String]] = [:]
         for key in keys.sorted() {
             let usual = majority(having.map { $0.1.settings[key] ?? absent })
@@ -45,31 +47,34 @@ extension FleetReport {
                 differing[r.node, default: []].append(key)
             }
         }
+        let allowed = product.nodeSpecificSettings.sorted()
         return differing.sorted { $0.key < $1.key }.map { node, keys in
             let named = keys.prefix(6).joined(separator: ", ") + (keys.count > 6 ? ", and \(keys.count - 6) more" : "")
-            return Finding(.crit, "product-config", subject: node,
+            return Finding(product.requiresIdenticalConfiguration ? .crit : .warn, "product-config", subject: node,
                            "\(node)'s \(product.name) configuration differs from most nodes' in: \(named)",
                            fix: "make \(product.configDirectory) the same on every node"
-                               + (product == .workbench ? " (only www-host-name, www-address and www-port may differ)"
-                                                        : ""))
+                               + (allowed.isEmpty ? "" : " (only \(allowed.joined(separator: ", ")) may differ)"))
         }
     }
 
-    /// Where state lives: the shared locations must be one for all nodes; each node's metrics its own.
+    /// Where state lives: each shared place must be one for all nodes; each per-node place (Connect's
+    /// metrics) a node's own.
     static func locationDrift(_ having: [(NodeReport, ProductSummary)], _ product: PositProduct) -> [Finding] {
         var findings: [Finding] = []
-        for role in ["Server.DataDir", "server-shared-storage-path", "scratch-path", "database", "encryption-key"] {
+        for role in Set(having.flatMap { $0.1.targets.keys }).sorted() {
             let with = having.filter { $0.1.targets[role] != nil }
             findings += odd(with, product, "product-location", { $0.targets[role] ?? "" }) { node, _, _ in
                 "\(node)'s \(product.name) \(role) is not the one most nodes use: every node must share it"
             }
         }
-        let metrics = having.compactMap { r, p in p.targets["Metrics.DataPath"].map { ($0, r.node) } }
-        for (_, nodes) in Dictionary(grouping: metrics, by: \.0) where nodes.count > 1 {
-            let names = nodes.map(\.1).sorted().joined(separator: ", ")
-            findings.append(Finding(.crit, "connect-metrics-shared", subject: names,
-                                    "\(names) keep Connect's metrics in the same place: Metrics.DataPath must be "
-                                        + "each node's own local directory"))
+        for setting in Set(having.flatMap { $0.1.perNode?.keys ?? [:].keys }).sorted() {
+            let places = having.compactMap { r, p in p.perNode?[setting].map { ($0, r.node) } }
+            for (_, nodes) in Dictionary(grouping: places, by: \.0) where nodes.count > 1 {
+                let names = nodes.map(\.1).sorted().joined(separator: ", ")
+                findings.append(Finding(.crit, "connect-metrics-shared", subject: names,
+                                        "\(names) keep \(product.name)'s \(setting) in the same place: each node "
+                                            + "must have its own (a directory unique per server)"))
+            }
         }
         return findings
     }

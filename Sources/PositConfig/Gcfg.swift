@@ -134,3 +134,25 @@ public struct Gcfg: Sendable, Hashable {
         return inQuotes || escaped ? nil : out
     }
 }
+
+/// Where Package Manager keeps each storage class: `[Storage]` `Default` (file unless set) and any
+/// class set on its own (`Packages = s3`…). Only file storage lives in `Server.DataDir` (HA checklist,
+/// step 5: "when using NFS for shared storage"); S3 storage needs the same encryption key (step 6).
+public struct PackageManagerStorage: Sendable, Hashable {
+    /// Storage kind (`file`, `s3`) by class, `Default` included.
+    public var classes: [String: String]
+
+    public init(_ gcfg: Gcfg) {
+        var classes = ["default": "file"]
+        for e in gcfg.entries where e.section == "storage" && e.subsection == nil {
+            classes[e.key] = e.value.lowercased()
+        }
+        self.classes = classes
+    }
+
+    public var usesFiles: Bool { classes.values.contains("file") }
+    public var usesS3: Bool { classes.values.contains("s3") }
+    public var describe: String {
+        classes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+}

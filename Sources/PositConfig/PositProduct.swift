@@ -56,6 +56,23 @@ public enum PositProduct: String, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
+    /// Settings the guides let differ between nodes, as `file:section.key` (the file's `key=value`
+    /// entries, section empty before any `[section]`). Workbench: each node's own address —
+    /// `www-host-name` in `load-balancer` (`[config]`), `www-address` and `www-port` in `rserver.conf`
+    /// (Workbench Admin Guide, Load balancing › Configuration, requirement 2). The others: none.
+    public var nodeSpecificSettings: Set<String> {
+        switch self {
+        case .workbench: ["load-balancer:config.www-host-name", "load-balancer:www-host-name",
+                          "rserver.conf:www-address", "rserver.conf:www-port"]
+        case .packageManager, .connect: []
+        }
+    }
+
+    /// Whether the guide requires an identical configuration directory on every node: Workbench's
+    /// ("must be identical") and Package Manager's ("ensure … are identical") do; Connect's says
+    /// identical configuration is "not strictly required" (HA checklist, note).
+    public var requiresIdenticalConfiguration: Bool { self != .connect }
+
     public static func < (a: PositProduct, b: PositProduct) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
@@ -71,18 +88,19 @@ public struct ProductSummary: Codable, Sendable, Hashable {
     public var serviceGID: UInt32?
     /// Fingerprint by `file:section.key` (section empty for flat files), for every setting present.
     public var settings: [String: String]
-    /// Fingerprint by role (`data-dir`, `shared-storage`, `metrics-path`, `database`): where the product
-    /// keeps that state — the NFS server, export and path, or this node's local disk.
+    /// Fingerprint by setting (`Server.DataDir`, `server-shared-storage-path`) or role (`database`,
+    /// `encryption-key`) of the state every node must share: the NFS server, export and path, or this
+    /// node's local disk (never the same as another node's).
     public var targets: [String: String]
+    /// Fingerprint by setting of the places each node must have of its own (Connect's Metrics.DataPath):
+    /// two nodes with one fingerprint share what they must not.
+    public var perNode: [String: String]?
 
     public init(product: PositProduct, version: String?, serviceUser: String, serviceUID: UInt32?,
-                serviceGID: UInt32?, settings: [String: String], targets: [String: String]) {
+                serviceGID: UInt32?, settings: [String: String], targets: [String: String],
+                perNode: [String: String] = [:]) {
         (self.product, self.version, self.serviceUser) = (product, version, serviceUser)
         (self.serviceUID, self.serviceGID, self.settings, self.targets) = (serviceUID, serviceGID, settings, targets)
+        self.perNode = perNode
     }
-
-    /// Workbench settings that differ between nodes by design (each node's own address).
-    public static let nodeSpecificSettings: Set<String> = [
-        "rserver.conf:www-host-name", "rserver.conf:www-address", "rserver.conf:www-port",
-    ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Mounts
+import PositConfig
 import Reports
 
 /// Posit Workbench's launcher and server configuration, as far as the scratch directory goes:
@@ -13,6 +14,19 @@ public struct LauncherConfig: Sendable {
     public var localConf: String { directory + "/launcher.local.conf" }
     public var launcherConf: String { directory + "/launcher.conf" }
     public var rserverConf: String { directory + "/rserver.conf" }
+    public var loadBalancerFile: String { directory + "/load-balancer" }
+
+    /// How Workbench balances here, from the same files `ready` reads (the version unknown: the
+    /// configuration is taken at its word). It decides whether a scratch path off the share is wrong.
+    public var balancing: WorkbenchBalancing {
+        func settings(_ path: String) -> [String: String] {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return Dictionary(parseConfigEntries(text).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        }
+        return WorkbenchBalancing(rserver: settings(rserverConf), launcherLocal: settings(localConf),
+                                  loadBalancerFileExists: FileManager.default.fileExists(atPath: loadBalancerFile),
+                                  version: nil)
+    }
 
     /// Findings about the three files for a scratch directory `scratch`, cluster `cluster`, owner `owner`.
     /// Long: one check per setting of the three files, in the order an admin reads them.
@@ -22,19 +36,23 @@ public struct LauncherConfig: Sendable {
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
         if let text = read(localConf) {
             let value = parseConfigEntries(text).last { $0.key == "scratch-path" }
+            // Off the share is wrong only where the Local plugin finds its peers in scratch-path.
+            let balancing = balancing
+            let severity: Severity = balancing.scratchMustBeShared ? .warn : .info
+            let fine = balancing.scratchMustBeShared ? "" : " (which is fine: \(balancing.scratchReason))"
             switch value {
             case nil:
                 out.append(
                     Finding(
-                        .warn, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
+                        severity, "scratch-path", subject: localConf, option: "scratch-path", value: nil,
                         "scratch-path is not set: the Local launcher uses /var/lib/rstudio-launcher, local to each "
-                        + "node",
+                        + "node" + fine,
                         fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
             case let v? where v.value != scratch && v.value.trimmingSuffix("/") != scratch:
                 out.append(
                     Finding(
-                        .warn, "scratch-path", subject: localConf, option: "scratch-path", value: v.value,
-                        "\(localConf):\(v.line) sets scratch-path=\(v.value), not the provisioned \(scratch)",
+                        severity, "scratch-path", subject: localConf, option: "scratch-path", value: v.value,
+                        "\(localConf):\(v.line) sets scratch-path=\(v.value), not the provisioned \(scratch)" + fine,
                         fix: "scratch-path=\(scratch) (nfskeeper provision --write-config)"))
             case let v?:
                 out.append(

@@ -14,6 +14,8 @@ public struct NodeFacts: Sendable {
     public var files: [String: String] = [:]
     /// Configuration directories that exist.
     public var configDirectories: Set<String> = []
+    /// Every file of each product's configuration directory, for the fleet's "identical" requirement.
+    public var configs: [PositProduct: ConfigDirectory] = [:]
     /// The directory standing for the node's `/` ("" for this node).
     public var base = ""
     /// NFSv4 id mapping: `/etc/idmapd.conf` and the nfs module's parameter.
@@ -46,7 +48,13 @@ public struct NodeFacts: Sendable {
                isDirectory.boolValue {
                 facts.configDirectories.insert(product.configDirectory)
             }
-            for path in productFiles[product] ?? [] { if let text = read(path) { facts.files[path] = text } }
+            let config = ConfigDirectory.read(base + product.configDirectory)
+            facts.configs[product] = config
+            for path in productFiles[product] ?? [] {
+                let inside = path.hasPrefix(product.configDirectory + "/")
+                let text = inside ? config.text(String(path.dropFirst(product.configDirectory.count + 1))) : read(path)
+                if let text { facts.files[path] = text }
+            }
             facts.versions[product] = product.packages.lazy.compactMap { dpkg.installed[$0] }.first
                 ?? (root == "/" && dpkg.installed.isEmpty ? rpmVersion(product) : nil)  // rpm: RPM systems only
         }

@@ -15,6 +15,19 @@ public struct Placement: Codable, Sendable, Hashable {
     /// Where the state really is, the same text on every node that shares it: `nfs server:/export/dir`,
     /// else `local <path>` (a node's own disk: the fleet adds the node, never the same place as another's).
     public var location: String
+    /// What the guide asks of the place, which tells the fleet how to compare it across nodes.
+    public var requirement: Requirement = .either
+
+    public enum Requirement: String, Codable, Sendable, Hashable {
+        /// On NFS, one place for every node (DataDir, shared storage).
+        case shared
+        /// Off NFS, on each node's own disk (SQLite).
+        case local
+        /// Anywhere, but a place of each node's own (Connect's metrics).
+        case perNode = "per-node"
+        /// Either is right (a scratch path the Local plugin does not share).
+        case either
+    }
 }
 
 /// One product's requirements as this node can judge them.
@@ -44,7 +57,8 @@ public struct ProductReadiness: Codable, Sendable {
     @discardableResult
     mutating func require(_ setting: String, _ path: String, shared: Bool, _ rule: String, why: String,
                           facts: NodeFacts) -> Placement {
-        let placement = Self.place(setting, path, facts)
+        var placement = Self.place(setting, path, facts)
+        placement.requirement = shared ? .shared : .local
         placements.append(placement)
         guard placement.shared != shared else { return placement }
         let here = placement.shared ? "on the NFS share \(placement.source ?? "")"

@@ -45,8 +45,10 @@ public enum ReadinessCheck {
                                  fingerprint: (String) -> String) -> [ProductSummary] {
         report.products.map { p in
             // A local path is this node's own place, whatever its name: the node is part of it.
-            var targets = Dictionary(p.placements.map { ($0.setting, fingerprint($0.shared ? $0.location
-                                                                                 : "\(report.node) \($0.location)")) },
+            func place(_ p: Placement) -> String { fingerprint(p.shared ? p.location : "\(report.node) \(p.location)") }
+            var targets = Dictionary(p.placements.filter { $0.requirement == .shared }.map { ($0.setting, place($0)) },
+                                     uniquingKeysWith: { a, _ in a })
+            let perNode = Dictionary(p.placements.filter { $0.requirement == .perNode }.map { ($0.setting, place($0)) },
                                      uniquingKeysWith: { a, _ in a })
             if let database = databaseTarget(p.product, facts) { targets["database"] = fingerprint(database) }
             // S3 storage: every node must hold the same encryption key (its contents, fingerprinted).
@@ -57,29 +59,38 @@ public enum ReadinessCheck {
             let settings = settingTexts(p.product, facts).mapValues(fingerprint)
             return ProductSummary(product: p.product, version: p.version, serviceUser: p.serviceUser,
                                   serviceUID: p.serviceUID, serviceGID: p.serviceGID, settings: settings,
-                                  targets: targets)
+                                  targets: targets, perNode: perNode)
         }
     }
 
-    /// Every setting of the product's files as `file:section.key` → value (multi-valued keys joined).
+    /// Everything in the product's configuration directory, as what must match across nodes: each
+    /// setting of its `key=value` and gcfg files as `file:section.key` → value (repeated keys joined,
+    /// as launcher.conf's `[cluster]` sections repeat), every other file (keys, launcher-mounts,
+    /// profiles, r-versions…) as its relative path → its bytes. Only fingerprints of these leave the node.
     static func settingTexts(_ product: PositProduct, _ facts: NodeFacts) -> [String: String] {
         var out: [String: String] = [:]
-        for path in NodeFacts.productFiles[product] ?? [] {
-            guard let text = facts.files[path] else { continue }
-            let file = (path as NSString).lastPathComponent
-            if path.hasSuffix(".gcfg") {
+        func add(_ key: String, _ value: String) { out[key] = out[key].map { $0 + "\n" + value } ?? value }
+        for (file, bytes) in facts.configs[product]?.files ?? [:] {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if file.hasSuffix(".gcfg") {
                 for e in Gcfg(parsing: text).entries {
-                    let section = e.section + (e.subsection.map { " \"\($0)\"" } ?? "")
-                    out["\(file):\(section).\(e.key)", default: ""] += (out["\(file):\(section).\(e.key)"] == nil
-                                                                        ? "" : "\n") + e.value
+                    add("\(file):\(e.section)\(e.subsection.map { " \"\($0)\"" } ?? "").\(e.key)", e.value)
                 }
-            } else if file != "VERSION" {
+            } else if isKeyValueFile(file) {
                 for e in parseConfigEntries(text) {
-                    out[e.section.isEmpty ? "\(file):\(e.key)" : "\(file):\(e.section).\(e.key)"] = e.value
+                    add(e.section.isEmpty ? "\(file):\(e.key)" : "\(file):\(e.section).\(e.key)", e.value)
                 }
+            } else {
+                out[file] = "bytes " + Data(bytes).base64EncodedString()
             }
         }
         return out
+    }
+
+    /// Workbench's `key=value` files: compared setting by setting, so that the settings the guide lets
+    /// differ can be left out. Every other file is compared whole.
+    static func isKeyValueFile(_ file: String) -> Bool {
+        file.hasSuffix(".conf") || file == "load-balancer" || file == "file-locks"
     }
 
     /// The database every node must share: provider, host, port and name (never the credentials).

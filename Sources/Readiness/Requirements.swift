@@ -24,10 +24,13 @@ enum Requirements {
         var r = ProductReadiness(product: .workbench, version: facts.versions[.workbench],
                                  serviceUser: rserver["server-user"] ?? "rstudio-server", facts: facts)
         serviceUser(&r)
-        let balanced = facts.files["/etc/rstudio/load-balancer"] != nil
-        if !balanced {
-            r.add(.warn, "load-balancer", "no /etc/rstudio/load-balancer: Workbench does not balance sessions "
-                  + "across nodes (an external load balancer may still)")
+        let local = settings(facts, "/etc/rstudio/launcher.local.conf")
+        let balancing = WorkbenchBalancing(rserver: rserver, launcherLocal: local,
+                                           loadBalancerFileExists: facts.files["/etc/rstudio/load-balancer"] != nil,
+                                           version: r.version)
+        if !balancing.loadBalanced {
+            r.add(.warn, "load-balancer", "\(balancing.scratchReason): each node serves only its own sessions",
+                  fix: "load-balancing-enabled=1 in /etc/rstudio/rserver.conf (or create /etc/rstudio/load-balancer)")
         }
         database(&r, settings(facts, "/etc/rstudio/database.conf"), facts)
         if let path = rserver["server-shared-storage-path"] {
@@ -39,7 +42,7 @@ enum Requirements {
                   + "under /var/lib/rstudio-server, on each node's own disk",
                   fix: "set server-shared-storage-path in /etc/rstudio/rserver.conf to a directory on the NFS share")
         }
-        scratch(&r, settings(facts, "/etc/rstudio/launcher.local.conf"), balanced: balanced, facts)
+        scratch(&r, local, balancing, facts)
         homes(&r, facts)
         return r
     }
@@ -78,24 +81,20 @@ enum Requirements {
               fix: "mount \(mount.mountPoint) with actimeo=2 (umount, then mount), or server-project-sharing=0")
     }
 
-    /// The Local launcher's scratch path: shared, unless Workbench ≥ 2023.03 balances through an
-    /// external load balancer (no load-balancer file), whose Local plugin then needs no shared scratch.
-    static func scratch(_ r: inout ProductReadiness, _ conf: [String: String], balanced: Bool, _ facts: NodeFacts) {
+    /// The Local launcher's scratch path: shared when Workbench balances and the plugin finds its peers
+    /// there (`WorkbenchBalancing`); otherwise each node's own is fine.
+    static func scratch(_ r: inout ProductReadiness, _ conf: [String: String], _ balancing: WorkbenchBalancing,
+                        _ facts: NodeFacts) {
         let path = conf["scratch-path"] ?? "/var/lib/rstudio-launcher"
-        let external = !balanced && (r.version.map { ProductVersion($0) >= ProductVersion("2023.03") } ?? false)
-        guard !external else {
+        guard balancing.scratchMustBeShared else {
             let placement = ProductReadiness.place("scratch-path", path, facts)
             r.placements.append(placement)
             if !placement.shared {
-                r.add(.info, "scratch", "scratch-path \(path) is not shared: fine with Workbench ≥ 2023.03 behind an "
-                      + "external load balancer (no load-balancer file here); with Workbench's own load "
-                      + "balancing it must be on the share")
+                r.add(.info, "scratch", "scratch-path \(path) is not shared, which is fine: \(balancing.scratchReason)")
             }
             return
         }
-        r.require("scratch-path", path, shared: true, "scratch",
-                  why: "the Local launcher's scratch path must be shared when Workbench balances the load"
-                      + (balanced ? "" : " (or before 2023.03)"), facts: facts)
+        r.require("scratch-path", path, shared: true, "scratch", why: balancing.scratchReason, facts: facts)
     }
 
     /// Users' home directories (uid 1000–59999) on the share, where sessions keep their state.
@@ -110,8 +109,17 @@ enum Requirements {
               fix: "mount the users' home directories from the shared storage on every node")
     }
 
+    /// Package Manager: DataDir shared where it holds files (NFS storage), the same key everywhere on S3
+    /// (HA checklist, steps 5 and 6), and a lookup cache that shows other nodes' new packages soon.
     static func packageManager(_ facts: NodeFacts) -> ProductReadiness {
-        var (r, gcfg, dataDir, data) = gcfgProduct(.packageManager, facts, runAs: ("Server", "RunAs"))
+        let gcfg = Gcfg(parsing: facts.files[PositProduct.packageManager.gcfgFile!] ?? "")
+        let storage = PackageManagerStorage(gcfg)
+        var (r, dataDir, data) = gcfgProduct(.packageManager, gcfg, facts, runAs: ("Server", "RunAs"),
+                                             dataDirShared: storage.usesFiles)
+        if !storage.usesFiles && !data.shared {
+            r.add(.info, "data-dir", "Server.DataDir \(dataDir) is not shared, which is fine: every storage class "
+                  + "is on S3 (\(storage.describe))")
+        }
         if data.shared, let mount = facts.mount(of: dataDir) {
             let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
             if o.lookupcache == .all && o.negativeLookupWindow.upperBound > 5 {
@@ -120,9 +128,11 @@ enum Requirements {
                       fix: "mount \(mount.mountPoint) with lookupcache=pos (umount, then mount)")
             }
         }
-        if gcfg.value("Storage", "Default")?.lowercased() == "s3" {
+        if storage.usesS3 {
             let key = gcfg.value("Server", "EncryptionKeyPath") ?? dataDir + "/rstudio-pm.key"
-            r.placements.append(ProductReadiness.place("Server.EncryptionKeyPath", key, facts))
+            var placement = ProductReadiness.place("Server.EncryptionKeyPath", key, facts)
+            placement.requirement = .either
+            r.placements.append(placement)
             if facts.secret(key) == nil {
                 r.add(.crit, "encryption-key", "S3 storage: the encryption key \(key) is missing or unreadable "
                       + "here; every node needs the same key", fix: "copy \(key) from another node (mode 0600)")
@@ -131,28 +141,65 @@ enum Requirements {
         return r
     }
 
+    /// Connect: DataDir shared; a customised Database.Dir and a custom landing page's LandingDir shared;
+    /// Metrics.DataPath unique per server (HA checklist, steps 3 to 6).
     static func connect(_ facts: NodeFacts) -> ProductReadiness {
-        var (r, gcfg, dataDir, _) = gcfgProduct(.connect, facts, runAs: ("Applications", "RunAs"))
-        r.require("Metrics.DataPath", gcfg.value("Metrics", "DataPath") ?? dataDir + "/metrics", shared: false,
-                  "metrics-path", why: "each node must keep its own metrics on local disk", facts: facts)
+        let gcfg = Gcfg(parsing: facts.files[PositProduct.connect.gcfgFile!] ?? "")
+        var (r, dataDir, data) = gcfgProduct(.connect, gcfg, facts, runAs: ("Applications", "RunAs"))
+        if let path = gcfg.value("Database", "Dir") {
+            r.require("Database.Dir", path, shared: true, "database-dir",
+                      why: "a customised Database.Dir must be one shared location for every node", facts: facts)
+        }
+        if let path = gcfg.value("Server", "LandingDir") {
+            r.require("Server.LandingDir", path, shared: true, "landing-dir",
+                      why: "a custom landing page's LandingDir must be one shared location for every node",
+                      facts: facts)
+        }
+        metrics(&r, gcfg, dataDir: dataDir, data, facts)
         return r
     }
 
-    /// What Package Manager and Connect share: the gcfg's syntax, the service account, a shared
-    /// `Server.DataDir`, and PostgreSQL (else SQLite off NFS).
-    static func gcfgProduct(_ product: PositProduct, _ facts: NodeFacts, runAs: (String, String))
-        -> (ProductReadiness, Gcfg, dataDir: String, Placement) {
-        let path = product.gcfgFile ?? ""
-        let gcfg = Gcfg(parsing: facts.files[path] ?? "")
+    /// Metrics.DataPath: each server's own. Its default lies in DataDir, which is shared: every node then
+    /// writes the same files. A path set on NFS is right when it differs per node, which the fleet judges.
+    static func metrics(_ r: inout ProductReadiness, _ gcfg: Gcfg, dataDir: String, _ data: Placement,
+                        _ facts: NodeFacts) {
+        guard gcfg.value("Metrics", "Enabled")?.lowercased() != "false" else { return }
+        let path = gcfg.value("Metrics", "DataPath") ?? dataDir + "/metrics"
+        var placement = ProductReadiness.place("Metrics.DataPath", path, facts)
+        placement.requirement = .perNode
+        r.placements.append(placement)
+        guard placement.shared else { return }
+        if gcfg.value("Metrics", "DataPath") == nil {
+            r.add(.crit, "metrics-path", "Metrics.DataPath is not set: its default \(path) is in the shared "
+                  + "Server.DataDir, the same directory for every node",
+                  fix: "set [Metrics] DataPath to a directory unique to each node (local disk, or a per-node "
+                      + "directory on the share)")
+        } else {
+            r.add(.info, "metrics-path", "Metrics.DataPath \(path) is on NFS: right only if no other node uses it "
+                  + "(nfskeeper fleet compares)")
+        }
+    }
+
+    /// What Package Manager and Connect share: the gcfg's syntax, the service account, `Server.DataDir`
+    /// (shared, unless `dataDirShared` is false: then either place is right), and PostgreSQL (else SQLite
+    /// off NFS).
+    static func gcfgProduct(_ product: PositProduct, _ gcfg: Gcfg, _ facts: NodeFacts, runAs: (String, String),
+                            dataDirShared: Bool = true) -> (ProductReadiness, dataDir: String, Placement) {
         var r = ProductReadiness(product: product, version: facts.versions[product],
                                  serviceUser: gcfg.value(runAs.0, runAs.1) ?? product.defaultServiceUser, facts: facts)
-        for problem in gcfg.problems.prefix(5) { r.add(.crit, "config", "\(path): \(problem)") }
+        for problem in gcfg.problems.prefix(5) { r.add(.crit, "config", "\(product.gcfgFile ?? ""): \(problem)") }
         serviceUser(&r)
         let dataDir = gcfg.value("Server", "DataDir") ?? "/var/lib/" + product.defaultServiceUser
-        let data = r.require("Server.DataDir", dataDir, shared: true, "data-dir",
+        var data: Placement
+        if dataDirShared {
+            data = r.require("Server.DataDir", dataDir, shared: true, "data-dir",
                              why: "every node must use the same shared DataDir", facts: facts)
+        } else {
+            data = ProductReadiness.place("Server.DataDir", dataDir, facts)
+            r.placements.append(data)
+        }
         gcfgDatabase(&r, gcfg, dataDir: dataDir, facts)
-        return (r, gcfg, dataDir, data)
+        return (r, dataDir, data)
     }
 
     static func gcfgDatabase(_ r: inout ProductReadiness, _ gcfg: Gcfg, dataDir: String, _ facts: NodeFacts) {

@@ -7,6 +7,8 @@ public struct RuleInfo: Sendable, Hashable {
     public let severities: String
     /// What it means, in one line.
     public let meaning: String
+    /// Where Posit's guides state the requirement it checks (none: nfskeeper's own judgement).
+    public let cites: [Citation]
 }
 
 /// Every rule id any command reports: one vocabulary. The README's rule table is generated from it
@@ -19,9 +21,14 @@ public enum RuleCatalog {
 
     static let byID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
-    static func r(_ id: String, _ commands: String, _ severities: String, _ meaning: String) -> RuleInfo {
-        RuleInfo(id: id, commands: commands, severities: severities, meaning: meaning)
+    static func r(_ id: String, _ commands: String, _ severities: String, _ meaning: String,
+                  cites: [Citation] = []) -> RuleInfo {
+        RuleInfo(id: id, commands: commands, severities: severities, meaning: meaning, cites: cites)
     }
+
+    static func wb(_ section: String) -> Citation { Citation(.workbenchLoadBalancing, section) }
+    static func pm(_ section: String) -> Citation { Citation(.packageManagerHA, section) }
+    static func connect(_ section: String) -> Citation { Citation(.connectHA, section) }
 
     static let mounts = [
         r("input", "check", "unknown", "the mount table is empty or unreadable"),
@@ -54,7 +61,8 @@ public enum RuleCatalog {
         r("read-only", "server, provision", "warn/crit", "the export is read-only"),
         r("write", "server", "warn", "a test file could not be created, stamped and removed"),
         r("privileges", "server, provision", "info/crit", "not run as root: some checks are impossible"),
-        r("clock", "server, fleet", "warn", "a clock differs from the server's"),
+        r("clock", "server, fleet", "warn", "a clock differs from the server's",
+          cites: [wb("requirement 4"), pm("HA Checklist, step 1"), connect("Clock Synchronization")]),
         r("cleanup", "server, probe, locks", "warn",
           "something made by this run could not be removed (the next run removes it)"),
     ]
@@ -110,14 +118,22 @@ public enum RuleCatalog {
         r("config-drift", "fleet", "warn", "a node's configuration file differs from most nodes'"),
         r("config-key", "fleet, audit", "info/warn", "no fingerprint key, or another key than most nodes"),
         r("scratch-directory", "fleet, audit", "warn/crit", "the scratch directory is wrong (or needs work)"),
-        r("launcher-unreachable", "fleet", "crit", "a node cannot reach another node's launcher port"),
-        r("www-unreachable", "fleet", "crit", "a node cannot reach another node's Workbench port"),
+        r("launcher-unreachable", "fleet", "crit", "a node cannot reach another node's launcher port",
+          cites: [wb("requirement 9")]),
+        r("www-unreachable", "fleet", "crit", "a node cannot reach another node's Workbench port",
+          cites: [wb("requirement 9")]),
         r("lock-type", "fleet", "crit", "a node's Workbench lock kind differs from most nodes'"),
-        r("product-version", "fleet", "crit", "a node runs another version of a Posit product"),
-        r("product-ids", "fleet", "crit", "a product's service account has other ids on a node"),
-        r("product-config", "fleet", "crit", "a node's product settings differ (names listed, never values)"),
-        r("product-location", "fleet", "crit", "a node keeps shared state (DataDir, database, key) elsewhere"),
-        r("connect-metrics-shared", "fleet", "crit", "nodes keep Connect's metrics in one place"),
+        r("product-version", "fleet", "crit", "a node runs another version of a Posit product",
+          cites: [wb("requirement 1"), pm("HA Checklist, step 3"), connect("HA Checklist, step 1")]),
+        r("product-ids", "fleet", "crit", "a product's service account has other ids on a node",
+          cites: [wb("requirement 3"), connect("Consistent Users and Groups")]),
+        r("product-config", "fleet", "crit; warn for Connect",
+          "a file or setting of a node's configuration directory differs (names listed, never values)",
+          cites: [wb("requirement 2"), pm("HA Checklist, step 2"), connect("HA Checklist, note")]),
+        r("product-location", "fleet", "crit", "a node keeps shared state (DataDir, database, key) elsewhere",
+          cites: [wb("requirements 6 and 7"), pm("HA Checklist, steps 4 to 6"), connect("HA Checklist, steps 2 to 5")]),
+        r("connect-metrics-shared", "fleet", "crit", "nodes share one Metrics.DataPath (it must be unique per server)",
+          cites: [connect("HA Checklist, step 6")]),
     ]
 
     static let readiness = [
@@ -125,28 +141,52 @@ public enum RuleCatalog {
         r("wb-installed", "ready", "unknown", "Workbench was asked for and is not installed"),
         r("pm-installed", "ready", "unknown", "Package Manager was asked for and is not installed"),
         r("connect-installed", "ready", "unknown", "Connect was asked for and is not installed"),
-        r("wb-load-balancer", "ready", "warn", "no /etc/rstudio/load-balancer"),
-        r("wb-database", "ready", "crit", "Workbench's database is not PostgreSQL"),
-        r("wb-sqlite-on-nfs", "ready", "crit", "Workbench's SQLite directory is on NFS"),
-        r("wb-shared-storage", "ready", "crit", "server-shared-storage-path unset or not on NFS"),
-        r("wb-scratch", "ready", "info/crit", "the Local launcher's scratch-path is not shared"),
-        r("wb-home", "ready", "warn", "home directories not on NFS"),
-        r("wb-project-sharing", "ready", "warn", "Project Sharing on a mount caching attributes over 2 s (or noac)"),
-        r("wb-project-sharing-acl", "ready", "warn", "Project Sharing's shared storage keeps no ACLs"),
-        r("wb-server-user", "ready", "crit", "Workbench's service account is missing"),
+        r("wb-load-balancer", "ready", "warn",
+          "Workbench does not balance sessions (no load-balancing-enabled=1, no /etc/rstudio/load-balancer)",
+          cites: [wb("load-balancing-enabled")]),
+        r("wb-database", "ready", "crit", "Workbench's database is not PostgreSQL", cites: [wb("requirement 7")]),
+        r("wb-sqlite-on-nfs", "ready", "crit", "Workbench's SQLite directory is on NFS", cites: [wb("requirement 7")]),
+        r("wb-shared-storage", "ready", "crit", "server-shared-storage-path unset or not on NFS",
+          cites: [wb("requirement 6")]),
+        r("wb-scratch", "ready", "info/crit",
+          "scratch-path is not shared where the Local plugin finds its peers in it (balanced, not External)",
+          cites: [wb("requirement 8"), Citation(.workbenchScratchPath, "External load balancing, 2023.03")]),
+        r("wb-home", "ready", "warn", "home directories not on NFS", cites: [wb("requirement 5")]),
+        r("wb-project-sharing", "ready", "warn",
+          "the volume holding shared projects caches attributes over 2 s (or noac)",
+          cites: [Citation(.workbenchProjectSharing, "Project Sharing and NFS")]),
+        r("wb-project-sharing-acl", "ready", "warn", "the volume holding shared projects keeps no ACLs",
+          cites: [Citation(.workbenchProjectSharing, "Access Control Lists")]),
+        r("wb-server-user", "ready", "crit", "Workbench's service account is missing", cites: [wb("requirement 3")]),
         r("pm-config", "ready", "crit", "rstudio-pm.gcfg has lines Package Manager cannot read"),
         r("pm-server-user", "ready", "crit", "Package Manager's service account is missing"),
-        r("pm-data-dir", "ready", "crit", "Package Manager's Server.DataDir is not on NFS"),
-        r("pm-database", "ready", "crit", "Package Manager's database is not PostgreSQL"),
-        r("pm-sqlite-on-nfs", "ready", "crit", "Package Manager's SQLite directory is on NFS"),
-        r("pm-lookupcache", "ready", "warn", "the DataDir mount hides other nodes' new files over 5 s"),
-        r("pm-encryption-key", "ready", "crit", "S3 storage without the encryption key here"),
+        r("pm-data-dir", "ready", "crit; info on S3",
+          "Package Manager's Server.DataDir is not on NFS though file storage lives in it",
+          cites: [pm("HA Checklist, step 5")]),
+        r("pm-database", "ready", "crit", "Package Manager's database is not PostgreSQL",
+          cites: [pm("HA Checklist, step 4")]),
+        r("pm-sqlite-on-nfs", "ready", "crit", "Package Manager's SQLite directory is on NFS",
+          cites: [Citation(.packageManagerNFS, "Configuration")]),
+        r("pm-lookupcache", "ready", "warn", "the DataDir mount hides other nodes' new files over 5 s",
+          cites: [Citation(.packageManagerNFS, "Amazon EFS: lookupcache=pos"), pm("HA Shared Directory")]),
+        r("pm-encryption-key", "ready", "crit", "S3 storage without the encryption key here",
+          cites: [pm("HA Checklist, step 6")]),
         r("connect-config", "ready", "crit", "rstudio-connect.gcfg has lines Connect cannot read"),
-        r("connect-server-user", "ready", "crit", "Connect's RunAs account is missing"),
-        r("connect-data-dir", "ready", "crit", "Connect's Server.DataDir is not on NFS"),
-        r("connect-database", "ready", "crit", "Connect's database is not PostgreSQL"),
-        r("connect-sqlite-on-nfs", "ready", "crit", "Connect's SQLite directory is on NFS"),
-        r("connect-metrics-path", "ready", "crit", "Connect's Metrics.DataPath is on NFS"),
+        r("connect-server-user", "ready", "crit", "Connect's RunAs account is missing",
+          cites: [connect("Consistent Users and Groups")]),
+        r("connect-data-dir", "ready", "crit", "Connect's Server.DataDir is not on NFS",
+          cites: [connect("HA Checklist, step 3")]),
+        r("connect-database-dir", "ready", "crit", "Connect's customised Database.Dir is not on NFS",
+          cites: [connect("HA Checklist, step 4")]),
+        r("connect-landing-dir", "ready", "crit", "Connect's Server.LandingDir (custom landing page) is not on NFS",
+          cites: [connect("HA Checklist, step 5")]),
+        r("connect-database", "ready", "crit", "Connect's database is not PostgreSQL",
+          cites: [connect("HA Checklist, step 2")]),
+        r("connect-sqlite-on-nfs", "ready", "crit", "Connect's SQLite directory is on NFS",
+          cites: [Citation(.connectSQLite, "SQLite")]),
+        r("connect-metrics-path", "ready", "crit; info when set on NFS",
+          "Metrics.DataPath unset, so in the shared DataDir (set on NFS: the fleet checks it is per node)",
+          cites: [connect("HA Checklist, step 6")]),
         r("connect-root-squash", "audit", "crit", "Connect's DataDir is on a share whose export squashes root"),
     ]
 
@@ -160,5 +200,14 @@ public enum RuleCatalog {
         (["| rule | reported by | severity | meaning |", "|---|---|---|---|"]
             + all.map { "| `\($0.id)` | \($0.commands) | \($0.severities) | \($0.meaning) |" })
             .joined(separator: "\n")
+    }
+
+    /// The README's Posit requirement table: every rule a guide states, with the guide's section.
+    public static var requirementTable: String {
+        (["| rule | reported by | severity | finding | where the guide says so |", "|---|---|---|---|---|"]
+            + all.filter { !$0.cites.isEmpty }.map {
+                "| `\($0.id)` | \($0.commands) | \($0.severities) | \($0.meaning) | "
+                    + $0.cites.map(\.markdown).joined(separator: "; ") + " |"
+            }).joined(separator: "\n")
     }
 }

@@ -33,9 +33,39 @@ import PositConfig
         #expect(try Self.findings(third: [:]).isEmpty)
     }
 
-    @Test func aNodeSpecificAddressMayDiffer() throws {
-        let rserver = "server-shared-storage-path=/mnt/shared/rstudio\nwww-port=8788\nwww-host-name=node3\n"
-        #expect(try Self.findings(third: ["/etc/rstudio/rserver.conf": rserver]).isEmpty)
+    /// Workbench guide, Load balancing › Configuration, requirement 2: `www-host-name` in load-balancer's
+    /// `[config]`, `www-address` and `www-port` in rserver.conf may differ; nothing else.
+    @Test func aNodeSpecificAddressMayDifferWhereTheGuidePutsIt() throws {
+        let rserver = "server-shared-storage-path=/mnt/shared/rstudio\nwww-port=8788\nwww-address=10.0.0.3\n"
+        #expect(try Self.findings(third: ["/etc/rstudio/rserver.conf": rserver,
+                                          "/etc/rstudio/load-balancer": "[config]\nbalancer=sessions\n"
+                                              + "www-host-name=node3\n"]).isEmpty)
+        let elsewhere = "server-shared-storage-path=/mnt/shared/rstudio\nwww-port=8787\nwww-host-name=node3\n"
+        #expect(try Self.findings(third: ["/etc/rstudio/rserver.conf": elsewhere]) == ["product-config node3 crit"])
+    }
+
+    /// Every file of the configuration directory counts, keys included, as fingerprints; editor leftovers
+    /// do not. Connect's guide calls identical configuration "not strictly required": a warning.
+    @Test(arguments: [
+        (["/etc/rstudio/launcher.pem": "-----BEGIN PRIVATE KEY-----\nnode3's own\n"], "product-config node3 crit"),
+        (["/etc/rstudio/profiles": "[*]\nmax-cpus=8\n"], "product-config node3 crit"),
+        (["/etc/rstudio/r-versions": "/opt/R/4.4.1\n"], "product-config node3 crit"),
+        (["/etc/rstudio-pm/rstudio-pm.gcfg": SimulatedNode.healthy["/etc/rstudio-pm/rstudio-pm.gcfg"]!
+          + "\n[HTTP]\nListen = :4243\n"], "product-config node3 crit"),
+        (["/etc/rstudio-connect/rstudio-connect.gcfg": SimulatedNode.healthy[
+            "/etc/rstudio-connect/rstudio-connect.gcfg"]! + "\n[Python]\nEnabled = true\n"],
+         "product-config node3 warn"),
+    ])
+    func everyConfigurationFileIsCompared(_ third: [String: String], _ expected: String) throws {
+        #expect(try Self.findings(third: third) == [expected])
+    }
+
+    @Test func editorLeftoversAndDotfilesAreNotConfiguration() throws {
+        #expect(try Self.findings(third: ["/etc/rstudio/rserver.conf~": "www-port=1\n",
+                                          "/etc/rstudio/.rserver.conf.swp": "x", "/etc/rstudio-pm/a.dpkg-old": "y",
+                                          "/etc/rstudio/launcher.local.conf.bak": "scratch-path=/tmp\n"]).isEmpty)
+        let published = "\(Self.report("node1", try SimulatedNode(["/etc/rstudio/launcher.pem": "PRIVATE"])).products)"
+        #expect(!published.contains("PRIVATE") && published.contains("launcher.pem"))
     }
 
     @Test(arguments: [
@@ -60,24 +90,24 @@ import PositConfig
     }
 
     @Test func packageManagerOnS3NeedsTheSameEncryptionKeyEverywhere() throws {
-        let gcfg = "[Server]\nDataDir = /mnt/shared/rspm\nEncryptionKeyPath = /etc/rstudio-pm/key\n[Storage]\n"
+        let gcfg = "[Server]\nDataDir = /mnt/shared/rspm\nEncryptionKeyPath = /var/lib/rstudio-pm/key\n[Storage]\n"
             + "Default = s3\n[Database]\nProvider = postgres\n[Postgres]\n"
             + "URL = \"postgres://pm:pw@db.example:5432/rspm\"\n"
         let nodes = [try SimulatedNode(), try SimulatedNode(), try SimulatedNode()]
         for (i, node) in nodes.enumerated() {
             try node.write("/etc/rstudio-pm/rstudio-pm.gcfg", gcfg)
-            try node.write("/etc/rstudio-pm/key", i == 2 ? "another key" : "the cluster's key")
+            try node.write("/var/lib/rstudio-pm/key", i == 2 ? "another key" : "the cluster's key")
         }
         let reports = nodes.enumerated().map { Self.report("node\($0.offset + 1)", $0.element) }
         let found = FleetReport.build(share: "/mnt/shared", reports: reports, problems: []).findings
         #expect(found.map { "\($0.rule) \($0.subject ?? "")" } == ["product-location node3"], "\(found)")
         // Binary keys that differ only where they are not UTF-8 are different keys.
-        try Data([0xff, 0xfe, 0x01]).write(to: URL(fileURLWithPath: nodes[0].root + "/etc/rstudio-pm/key"))
-        try Data([0xfe, 0xff, 0x01]).write(to: URL(fileURLWithPath: nodes[1].root + "/etc/rstudio-pm/key"))
-        #expect(nodes[0].facts.secret("/etc/rstudio-pm/key") != nodes[1].facts.secret("/etc/rstudio-pm/key"))
+        try Data([0xff, 0xfe, 0x01]).write(to: URL(fileURLWithPath: nodes[0].root + "/var/lib/rstudio-pm/key"))
+        try Data([0xfe, 0xff, 0x01]).write(to: URL(fileURLWithPath: nodes[1].root + "/var/lib/rstudio-pm/key"))
+        #expect(nodes[0].facts.secret("/var/lib/rstudio-pm/key") != nodes[1].facts.secret("/var/lib/rstudio-pm/key"))
         let published = "\(reports.map(\.products))"
         #expect(!published.contains("cluster's key") && !published.contains("another key"))
-        try nodes[0].remove("/etc/rstudio-pm/key")
+        try nodes[0].remove("/var/lib/rstudio-pm/key")
         #expect(nodes[0].rules(.packageManager)["pm-encryption-key"] == "crit")
     }
 
@@ -90,6 +120,11 @@ import PositConfig
         let reports = nodes.enumerated().map { Self.report("node\($0.offset + 1)", $0.element) }
         let found = FleetReport.build(share: "/mnt/shared", reports: reports, problems: []).findings
         #expect(found.contains { $0.rule == "connect-metrics-shared" && $0.subject == "node1, node2" }, "\(found)")
+        // A directory of each node's own on the share is what the guide asks ("unique per server").
+        try nodes[1].write("/etc/rstudio-connect/rstudio-connect.gcfg", String(format: gcfg, "/mnt/shared/metrics-2"))
+        let apart = FleetReport.build(share: "/mnt/shared", reports: nodes.enumerated().map {
+            Self.report("node\($0.offset + 1)", $0.element) }, problems: []).findings
+        #expect(apart.allSatisfy { $0.rule != "connect-metrics-shared" }, "\(apart)")
         // The same local path on every node (the healthy default here) is three places, not one.
         #expect(try Self.findings(third: [:]).allSatisfy { !$0.hasPrefix("connect-metrics-shared") })
     }

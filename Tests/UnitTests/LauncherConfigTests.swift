@@ -28,7 +28,7 @@ import Reports
             "launcher.conf":
                 "[server]\naddress=127.0.0.1\nport=5559\n\n[cluster]\nname=Kube\ntype=Kubernetes\n\n"
                     + "[cluster]\nname=LocalLauncher\ntype=Local\n",
-            "rserver.conf": "www-port=8787\nserver-user=rstudio\n",
+            "rserver.conf": "www-port=8787\nserver-user=rstudio\nload-balancing-enabled=1\n",
         ])
         defer { Self.remove(dir) }
         let config = LauncherConfig(directory: dir)
@@ -37,6 +37,25 @@ import Reports
         #expect(findings.allSatisfy { $0.severity == .warn })
         #expect(findings.first { $0.rule == "scratch-path" }?.message.contains("launcher.local.conf:2") == true)
         #expect(findings.first { $0.rule == "launcher-cluster" }?.value == "LocalLauncher")
+    }
+
+    /// The decision `ready` makes (WorkbenchBalancing): a local scratch path is wrong only where Workbench
+    /// balances and the Local plugin finds its peers in scratch-path.
+    @Test(arguments: [
+        ("load-balancing-enabled=1\n", "", false, Severity.warn),
+        ("", "", true, .warn),
+        ("", "", false, .info),
+        ("load-balancing-enabled=1\n", "load-balancing-type=External\n", false, .info),
+    ])
+    func aLocalScratchPathIsWrongOnlyWhereItMustBeShared(_ rserver: String, _ local: String, _ file: Bool,
+                                                         _ severity: Severity) throws {
+        var files = ["rserver.conf": rserver, "launcher.local.conf": "scratch-path=/var/lib/l\n" + local]
+        if file { files["load-balancer"] = "[config]\nbalancer=sessions\n" }
+        let dir = try Self.directory(files)
+        defer { Self.remove(dir) }
+        let findings = LauncherConfig(directory: dir).findings(scratch: "/mnt/shared/Local", cluster: "Local",
+                                                               owner: "rstudio-server")
+        #expect(findings.first { $0.rule == "scratch-path" }?.severity == severity, "\(findings)")
     }
 
     @Test func aMatchingConfigurationIsOK() throws {

@@ -67,7 +67,7 @@ final class SimulatedNode {
         "/etc/rstudio/rserver.conf": "server-shared-storage-path=/mnt/shared/rstudio\nwww-port=8787\n",
         "/etc/rstudio/database.conf": "provider=postgresql\nhost=db.example\ndatabase=rstudio\npassword=secret\n",
         "/etc/rstudio/launcher.local.conf": "scratch-path=/mnt/shared/Local\n",
-        "/etc/rstudio/load-balancer": "balancer=sessions\n",
+        "/etc/rstudio/load-balancer": "[config]\nbalancer=sessions\n",
         "/etc/rstudio-pm/rstudio-pm.gcfg": """
             [Server]
             DataDir = /mnt/shared/rspm
@@ -132,6 +132,21 @@ final class SimulatedNode {
           + "DataPath = /var/lib/m\n"], .connect, "connect-database", "crit"),
         (["/etc/rstudio-connect/rstudio-connect.gcfg": "[Server]\nDataDir = /mnt/shared/connect\n[Database]\n"
           + "Provider = postgres\n"], .connect, "connect-metrics-path", "crit"),
+        // S3 holds every package: DataDir may be each node's own (Package Manager HA checklist, step 5).
+        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /var/lib/rstudio-pm\n[Storage]\nDefault = s3\n"
+          + "[Database]\nProvider = postgres\n"], .packageManager, "pm-data-dir", "info"),
+        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /var/lib/rstudio-pm\n[Storage]\nDefault = s3\n"
+          + "Packages = file\n[Database]\nProvider = postgres\n"], .packageManager, "pm-data-dir", "crit"),
+        (["/etc/rstudio-connect/rstudio-connect.gcfg": "[Server]\nDataDir = /mnt/shared/connect\n[Database]\n"
+          + "Provider = postgres\nDir = /var/lib/connect-db\n[Metrics]\nDataPath = /var/lib/m\n"], .connect,
+         "connect-database-dir", "crit"),
+        (["/etc/rstudio-connect/rstudio-connect.gcfg": "[Server]\nDataDir = /mnt/shared/connect\n"
+          + "LandingDir = /srv/landing\n[Database]\nProvider = postgres\n[Metrics]\nDataPath = /var/lib/m\n"],
+         .connect, "connect-landing-dir", "crit"),
+        // A per-node directory on the share is "unique per server" when no other node uses it: the fleet's.
+        (["/etc/rstudio-connect/rstudio-connect.gcfg": "[Server]\nDataDir = /mnt/shared/connect\n[Database]\n"
+          + "Provider = postgres\n[Metrics]\nDataPath = /mnt/shared/metrics/n1\n"], .connect,
+         "connect-metrics-path", "info"),
     ]
 
     @Test(arguments: broken)
@@ -141,14 +156,32 @@ final class SimulatedNode {
         #expect(node.rules(product)[rule] == severity, "\(node.rules(product))")
     }
 
-    @Test func theLoadBalancerFileDecidesWhetherTheScratchPathMustBeShared() throws {
-        let node = try SimulatedNode(["/etc/rstudio/launcher.local.conf": "scratch-path=/var/lib/rstudio-launcher\n"])
-        try node.remove("/etc/rstudio/load-balancer")
-        #expect(node.rules(.workbench)["wb-scratch"] == "info")  // 2024.04 behind an external balancer
-        #expect(node.rules(.workbench)["wb-load-balancer"] == "warn")
-        try node.write("/var/lib/dpkg/status",
-                       "Package: rstudio-server\nStatus: install ok installed\nVersion: 2022.12.0\n")
-        #expect(node.rules(.workbench)["wb-scratch"] == "crit")  // before 2023.03: shared, always
+    /// Workbench balances when rserver.conf says `load-balancing-enabled=1`, or, without that key, when
+    /// /etc/rstudio/load-balancer exists; the Local plugin then needs a shared scratch path unless it
+    /// balances externally (launcher.local.conf, Workbench 2023.03 and later): (rserver.conf, load-balancer
+    /// file present, launcher.local.conf extra, version, wb-scratch, wb-load-balancer).
+    static let balancing: [(String, Bool, String, String, String?, String?)] = [
+        ("", true, "", "2024.04.2", "crit", nil),
+        ("load-balancing-enabled=1\n", false, "", "2024.04.2", "crit", nil),
+        ("load-balancing-enabled=0\n", true, "", "2024.04.2", "info", "warn"),
+        ("", false, "", "2024.04.2", "info", "warn"),
+        ("", true, "load-balancing-type=External\n", "2024.04.2", "info", nil),
+        ("", true, "load-balancing-type=external\n", "2023.03.0", "info", nil),
+        ("", true, "load-balancing-type=External\n", "2022.12.0", "crit", nil),
+    ]
+
+    @Test(arguments: balancing)
+    func howWorkbenchBalancesDecidesWhetherTheScratchPathMustBeShared(
+        _ rserver: String, _ file: Bool, _ local: String, _ version: String, _ scratch: String?, _ lb: String?
+    ) throws {
+        let node = try SimulatedNode([
+            "/etc/rstudio/rserver.conf": "server-shared-storage-path=/mnt/shared/rstudio\n" + rserver,
+            "/etc/rstudio/launcher.local.conf": "scratch-path=/var/lib/rstudio-launcher\n" + local,
+            "/var/lib/dpkg/status": "Package: rstudio-workbench\nStatus: install ok installed\nVersion: \(version)\n",
+        ])
+        if !file { try node.remove("/etc/rstudio/load-balancer") }
+        let rules = node.rules(.workbench)
+        #expect(rules["wb-scratch"] == scratch && rules["wb-load-balancer"] == lb, "\(rules)")
     }
 
     @Test func aProductNotInstalledIsUnknownAndNoProductAtAllToo() throws {

@@ -48,16 +48,28 @@ import Reports
         #expect(unused.isEmpty, "in the catalog but emitted nowhere: \(unused)")
     }
 
-    @Test func theReadmesRuleTableIsTheCatalogs() throws {
+    /// The rule table and the Posit requirement table, each between its markers.
+    @Test(arguments: [("rules", RuleCatalog.markdownTable), ("requirements", RuleCatalog.requirementTable)])
+    func theReadmesTablesAreTheCatalogs(_ name: String, _ generated: String) throws {
         let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
-        let begin = "<!-- rules: generated from RuleCatalog; RuleCatalogTests compares -->\n"
-        let end = "\n<!-- rules end -->"
-        let table = try #require(readme.firstRange(of: begin).flatMap { b in
-            readme.firstRange(of: end).map { String(readme[b.upperBound..<$0.lowerBound]) }
-        }, "README needs the markers around its rule table")
-        if table != RuleCatalog.markdownTable {
-            try RuleCatalog.markdownTable.write(toFile: "/tmp/nfskeeper-rules.md", atomically: true, encoding: .utf8)
+        let begin = "<!-- \(name): generated from RuleCatalog; RuleCatalogTests compares -->\n"
+        let end = "<!-- \(name) end -->"
+        let between = try #require(readme.firstRange(of: begin).flatMap { b in
+            readme[b.upperBound...].firstRange(of: end).map { String(readme[b.upperBound..<$0.lowerBound]) }
+        }, "README needs the markers around its \(name) table")
+        let table = between.hasSuffix("\n") ? String(between.dropLast()) : between
+        if table != generated {
+            try generated.write(toFile: "/tmp/nfskeeper-\(name).md", atomically: true, encoding: .utf8)
         }
-        #expect(table == RuleCatalog.markdownTable, "README's table differs: see /tmp/nfskeeper-rules.md")
+        #expect(table == generated, "README's \(name) table differs: see /tmp/nfskeeper-\(name).md")
+    }
+
+    /// Every rule about a Posit product cites its guide, unless it is nfskeeper's own judgement (the
+    /// product installed, its configuration readable, root squash under Connect's DataDir).
+    @Test func everyPositRequirementCitesItsGuide() {
+        let own: Set = ["no-product", "wb-installed", "pm-installed", "connect-installed", "pm-config",
+                        "connect-config", "pm-server-user", "connect-root-squash", "idmap", "id-mismatch"]
+        let product = RuleCatalog.all.filter { $0.commands.contains("ready") || $0.id.hasPrefix("product-") }
+        #expect(product.filter { $0.cites.isEmpty && !own.contains($0.id) }.map(\.id) == [])
     }
 }
