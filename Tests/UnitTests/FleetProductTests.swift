@@ -14,7 +14,9 @@ import PositConfig
         let facts = node.facts
         var r = NodeReport(node: name, version: "0.3.0", time: Date(), share: "/mnt/shared", mount: nil,
                            scratchDirectoryOK: true, clockOffsetSeconds: 0, negativeLookupP95Seconds: nil,
-                           listingP95Seconds: nil, configHashes: [:], configKeyID: "k1", launcherAddress: nil,
+                           listingP95Seconds: nil,
+                           configHashes: ["rserver.conf": key(facts.files["/etc/rstudio/rserver.conf"] ?? "")],
+                           configKeyID: "k1", launcherAddress: nil,
                            launcherPort: nil, reachability: [], severity: .ok)
         let readiness = ReadinessCheck.run(facts, products: nil, node: name)
         r.products = ReadinessCheck.summaries(readiness, facts, fingerprint: key)
