@@ -14,7 +14,9 @@ extension FleetReport.Row {
             options: r.mount?.cacheKey, optionsDiffer: r.mount.map { $0.cacheKey != usualOptions } ?? false,
             scratchDirectoryOK: r.scratchDirectoryOK, clockOffsetSeconds: r.clockOffsetSeconds,
             negativeLookupP95Seconds: r.negativeLookupP95Seconds,
-            configDiffers: keyDiffers
+            // A node that publishes product summaries is compared setting by setting (product-config, which
+            // lets www-port and the like differ); whole-file fingerprints are for nodes without them.
+            configDiffers: keyDiffers || r.products?.isEmpty == false
                 ? []
                 : usualHash.keys.sorted().filter {
                     (r.configHashes[$0] ?? FleetReport.absent) != usualHash[$0]

@@ -38,8 +38,9 @@ public struct ProductReadiness: Codable, Sendable {
     public var serviceUID: UInt32?
     public var serviceGID: UInt32?
     public var placements: [Placement] = []
-    /// Workbench with Project Sharing on: the shared storage path, which must keep ACLs.
-    public var projectSharingPath: String?
+    /// Workbench with Project Sharing on: one path on each NFS volume that holds shared projects (home
+    /// directories, or the projects root), which must keep ACLs.
+    public var projectSharingPaths: [String] = []
     public var findings: [Finding] = []
 
     init(product: PositProduct, version: String?, serviceUser: String, facts: NodeFacts) {

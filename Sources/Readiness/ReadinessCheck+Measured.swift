@@ -22,17 +22,19 @@ extension ReadinessReport {
             owners.append(comparison)
         }
         for i in products.indices {
-            guard let finding = Self.projectSharingACL(products[i], facts, kernel) else { continue }
-            products[i].findings.append(finding)
-            findings.append(finding)
+            for path in products[i].projectSharingPaths {
+                guard let finding = Self.projectSharingACL(products[i], path, facts, kernel) else { continue }
+                products[i].findings.append(finding)
+                findings.append(finding)
+            }
         }
         severity = findings.worst
     }
 
     /// Project Sharing sets ACLs on shared projects: NFSv4 ACLs on an NFSv4 mount, POSIX ACLs otherwise.
-    static func projectSharingACL(_ product: ProductReadiness, _ facts: NodeFacts, _ kernel: KernelView) -> Finding? {
-        guard let path = product.projectSharingPath.map(MountTable.normalize), let mount = facts.mount(of: path)
-        else { return nil }
+    static func projectSharingACL(_ product: ProductReadiness, _ path: String, _ facts: NodeFacts,
+                                  _ kernel: KernelView) -> Finding? {
+        guard let mount = facts.mount(of: MountTable.normalize(path)) else { return nil }
         let v4 = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType).majorVersion == 4
         let attribute = v4 ? "system.nfs4_acl" : "system.posix_acl_access"
         guard case .success(false) = kernel.keepsACL(path, attribute: attribute) else { return nil }

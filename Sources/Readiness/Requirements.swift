@@ -34,9 +34,8 @@ enum Requirements {
         }
         database(&r, settings(facts, "/etc/rstudio/database.conf"), facts)
         if let path = rserver["server-shared-storage-path"] {
-            let shared = r.require("server-shared-storage-path", path, shared: true, "shared-storage",
-                                   why: "every node must reach the same shared storage", facts: facts)
-            projectSharing(&r, rserver, shared, facts)
+            r.require("server-shared-storage-path", path, shared: true, "shared-storage",
+                      why: "every node must reach the same shared storage", facts: facts)
         } else {
             r.add(.crit, "shared-storage", "server-shared-storage-path is not set: Workbench keeps shared state "
                   + "under /var/lib/rstudio-server, on each node's own disk",
@@ -44,6 +43,7 @@ enum Requirements {
         }
         scratch(&r, local, balancing, facts)
         homes(&r, facts)
+        projectSharing(&r, rserver, facts)
         return r
     }
 
@@ -66,19 +66,31 @@ enum Requirements {
         }
     }
 
-    /// Project Sharing (on by default) needs attribute caching of at most 2 s (`actimeo=2`, not `noac`).
-    static func projectSharing(_ r: inout ProductReadiness, _ rserver: [String: String], _ shared: Placement,
-                               _ facts: NodeFacts) {
-        guard rserver["server-project-sharing"] != "0", shared.shared,
-              let mount = facts.mounts.mount(containing: MountTable.normalize(shared.path)) else { return }
-        r.projectSharingPath = shared.path
-        let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
-        let longest = max(o.acregmin, o.acregmax, o.acdirmin, o.acdirmax)
-        guard o.noac || longest > 2 else { return }
-        r.add(.warn, "project-sharing", (o.noac ? "\(mount.mountPoint) is mounted noac" :
-                "\(mount.mountPoint) caches attributes up to \(longest) s")
-              + ": Project Sharing needs actimeo between 0 and 2",
-              fix: "mount \(mount.mountPoint) with actimeo=2 (umount, then mount), or server-project-sharing=0")
+    /// Project Sharing (on by default) works on the volumes that hold the shared projects: the users' home
+    /// directories, or `server-project-sharing-root-dir` when set (Project Sharing › Shared projects root
+    /// directory). On NFS each needs short attribute caching (0–2 s, not `noac`) and ACLs (`measure`).
+    static func projectSharing(_ r: inout ProductReadiness, _ rserver: [String: String], _ facts: NodeFacts) {
+        guard rserver["server-project-sharing"] != "0" else { return }
+        let roots = rserver["server-project-sharing-root-dir"].map { [$0] } ?? homeDirectories(facts)
+        var seen = Set<String>()
+        for root in roots {
+            guard let mount = facts.mount(of: root), seen.insert(mount.mountPoint).inserted,
+                  mount.fsType.hasPrefix("nfs") else { continue }
+            r.projectSharingPaths.append(root)
+            let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
+            let longest = max(o.acregmin, o.acregmax, o.acdirmin, o.acdirmax)
+            guard o.noac || longest > 2 else { continue }
+            r.add(.warn, "project-sharing", (o.noac ? "\(mount.mountPoint) is mounted noac" :
+                    "\(mount.mountPoint) caches attributes up to \(longest) s")
+                  + ", and it holds shared projects (\(root)): Project Sharing needs actimeo between 0 and 2",
+                  fix: "mount \(mount.mountPoint) with actimeo=2 (umount, then mount), or server-project-sharing=0")
+        }
+    }
+
+    /// Regular users' (uid 1000–59999) home directories, `/home` when the node lists none.
+    static func homeDirectories(_ facts: NodeFacts) -> [String] {
+        let people = facts.passwd.users.filter { (1000..<60000).contains($0.uid) }
+        return people.isEmpty ? ["/home"] : people.map(\.home)
     }
 
     /// The Local launcher's scratch path: shared when Workbench balances and the plugin finds its peers
@@ -99,8 +111,7 @@ enum Requirements {
 
     /// Users' home directories (uid 1000–59999) on the share, where sessions keep their state.
     static func homes(_ r: inout ProductReadiness, _ facts: NodeFacts) {
-        let people = facts.passwd.users.filter { (1000..<60000).contains($0.uid) }
-        let homes = people.isEmpty ? ["/home"] : people.map(\.home)
+        let homes = homeDirectories(facts)
         let local = homes.filter { !ProductReadiness.place("home", $0, facts).shared }
         guard !local.isEmpty else { return }
         let named = local.prefix(3).joined(separator: ", ") + (local.count > 3 ? ", …" : "")

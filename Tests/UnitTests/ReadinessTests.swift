@@ -11,7 +11,9 @@ final class SimulatedNode {
         "/": ("ext4", "/dev/vda1", "rw"),
         "/mnt/shared": ("nfs4", "nfs.example:/export",
                         "rw,vers=4.2,lookupcache=pos,acregmin=2,acregmax=2,acdirmin=2,acdirmax=2"),
-        "/home": ("nfs4", "nfs.example:/home", "rw,vers=4.2"),
+        "/home": ("nfs4", "nfs.example:/home", "rw,vers=4.2,acregmin=2,acregmax=2,acdirmin=2,acdirmax=2"),
+        // Not used by the healthy node: the kernel's default attribute caching (up to 60 s).
+        "/mnt/projects": ("nfs", "nfs.example:/projects", "rw,vers=3"),
     ]
 
     init(_ files: [String: String] = [:]) throws {
@@ -112,8 +114,11 @@ final class SimulatedNode {
          "wb-server-user", "crit"),
         (["/etc/passwd": "rstudio-server:x:998:998::/x:/bin/false\nbob:x:1001:1001::/srv/bob:/bin/bash\n"],
          .workbench, "wb-home", "warn"),
-        (["/etc/rstudio/rserver.conf": "server-shared-storage-path=/home/shared\n"], .workbench, "wb-project-sharing",
-         "warn"),
+        // Project Sharing judges the volume holding the projects: the homes, or the projects root.
+        (["/etc/rstudio/rserver.conf": "server-shared-storage-path=/mnt/shared/rstudio\n"
+          + "server-project-sharing-root-dir=/mnt/projects/shared\n"], .workbench, "wb-project-sharing", "warn"),
+        (["/etc/passwd": "rstudio-server:x:998:998::/x:/bin/false\nbob:x:1001:1001::/mnt/projects/bob:/bin/bash\n"],
+         .workbench, "wb-project-sharing", "warn"),
         (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /var/lib/rstudio-pm\n"
           + "[Database]\nProvider = postgres\n"],
          .packageManager, "pm-data-dir", "crit"),
@@ -121,7 +126,7 @@ final class SimulatedNode {
          "crit"),
         (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /mnt/shared/rspm\n"], .packageManager,
          "pm-sqlite-on-nfs", "crit"),
-        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /home/rspm\n[Database]\nProvider = postgres\n"],
+        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /mnt/projects/rspm\n[Database]\nProvider = postgres\n"],
          .packageManager, "pm-lookupcache", "warn"),
         (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server\nDataDir = /mnt/shared/rspm\n"], .packageManager, "pm-config",
          "crit"),
