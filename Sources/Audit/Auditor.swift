@@ -273,6 +273,13 @@ extension Auditor {
         }
     }
 
+    /// This node's users and groups, as keyed fingerprints; nil without the cluster key.
+    static func accountSummary(_ o: Options, _ products: NodeProducts) -> AccountSummary? {
+        guard let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,
+                                             keyFile: o.config.fingerprintKeyFile).get() else { return nil }
+        return ReadinessCheck.accountSummary(products.facts) { key.fingerprint($0) }
+    }
+
     /// Each installed Posit product's version, service ids and (with the cluster key) fingerprints of its
     /// settings and state locations, for the fleet's cross-node requirements. Without a key: no fingerprints.
     static func productSummaries(_ o: Options, _ products: NodeProducts) -> [ProductSummary]? {
@@ -361,6 +368,7 @@ extension Auditor {
         node.wwwPort = o.wwwPort ?? NodeReport.wwwPort(rstudioConfig: o.config.rstudioConfig)
         node.wwwReachability = wwwReachability
         node.products = productSummaries(o, products)
+        node.accounts = accountSummary(o, products)
         let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {
         case .success: break

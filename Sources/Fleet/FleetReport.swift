@@ -65,6 +65,7 @@ public struct FleetReport: Codable, Sendable {
         }
         findings += mixedLockKinds(fresh)
         findings += productFindings(fresh)
+        findings += accountDrift(fresh)
         let known = Set(reports.map(\.node))
         var matrix: [String: [String: Bool]] = [:]
         for r in fresh {

@@ -91,6 +91,9 @@ public struct NodeReport: Codable, Sendable {
     /// Each Posit product installed here: version, service ids, keyed fingerprints of settings and
     /// of where its state lives (absent in reports that predate it).
     public var products: [ProductSummary]?
+    /// Keyed fingerprints of this node's users' and groups' ids, by name (absent without a key, and in
+    /// reports that predate it).
+    public var accounts: AccountSummary?
     public var severity: Severity
 
     /// The lock settings other nodes must share: not secrets, and no file contents.

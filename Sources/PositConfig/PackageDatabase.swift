@@ -41,6 +41,10 @@ public struct PasswdFile: Sendable, Hashable {
         public var uid: UInt32
         public var gid: UInt32
         public var home: String
+
+        public init(name: String, uid: UInt32, gid: UInt32, home: String) {
+            (self.name, self.uid, self.gid, self.home) = (name, uid, gid, home)
+        }
     }
 
     public var users: [User] = []
@@ -54,6 +58,34 @@ public struct PasswdFile: Sendable, Hashable {
     }
 
     public func user(_ name: String) -> User? { users.first { $0.name == name } }
+
+    public init(users: [User]) { self.users = users }
+}
+
+/// `/etc/group` entries: name, gid, members.
+public struct GroupFile: Sendable, Hashable {
+    public struct Group: Sendable, Hashable, Codable {
+        public var name: String
+        public var gid: UInt32
+        public var members: [String]
+
+        public init(name: String, gid: UInt32, members: [String]) {
+            (self.name, self.gid, self.members) = (name, gid, members)
+        }
+    }
+
+    public var groups: [Group] = []
+
+    public init(groups: [Group]) { self.groups = groups }
+
+    public init(parsing text: String) {
+        for raw in text.split(whereSeparator: \.isNewline) where !raw.hasPrefix("#") {
+            let f = raw.split(separator: ":", omittingEmptySubsequences: false)
+            guard f.count >= 4, let gid = UInt32(f[2]), !f[0].isEmpty else { continue }
+            groups.append(Group(name: String(f[0]), gid: gid,
+                                members: f[3].split(separator: ",").map(String.init)))
+        }
+    }
 }
 
 /// A product version as Posit writes it (`2024.04.2+764.pro1`, `2023.03.0-386`), compared by its

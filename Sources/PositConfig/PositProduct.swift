@@ -104,3 +104,25 @@ public struct ProductSummary: Codable, Sendable, Hashable {
         self.perNode = perNode
     }
 }
+
+/// What a node publishes about its users and groups for the fleet (Workbench requirement 3: "usernames
+/// and user IDs must be identical on all nodes", and the groups users and rstudio-server use; Connect,
+/// Consistent Users and Groups): a keyed fingerprint of each name's id, never the id, so that the fleet
+/// can name the accounts that differ. System accounts (ids below 1000), whose ids depend on the order
+/// packages were installed in, are left out; the products' service accounts are compared on their own.
+public struct AccountSummary: Codable, Sendable, Hashable {
+    /// Fingerprint of the uid by user name.
+    public var users: [String: String]
+    /// Fingerprint of the gid by group name.
+    public var groups: [String: String]
+    /// Accounts beyond `AccountSummary.limit` were not published.
+    public var truncated: Bool
+
+    /// Users and groups published at most, each: a directory of 10,000 users stays a report of a few
+    /// hundred kilobytes.
+    public static let limit = 10_000
+
+    public init(users: [String: String], groups: [String: String], truncated: Bool) {
+        (self.users, self.groups, self.truncated) = (users, groups, truncated)
+    }
+}

@@ -9,6 +9,8 @@ import PositConfig
 public struct NodeFacts: Sendable {
     public var versions: [PositProduct: String] = [:]
     public var passwd = PasswdFile(parsing: "")
+    /// Groups, as `passwd`: the name service on this node, the files below another root.
+    public var groups = GroupFile(parsing: "")
     public var mounts = MountTable(entries: [])
     /// The text of each configuration file that exists, by the node's path.
     public var files: [String: String] = [:]
@@ -39,7 +41,9 @@ public struct NodeFacts: Sendable {
         var facts = NodeFacts()
         facts.base = base
         facts.mounts = MountTable(MountInfo(parsing: mountInfo))
-        facts.passwd = PasswdFile(parsing: read("/etc/passwd") ?? "")
+        // This node: its name service (LDAP and SSSD users count); another tree: its files.
+        facts.passwd = base.isEmpty ? NameService.users() : PasswdFile(parsing: read("/etc/passwd") ?? "")
+        facts.groups = base.isEmpty ? NameService.groups() : GroupFile(parsing: read("/etc/group") ?? "")
         facts.idMap = IdMapSettings.read(root: base)
         let dpkg = DpkgStatus(parsing: read("/var/lib/dpkg/status") ?? "")
         for product in PositProduct.allCases {

@@ -63,6 +63,25 @@ public enum ReadinessCheck {
         }
     }
 
+    /// The users and groups the fleet compares: ids from 1000 up (not nobody, not the kernel's "no id"),
+    /// and their primary groups; each name with a keyed fingerprint of its id, at most `limit` of each.
+    public static func accountSummary(_ facts: NodeFacts, fingerprint: (String) -> String) -> AccountSummary {
+        func compared(_ id: UInt32) -> Bool { id >= 1000 && id != 65534 && id < 4_294_967_294 }
+        let users = facts.passwd.users.filter { compared($0.uid) }
+        let primary = Set(users.map(\.gid))
+        let groups = facts.groups.groups.filter { compared($0.gid) || primary.contains($0.gid) }
+        let limit = AccountSummary.limit
+        func table(_ entries: [(String, UInt32)], _ kind: String) -> [String: String] {
+            Dictionary(entries.prefix(limit).map { ($0.0, String(fingerprint("\(kind) \($0.0) \($0.1)").prefix(16))) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        return AccountSummary(users: table(users.map { ($0.name, $0.uid) }, "user"),
+                              groups: table(groups.map { ($0.name, $0.gid) }, "group"),
+                              truncated: users.count > limit || groups.count > limit
+                                  || facts.passwd.users.count >= NameService.limit
+                                  || facts.groups.groups.count >= NameService.limit)
+    }
+
     /// Everything in the product's configuration directory, as what must match across nodes: each
     /// setting of its `key=value` and gcfg files as `file:section.key` → value (repeated keys joined,
     /// as launcher.conf's `[cluster]` sections repeat), every other file (keys, launcher-mounts,

@@ -20,6 +20,7 @@ import PositConfig
                            launcherPort: nil, reachability: [], severity: .ok)
         let readiness = ReadinessCheck.run(facts, products: nil, node: name)
         r.products = ReadinessCheck.summaries(readiness, facts, fingerprint: key)
+        r.accounts = ReadinessCheck.accountSummary(facts, fingerprint: key)
         return r
     }
 
@@ -131,5 +132,52 @@ import PositConfig
         #expect(apart.allSatisfy { $0.rule != "connect-metrics-shared" }, "\(apart)")
         // The same local path on every node (the healthy default here) is three places, not one.
         #expect(try Self.findings(third: [:]).allSatisfy { !$0.hasPrefix("connect-metrics-shared") })
+    }
+
+    /// Workbench requirement 3 ("usernames and user IDs must be identical on all nodes", and the groups):
+    /// another id is critical, an account only missing a warning, system accounts (below 1000) are not
+    /// compared; names are published as keyed fingerprints of their ids, never the ids.
+    @Test(arguments: [
+        ("bob:x:1002:1001::/home/bob:/bin/bash", "", ["user-ids node3 crit"]),
+        ("", "analysts:x:2001:alice,bob", ["user-ids node3 crit"]),
+        ("", "bob:x:1001:\nanalysts:x:2000:alice", []),
+        ("carol:x:1003:1003::/home/carol:/bin/bash", "carol:x:1003:", ["user-ids node3 warn"]),
+        ("rstudio-server:x:998:998::/var/lib/rstudio-server:/usr/sbin/nologin\nsyslog:x:105:105::/:/bin/false",
+         "syslog:x:110:", []),
+    ])
+    func usersAndGroupsHaveTheSameIdsOnEveryNode(_ user: String, _ group: String, _ expected: [String]) throws {
+        func patched(_ file: String, _ line: String) -> String {
+            let base = SimulatedNode.healthy[file]!.split(separator: "\n").map(String.init)
+            let added = line.split(separator: "\n").map(String.init)
+            let names = Set(added.map { $0.prefix { $0 != ":" } })
+            return (base.filter { !names.contains($0.prefix { $0 != ":" }) } + added).joined(separator: "\n") + "\n"
+        }
+        let found = try Self.findings(third: ["/etc/passwd": patched("/etc/passwd", user),
+                                              "/etc/group": patched("/etc/group", group)])
+        #expect(found == expected)
+        let published = try #require(Self.report("node3", try SimulatedNode()).accounts)
+        #expect(published.users == ["alice": String(Self.key("user alice 1000").prefix(16)),
+                                    "bob": String(Self.key("user bob 1001").prefix(16))])
+        #expect(published.groups.keys.sorted() == ["alice", "analysts", "bob"] && !published.truncated)
+    }
+
+    /// This node's accounts are read through its name service, as `getent` lists them.
+    @Test func theLiveNodeReadsItsAccountsAsGetentDoes() throws {
+        func getent(_ database: String) throws -> [String] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/getent")
+            p.arguments = [database]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false)
+                .prefix(4).enumerated().filter { $0.offset != 1 }.map { String($0.element) }.joined(separator: ":") }
+        }
+        let users = NameService.users().users.map { "\($0.name):\($0.uid):\($0.gid)" }
+        let groups = NameService.groups().groups.map { "\($0.name):\($0.gid):\($0.members.joined(separator: ","))" }
+        #expect(users == (try getent("passwd")) && users.contains("root:0:0"))
+        #expect(groups == (try getent("group")) && groups.contains { $0.hasPrefix("root:0:") })
     }
 }

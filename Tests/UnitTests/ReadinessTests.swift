@@ -65,6 +65,14 @@ final class SimulatedNode {
             rstudio-pm:x:997:997::/var/lib/rstudio-pm:/usr/sbin/nologin
             rstudio-connect:x:996:996::/var/lib/rstudio-connect:/usr/sbin/nologin
             alice:x:1000:1000::/home/alice:/bin/bash
+            bob:x:1001:1001::/home/bob:/bin/bash
+            """,
+        "/etc/group": """
+            root:x:0:
+            rstudio-server:x:998:
+            alice:x:1000:
+            bob:x:1001:
+            analysts:x:2000:alice,bob
             """,
         "/etc/rstudio/rserver.conf": "server-shared-storage-path=/mnt/shared/rstudio\nwww-port=8787\n",
         "/etc/rstudio/database.conf": "provider=postgresql\nhost=db.example\ndatabase=rstudio\npassword=secret\n",
@@ -126,7 +134,8 @@ final class SimulatedNode {
          "crit"),
         (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /mnt/shared/rspm\n"], .packageManager,
          "pm-sqlite-on-nfs", "crit"),
-        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /mnt/projects/rspm\n[Database]\nProvider = postgres\n"],
+        (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server]\nDataDir = /mnt/projects/rspm\n"
+          + "[Database]\nProvider = postgres\n"],
          .packageManager, "pm-lookupcache", "warn"),
         (["/etc/rstudio-pm/rstudio-pm.gcfg": "[Server\nDataDir = /mnt/shared/rspm\n"], .packageManager, "pm-config",
          "crit"),
