@@ -41,6 +41,8 @@ public struct ProductReadiness: Codable, Sendable {
     /// Workbench with Project Sharing on: one path on each NFS volume that holds shared projects (home
     /// directories, or the projects root), which must keep ACLs.
     public var projectSharingPaths: [String] = []
+    /// Data directories on NFS the service account writes to: tried as that account by `measure`.
+    public var writeTrials: [WriteTrial] = []
     public var findings: [Finding] = []
 
     init(product: PositProduct, version: String?, serviceUser: String, facts: NodeFacts) {
@@ -80,4 +82,18 @@ public struct ProductReadiness: Codable, Sendable {
         return Placement(setting: setting, path: path, mountPoint: mount.mountPoint, fsType: mount.fsType,
                          source: mount.isNFS ? mount.source : nil, shared: mount.isNFS, location: location)
     }
+}
+
+/// A data directory the service account must write to, and what happened when this node tried, as that
+/// account, through its own mount (`measure`; nil until then).
+public struct WriteTrial: Codable, Sendable, Hashable {
+    public enum Result: String, Codable, Sendable {
+        case ok, failed, notFound = "not-found", timedOut = "timed-out"
+    }
+
+    public var setting: String
+    public var path: String
+    public var result: Result?
+    /// The step that failed and the error, when `failed`.
+    public var detail: String?
 }

@@ -7,7 +7,8 @@ import Reports
 /// What only the live node can tell about its shared placements, through its own mounts: how NFSv4
 /// shows their owners beside the server's (id mapping), and whether Project Sharing's storage keeps ACLs.
 extension ReadinessReport {
-    public mutating func measure(_ facts: NodeFacts, kernel: KernelView, readServerOwner: ServerOwnerReader) async {
+    public mutating func measure(_ facts: NodeFacts, kernel: KernelView, readServerOwner: ServerOwnerReader,
+                                 node: String) async {
         var seen = Set<String>()
         for placement in products.flatMap(\.placements) where placement.shared {
             let path = MountTable.normalize(placement.path)
@@ -24,6 +25,11 @@ extension ReadinessReport {
         for i in products.indices {
             for path in products[i].projectSharingPaths {
                 guard let finding = Self.projectSharingACL(products[i], path, facts, kernel) else { continue }
+                products[i].findings.append(finding)
+                findings.append(finding)
+            }
+            for t in products[i].writeTrials.indices {
+                guard let finding = Self.tryWriting(&products[i], t, facts, kernel, node: node) else { continue }
                 products[i].findings.append(finding)
                 findings.append(finding)
             }
@@ -46,5 +52,41 @@ extension ReadinessReport {
                                   + "needs an FSAL with ACLs), or server-project-sharing=0"
                                   : "mount without noacl from a server with the NFSACL side protocol (or use NFSv4 "
                                   + "ACLs), or server-project-sharing=0")
+    }
+
+    /// The service account creates, writes and removes in its data directory through this node's mount,
+    /// as the service does: what root squash, the directory's owner or a read-only export refuse it shows.
+    static func tryWriting(_ product: inout ProductReadiness, _ t: Int, _ facts: NodeFacts, _ kernel: KernelView,
+                           node: String) -> Finding? {
+        guard let uid = product.serviceUID, let gid = product.serviceGID else { return nil }
+        let user = product.serviceUser, path = product.writeTrials[t].path
+        let groups = facts.groups.groups.filter { $0.members.contains(user) }.map(\.gid)
+        let account = Credentials(uid: uid, gid: gid, groups: Array(Set(groups + [gid])).sorted())
+        let who = "\(user) (\(uid):\(gid))"
+        switch kernel.writeTrial(in: path, as: account, purpose: "write", node: node) {
+        case .success(nil):
+            product.writeTrials[t].result = .ok
+            return nil
+        case .success(let failure?) where failure.step == .openDirectory && failure.errno == .noSuchFileOrDirectory:
+            product.writeTrials[t].result = .notFound  // not there yet: the service makes it
+            return nil
+        case .success(let failure?):
+            product.writeTrials[t].result = .failed
+            product.writeTrials[t].detail = "\(failure.step.rawValue): \(failure.errno)"
+            return Finding(.crit, Rule("\(product.product.rulePrefix)-data-dir-write"), subject: product.product.rawValue,
+                           "\(who) cannot \(failure.step.rawValue) in \(product.writeTrials[t].setting) \(path) "
+                           + "through this node's mount: \(failure.errno)",
+                           fix: "on the NFS server, give \(path) to \(uid):\(gid) (chown -R \(uid):\(gid)); "
+                               + "root squash maps only root, so the server must see the same uid; export it rw")
+        case .failure(let e):
+            product.writeTrials[t].result = .failed
+            product.writeTrials[t].detail = "\(e)"
+            return nil
+        case .timedOut:
+            product.writeTrials[t].result = .timedOut
+            return Finding(.crit, Rule("\(product.product.rulePrefix)-data-dir-write"), subject: product.product.rawValue,
+                           "\(path) did not answer within \(kernel.timeout): the mount is hung (a hard mount waits "
+                           + "for the server forever)", fix: "nfskeeper check \(path) shows the mount's state")
+        }
     }
 }

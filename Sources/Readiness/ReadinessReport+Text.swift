@@ -8,7 +8,13 @@ extension ReadinessReport {
                 ?? "\(p.serviceUser) (missing)"
             let heading = Terminal.paint(p.product.name + " " + (p.version ?? "(version unknown)"), severity: nil,
                                          bold: true, color: color)
-            var block = heading + "\n" + keyValueBlock([("Service user", TextTable.Cell(user))], color: color)
+            var facts = [("Service user", TextTable.Cell(user))]
+            for t in p.writeTrials {
+                guard let result = t.result else { continue }
+                facts.append(("Writes \(t.setting)", TextTable.Cell(result.rawValue + (t.detail.map { " (\($0))" } ?? ""),
+                                                                     severity: [.ok: .ok, .notFound: nil][result] ?? .crit)))
+            }
+            var block = heading + "\n" + keyValueBlock(facts, color: color)
             if !p.placements.isEmpty {
                 var table = TextTable(headers: ["SETTING", "PATH", "LIVES ON"])
                 for placement in p.placements {

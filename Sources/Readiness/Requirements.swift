@@ -132,6 +132,7 @@ enum Requirements {
                   + "is on S3 (\(storage.describe))")
         }
         if data.shared, let mount = facts.mount(of: dataDir) {
+            r.writeTrials.append(WriteTrial(setting: "Server.DataDir", path: dataDir))
             let o = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
             if o.lookupcache == .all && o.negativeLookupWindow.upperBound > 5 {
                 r.add(.warn, "lookupcache", "\(mount.mountPoint) hides another node's new file for up to "

@@ -61,7 +61,7 @@ struct ReadyCommand: AsyncParsableCommand {
         if root == "/" && mountinfo == nil {  // this node, live: its mounts and the servers can be asked
             let limit = Duration.milliseconds(Int64(timeout * 1000))
             await report.measure(facts, kernel: KernelView(timeout: limit),
-                                 readServerOwner: ServerOwners.reader(timeout: limit))
+                                 readServerOwner: ServerOwners.reader(timeout: limit), node: nodeName)
         }
         print(json ? try encodeEnvelope("ready", report, severity: report.severity, findings: report.findings)
                    : report.textReport() + next(report))
