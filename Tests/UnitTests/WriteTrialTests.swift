@@ -46,10 +46,11 @@ import Testing
         #expect(mkdir(dead, 0o700) == 0 && chown(dead, pm.uid, pm.gid) == 0)
         #expect(FileManager.default.createFile(atPath: dead + "/data", contents: Data("x".utf8)))
         #expect(chown(dead + "/data", pm.uid, pm.gid) == 0)
-        // Another node's file, and a symlink dressed as a leftover that points at it.
+        // The account's file elsewhere, and a symlink dressed as a leftover that points at it.
         let other = try directory(mode: 0o1777)
         defer { try? FileManager.default.removeItem(atPath: other) }
         #expect(FileManager.default.createFile(atPath: other + "/data", contents: Data("keep".utf8)))
+        #expect(chown(other + "/data", pm.uid, pm.gid) == 0)  // removable by the account: only O_NOFOLLOW keeps it
         #expect(symlink(other, "\(dir)/.nfskeeper-write-node1-999998-2f") == 0)
         #expect(trial(dir).value.map { $0 == nil } == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [".nfskeeper-write-node1-999998-2f"])
