@@ -225,6 +225,15 @@ for case, want in (("wrong", True), ("right", False)):
            f"idmap {case}: ganesha's NFSv4 export keeps no ACLs: wb-project-sharing-acl ({acl})")
 acl = [f for f in load("acl-v3.ready.json").get("findings", []) if f["rule"] == "wb-project-sharing-acl"]
 expect(not acl, f"NFSv3 with NFSACL keeps POSIX ACLs: no wb-project-sharing-acl ({acl})")
+for case, want in (("refused", "failed"), ("written", "ok")):
+    ready = load(f"pm-{case}.ready.json")
+    trials = [t for p in ready.get("products", []) for t in p.get("writeTrials", [])]
+    found = [f for f in ready.get("findings", []) if f["rule"] == "pm-data-dir-write"]
+    expect(len(trials) == 1 and trials[0].get("result") == want and bool(found) == (want == "failed")
+           and all("rstudio-pm (997:997) cannot create a directory" in f["message"] for f in found),
+           f"pm {case}: rstudio-pm's write trial in DataDir through the mount: {want} ({trials}, {found})")
+left = open(os.path.join(results, "pm-left.txt")).read().split() if os.path.exists(os.path.join(results, "pm-left.txt")) else ["?"]
+expect(not left, f"pm write trial: nothing left in DataDir ({left})")
 
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
