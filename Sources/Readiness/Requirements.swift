@@ -1,3 +1,4 @@
+import Check
 import Mounts
 import PositConfig
 import Reports
@@ -43,6 +44,7 @@ enum Requirements {
         }
         scratch(&r, local, balancing, facts)
         homes(&r, facts)
+        homeMounts(&r, rserver, facts)
         projectSharing(&r, rserver, facts)
         return r
     }
@@ -63,6 +65,24 @@ enum Requirements {
             r.require("database.conf directory", dir, shared: false, "sqlite-on-nfs",
                       why: "SQLite on NFS corrupts its database", facts: facts)
             return
+        }
+    }
+
+    /// The home directories' NFS mounts, judged as `check` judges the share's: each user's session metadata
+    /// (unless `session-use-file-storage=0` keeps it in the database) and suspended sessions live in
+    /// `~/.local/share/rstudio` (Session Storage), and a session resumed on another node must find them.
+    static func homeMounts(_ r: inout ProductReadiness, _ rserver: [String: String], _ facts: NodeFacts) {
+        let state = rserver["session-use-file-storage"] == "0" ? "suspended sessions"
+            : "session metadata and suspended sessions"
+        var seen = Set<String>()
+        for home in homeDirectories(facts) {
+            guard let mount = facts.mount(of: MountTable.normalize(home)), mount.isNFS,
+                  seen.insert(mount.mountPoint).inserted else { continue }
+            let options = NFSMountOptions(parsing: mount.superOptions, fsType: mount.fsType)
+            for f in MountRules().findings(mountPoint: mount.mountPoint, options: options) where f.severity >= .warn {
+                r.add(f.severity, "home-mount", "\(mount.mountPoint) holds the users' \(state) "
+                      + "(~/.local/share/rstudio): \(f.message)", fix: f.fix)
+            }
         }
     }
 

@@ -4,6 +4,7 @@ public enum PositGuide: String, Sendable, CaseIterable {
     case workbenchLoadBalancing
     case workbenchScratchPath
     case workbenchProjectSharing
+    case workbenchSessionStorage
     case packageManagerHA
     case packageManagerNFS
     case connectHA
@@ -14,6 +15,7 @@ public enum PositGuide: String, Sendable, CaseIterable {
         case .workbenchLoadBalancing: "Workbench Admin Guide, Load balancing › Configuration"
         case .workbenchScratchPath: "Posit support, Removal of the scratch-path option in load balanced clusters"
         case .workbenchProjectSharing: "Workbench Admin Guide, Project Sharing"
+        case .workbenchSessionStorage: "Workbench Admin Guide, Session Storage"
         case .packageManagerHA: "Package Manager Admin Guide, High Availability and Load Balancing"
         case .packageManagerNFS: "Package Manager Admin Guide, Network File Systems"
         case .connectHA: "Connect Admin Guide, High Availability & Load Balancing"
@@ -26,6 +28,7 @@ public enum PositGuide: String, Sendable, CaseIterable {
         case .workbenchLoadBalancing: "https://docs.posit.co/ide/server-pro/load_balancing/configuration.html"
         case .workbenchScratchPath: "https://support.posit.co/hc/en-us/articles/13775419874967"
         case .workbenchProjectSharing: "https://docs.posit.co/ide/server-pro/rstudio_pro_sessions/project_sharing.html"
+        case .workbenchSessionStorage: "https://docs.posit.co/ide/server-pro/admin/server_management/session_storage.html"
         case .packageManagerHA: "https://docs.posit.co/rspm/admin/ha/"
         case .packageManagerNFS: "https://docs.posit.co/rspm/admin/file-storage/nfs"
         case .connectHA: "https://docs.posit.co/connect/admin/load-balancing/"

@@ -156,6 +156,10 @@ public enum RuleCatalog {
           "scratch-path is not shared where the Local plugin finds its peers in it (balanced, not External)",
           cites: [wb("requirement 8"), Citation(.workbenchScratchPath, "External load balancing, 2023.03")]),
         r("wb-home", "ready", "warn", "home directories not on NFS", cites: [wb("requirement 5")]),
+        r("wb-home-mount", "ready", "as check rates it",
+          "the mount of the home directories, which hold session metadata and suspended sessions, "
+          + "fails a check rule (another node sees them late, soft, nolock…)",
+          cites: [Citation(.workbenchSessionStorage, "session metadata in the user's home directory")]),
         r("wb-project-sharing", "ready", "warn",
           "the volume holding shared projects caches attributes over 2 s (or noac)",
           cites: [Citation(.workbenchProjectSharing, "Project Sharing and NFS")]),

@@ -170,6 +170,28 @@ final class SimulatedNode {
         #expect(node.rules(product)[rule] == severity, "\(node.rules(product))")
     }
 
+    /// Session Storage: session metadata (unless in the database) and suspended sessions live in the homes,
+    /// whose mount is judged as check judges the share's: by each rule, at the rule's own severity.
+    @Test(arguments: [
+        ("rw,vers=4.2", "", "warn", "session metadata and suspended sessions"),
+        ("rw,vers=4.2", "session-use-file-storage=0\n", "warn", "holds the users' suspended sessions"),
+        ("rw,vers=4.2,soft,actimeo=2", "", "warn", "soft"),
+        ("rw,vers=4.2,actimeo=2", "", nil, ""),
+    ] as [(String, String, String?, String)])
+    func theHomeMountIsJudgedLikeTheShare(_ options: String, _ rserver: String, _ severity: String?,
+                                          _ words: String) throws {
+        let node = try SimulatedNode(["/etc/rstudio/rserver.conf": "server-shared-storage-path=/mnt/shared/rstudio\n"
+                                      + rserver])
+        node.mounts["/home"] = ("nfs4", "nfs.example:/home", options)
+        let found = ReadinessCheck.run(node.facts, products: [.workbench], node: "n1").findings
+            .filter { $0.rule.rawValue == "wb-home-mount" }
+        #expect(found.map(\.severity).max().map { "\($0)" } == severity, "\(found)")
+        #expect(severity == nil
+                || found.allSatisfy { $0.message.hasPrefix("/home holds") } && found.contains { $0.message.contains(words) })
+        node.mounts["/home"] = ("ext4", "/dev/vdb", "rw")
+        #expect(node.rules(.workbench)["wb-home-mount"] == nil)
+    }
+
     /// Workbench balances when rserver.conf says `load-balancing-enabled=1`, or, without that key, when
     /// /etc/rstudio/load-balancer exists; the Local plugin then needs a shared scratch path unless it
     /// balances externally (launcher.local.conf, Workbench 2023.03 and later): (rserver.conf, load-balancer

@@ -14,7 +14,7 @@ import Reports
             #/Finding\(\s*[^,"()]*,\s*"([a-z0-9-]+)"/#, #/\.(?:ok|info|warn|crit|unknown),\s*"([a-z0-9-]+)"/#,
             #/(?:fail|note)\(\s*"([a-z0-9-]+)"/#, #/odd\([^"]*"([a-z0-9-]+)"/#,
             #/shared:\s*(?:true|false),\s*"([a-z0-9-]+)"/#, #/rulePrefix\)-([a-z0-9-]+)"/#,
-            #/OptionRule\(rule:\s*"([a-z0-9-]+)"/#,
+            #/OptionRule\(rule:\s*"([a-z0-9-]+)"/#, #/\.add\([a-z.]+,\s*"([a-z0-9-]+)"/#,
         ]
         let sources = repository.appendingPathComponent("Sources")
         var out: [(String, String)] = []
