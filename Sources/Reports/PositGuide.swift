@@ -28,7 +28,8 @@ public enum PositGuide: String, Sendable, CaseIterable {
         case .workbenchLoadBalancing: "https://docs.posit.co/ide/server-pro/load_balancing/configuration.html"
         case .workbenchScratchPath: "https://support.posit.co/hc/en-us/articles/13775419874967"
         case .workbenchProjectSharing: "https://docs.posit.co/ide/server-pro/rstudio_pro_sessions/project_sharing.html"
-        case .workbenchSessionStorage: "https://docs.posit.co/ide/server-pro/admin/server_management/session_storage.html"
+        case .workbenchSessionStorage:
+            "https://docs.posit.co/ide/server-pro/admin/server_management/session_storage.html"
         case .packageManagerHA: "https://docs.posit.co/rspm/admin/ha/"
         case .packageManagerNFS: "https://docs.posit.co/rspm/admin/file-storage/nfs"
         case .connectHA: "https://docs.posit.co/connect/admin/load-balancing/"

@@ -173,7 +173,7 @@ public enum RuleCatalog {
           cites: [pm("HA Checklist, step 5")]),
         r("pm-data-dir-write", "ready", "crit",
           "Package Manager's service account cannot create, write or remove in DataDir through this node's mount",
-          cites: [Citation(.packageManagerNFS, "Configuration: the service user must read, write, create directories")]),
+          cites: [Citation(.packageManagerNFS, "Configuration: the service user must read, write and create")]),
         r("pm-database", "ready", "crit", "Package Manager's database is not PostgreSQL",
           cites: [pm("HA Checklist, step 4")]),
         r("pm-sqlite-on-nfs", "ready", "crit", "Package Manager's SQLite directory is on NFS",

@@ -187,7 +187,8 @@ final class SimulatedNode {
             .filter { $0.rule.rawValue == "wb-home-mount" }
         #expect(found.map(\.severity).max().map { "\($0)" } == severity, "\(found)")
         #expect(severity == nil
-                || found.allSatisfy { $0.message.hasPrefix("/home holds") } && found.contains { $0.message.contains(words) })
+                || found.allSatisfy { $0.message.hasPrefix("/home holds") }
+                && found.contains { $0.message.contains(words) })
         node.mounts["/home"] = ("ext4", "/dev/vdb", "rw")
         #expect(node.rules(.workbench)["wb-home-mount"] == nil)
     }
