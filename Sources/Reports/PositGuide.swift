@@ -1,5 +1,5 @@
 /// The Posit guides whose requirements nfskeeper checks: each title and address in one place, so that
-/// a rule cites a guide by name and the README's requirement table links it.
+/// a rule cites a guide by name and docs/posit-readiness.md's requirement table links it.
 public enum PositGuide: String, Sendable, CaseIterable {
     case workbenchLoadBalancing
     case workbenchScratchPath
@@ -46,6 +46,6 @@ public struct Citation: Sendable, Hashable {
 
     public init(_ guide: PositGuide, _ section: String) { (self.guide, self.section) = (guide, section) }
 
-    /// `[short title § section](url)`, for the README.
+    /// `[short title § section](url)`, for docs/posit-readiness.md.
     public var markdown: String { "[\(guide.title), \(section)](\(guide.url))" }
 }

@@ -11,7 +11,7 @@ public struct RuleInfo: Sendable, Hashable {
     public let cites: [Citation]
 }
 
-/// Every rule id any command reports: one vocabulary. The README's rule table is generated from it
+/// Every rule id any command reports: one vocabulary. docs/reference.md's rule table is generated from it
 /// (`markdownTable`; a test compares), and a test checks that every id the sources emit is here and
 /// every id here is emitted.
 public enum RuleCatalog {
@@ -206,14 +206,14 @@ public enum RuleCatalog {
         r("history", "history", "warn", "lines of the history file that are not entries (skipped)"),
     ]
 
-    /// The README's rule table.
+    /// docs/reference.md's rule table.
     public static var markdownTable: String {
         (["| rule | reported by | severity | meaning |", "|---|---|---|---|"]
             + all.map { "| `\($0.id)` | \($0.commands) | \($0.severities) | \($0.meaning) |" })
             .joined(separator: "\n")
     }
 
-    /// The README's Posit requirement table: every rule a guide states, with the guide's section.
+    /// docs/posit-readiness.md's Posit requirement table: every rule a guide states, with the guide's section.
     public static var requirementTable: String {
         (["| rule | reported by | severity | finding | where the guide says so |", "|---|---|---|---|---|"]
             + all.filter { !$0.cites.isEmpty }.map {

@@ -251,7 +251,13 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show the trend of past audits per mount: did the delay drop after the remount?",
-        usage: "nfskeeper history [<options>]"
+        usage: "nfskeeper history [<options>]",
+        discussion: """
+            Examples:
+              nfskeeper history
+              nfskeeper history --mount /mnt/shared --last 20
+              nfskeeper history --json
+            """
     )
 
     @Option(help: ArgumentHelp("The history file audits append to.", valueName: "file"))
@@ -318,6 +324,10 @@ struct FleetCommand: AsyncParsableCommand {
             and configuration drift from the majority, and prints the launcher reachability matrix.
 
             Exit codes as audit: 0 ok, 1 warning, 2 critical, 3 unknown.
+
+            Examples:
+              nfskeeper fleet /mnt/shared
+              nfskeeper fleet /mnt/shared --json
             """
     )
 

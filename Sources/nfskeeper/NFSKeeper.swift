@@ -39,11 +39,17 @@ struct NFSKeeper: AsyncParsableCommand {
         of this node can fool) and compares it with what this node's kernel mount shows.
 
         Exit codes follow the Nagios plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
+
+        Examples:
+          nfskeeper check /mnt/shared
+          nfskeeper probe /mnt/shared
+          nfskeeper advise /mnt/shared --role package-manager
         """,
         version: nfskeeperVersion,
-        subcommands: [AdviseCommand.self, AuditCommand.self, CheckCommand.self, FleetCommand.self, HistoryCommand.self,
-                      LocksCommand.self, ProbeCommand.self, ReadyCommand.self, ProvisionCommand.self,
-                      ServerCommand.self]
+        // In the order an admin uses them: look, measure, fix, then the cluster and the timers.
+        subcommands: [CheckCommand.self, ProbeCommand.self, AdviseCommand.self, ProvisionCommand.self,
+                      ReadyCommand.self, LocksCommand.self, ServerCommand.self, AuditCommand.self, FleetCommand.self,
+                      HistoryCommand.self]
     )
 }
 

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import Reports
 
-/// One finding vocabulary: the rule ids the sources emit and the catalog agree, and the README's
-/// table is the catalog's.
+/// One finding vocabulary: the rule ids the sources emit and the catalog agree, and the docs' tables
+/// are the catalog's.
 @Suite struct RuleCatalogTests {
     static let repository = Fixture.directory.deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -48,20 +48,22 @@ import Reports
         #expect(unused.isEmpty, "in the catalog but emitted nowhere: \(unused)")
     }
 
-    /// The rule table and the Posit requirement table, each between its markers.
-    @Test(arguments: [("rules", RuleCatalog.markdownTable), ("requirements", RuleCatalog.requirementTable)])
-    func theReadmesTablesAreTheCatalogs(_ name: String, _ generated: String) throws {
-        let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+    /// The rule table (docs/reference.md) and the Posit requirement table (docs/posit-readiness.md), each
+    /// between its markers.
+    @Test(arguments: [("rules", "docs/reference.md", RuleCatalog.markdownTable),
+                      ("requirements", "docs/posit-readiness.md", RuleCatalog.requirementTable)])
+    func theDocsTablesAreTheCatalogs(_ name: String, _ page: String, _ generated: String) throws {
+        let readme = try String(contentsOf: Self.repository.appendingPathComponent(page), encoding: .utf8)
         let begin = "<!-- \(name): generated from RuleCatalog; RuleCatalogTests compares -->\n"
         let end = "<!-- \(name) end -->"
         let between = try #require(readme.firstRange(of: begin).flatMap { b in
             readme[b.upperBound...].firstRange(of: end).map { String(readme[b.upperBound..<$0.lowerBound]) }
-        }, "README needs the markers around its \(name) table")
+        }, "\(page) needs the markers around its \(name) table")
         let table = between.hasSuffix("\n") ? String(between.dropLast()) : between
         if table != generated {
             try generated.write(toFile: "/tmp/nfskeeper-\(name).md", atomically: true, encoding: .utf8)
         }
-        #expect(table == generated, "README's \(name) table differs: see /tmp/nfskeeper-\(name).md")
+        #expect(table == generated, "\(page)'s \(name) table differs: see /tmp/nfskeeper-\(name).md")
     }
 
     /// Every rule about a Posit product cites its guide, unless it is nfskeeper's own judgement (the
