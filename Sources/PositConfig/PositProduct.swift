@@ -118,9 +118,9 @@ public struct AccountSummary: Codable, Sendable, Hashable {
     /// Accounts beyond `AccountSummary.limit` were not published.
     public var truncated: Bool
 
-    /// Users and groups published at most, each: a directory of 10,000 users stays a report of a few
-    /// hundred kilobytes.
-    public static let limit = 10_000
+    /// Users and groups published at most, each: with 32-character names the report stays well under
+    /// the 1 MiB other nodes read of it (`NodeDirectory.reportLimit`).
+    public static let limit = 4_000
 
     public init(users: [String: String], groups: [String: String], truncated: Bool) {
         (self.users, self.groups, self.truncated) = (users, groups, truncated)

@@ -180,4 +180,21 @@ import PositConfig
         #expect(users == (try getent("passwd")) && users.contains("root:0:0"))
         #expect(groups == (try getent("group")) && groups.contains { $0.hasPrefix("root:0:") })
     }
+
+    /// A large directory is published up to the limit, marked truncated, and the report stays readable.
+    @Test func aLargeDirectoryIsTruncatedWithinTheReportLimit() throws {
+        let count = AccountSummary.limit + 1
+        let names = (0..<count).map { "a-directory-user-named-\(String(format: "%010d", $0))" }  // 32 characters
+        let users = names.enumerated().map { "\($1):x:\(2000 + $0):\(2000 + $0)::/h:/x" }
+        let groups = names.enumerated().map { "\($1):x:\(2000 + $0):" }
+        let node = try SimulatedNode(["/etc/passwd": users.joined(separator: "\n"),
+                                      "/etc/group": groups.joined(separator: "\n")])
+        let report = Self.report("node1", node)
+        let accounts = try #require(report.accounts)
+        #expect(accounts.truncated && accounts.users.count == AccountSummary.limit)
+        let encoded = try NodeDirectory.encoder.encode(report)
+        #expect(encoded.count < NodeDirectory.reportLimit, "\(encoded.count) bytes")
+        let decoded = NodeDirectory.decodeReport(Array(encoded), file: "node1.json")
+        #expect((try? decoded.get())?.accounts?.truncated == true)
+    }
 }
