@@ -274,22 +274,16 @@ extension Auditor {
     }
 
     /// This node's users and groups, as keyed fingerprints; nil without the cluster key.
-    static func accountSummary(_ o: Options, _ products: NodeProducts) -> AccountSummary? {
-        guard let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,
-                                             keyFile: o.config.fingerprintKeyFile).get() else { return nil }
-        return ReadinessCheck.accountSummary(products.facts) { key.fingerprint($0) }
+    static func accountSummary(_ products: NodeProducts, key: ClusterKey?) -> AccountSummary? {
+        key.map { key in ReadinessCheck.accountSummary(products.facts) { key.fingerprint($0) } }
     }
 
     /// Each installed Posit product's version, service ids and (with the cluster key) fingerprints of its
-    /// settings and state locations, for the fleet's cross-node requirements. Without a key: no fingerprints.
-    static func productSummaries(_ o: Options, _ products: NodeProducts) -> [ProductSummary]? {
+    /// settings and state locations, for the fleet's cross-node requirements. Without a key (nil): no
+    /// fingerprints (the config-key finding says why).
+    static func productSummaries(_ products: NodeProducts, key: ClusterKey?) -> [ProductSummary]? {
         let report = products.readiness
         guard !report.products.isEmpty else { return nil }
-        // No usable key: nothing is fingerprinted (the fingerprint finding says why).
-        let key = try? ClusterKey.load(
-            rstudioConfig: o.config.rstudioConfig,
-            keyFile: o.config.fingerprintKeyFile
-        ).get()  // nil: no fingerprints
         return ReadinessCheck.summaries(report, products.facts) { key?.fingerprint($0) ?? "" }.map { summary in
             var s = summary
             if key == nil { (s.settings, s.targets) = ([:], [:]) }  // nothing comparable without the key
@@ -367,8 +361,11 @@ extension Auditor {
         node.fileLocks = workbenchLockSettings(o.config.rstudioConfig)
         node.wwwPort = o.wwwPort ?? NodeReport.wwwPort(rstudioConfig: o.config.rstudioConfig)
         node.wwwReachability = wwwReachability
-        node.products = productSummaries(o, products)
-        node.accounts = accountSummary(o, products)
+        // One load of the cluster key serves both summaries.
+        let key = try? ClusterKey.load(rstudioConfig: o.config.rstudioConfig,
+                                       keyFile: o.config.fingerprintKeyFile).get()
+        node.products = productSummaries(products, key: key)
+        node.accounts = accountSummary(products, key: key)
         let file = "\(a.path)/.nfskeeper/nodes/\(NodeDirectory.fileName(for: o.node))"
         switch directory.write(node) {
         case .success: break
