@@ -34,11 +34,15 @@ extension ServerView {
     /// break every timestamp comparison between nodes.
     public func readNewFile(_ path: String) throws(ServerViewError) -> NewFileReading {
         var fh: OpaquePointer?
-        try check(nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, 0o600, &fh), "CREATE", path)
+        let created = nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, 0o600, &fh)
+        // Removed on every path, also after a CREATE that timed out: the server may have done it all the same
+        // (its reply lost), and the name is this call's alone. A CREATE the server refused made nothing.
+        let createTimedOut = created < 0 && failure(created, "CREATE", path).isTimeout
         defer {
             if let fh { nfs_close(ctx, fh) }
-            nfs_unlink(ctx, path)
+            if created == 0 || createTimedOut { nfs_unlink(ctx, path) }
         }
+        try check(created, "CREATE", path)
         guard let fh else { throw failure(-EIO, "CREATE", path) }
         let before = realtimeNow()
         var byte: UInt8 = 0x2e

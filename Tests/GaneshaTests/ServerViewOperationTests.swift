@@ -157,6 +157,23 @@ import Testing
         #expect(try await view.exists(file) == false, "removed again")
     }
 
+    /// A CREATE the server did but whose reply was lost (it times out) leaves no file: the name is the
+    /// call's alone, so it is removed all the same.
+    @Test(arguments: versions)
+    func aNewFileWhoseCreateReplyIsLostIsRemovedAllTheSame(_ version: ServerURL.Version) async throws {
+        var url = try TestServer.url("rw", version)
+        let proxy = try ReplyDroppingProxy(upstream: try #require(url.nfsPort))
+        defer { proxy.stop() }
+        url.nfsPort = proxy.port
+        let view = try await ServerView.connect(url, as: .root, timeout: .seconds(1))
+        let file = TestServer.scratchName("lost-reply")
+        proxy.armed.withLock { $0 = version == .v3 ? 8 : 1 }  // CREATE; COMPOUND (the OPEN)
+        await #expect(throws: ServerViewError.self) { try await view.readNewFile(file) }
+        #expect(proxy.armed.withLock { $0 } == nil && proxy.lost.withLock { $0.isEmpty }, "the reply was lost")
+        let backing = try TestServer.backingDirectory("rw")
+        #expect(!FileManager.default.fileExists(atPath: backing + file), "the server's new file was left")
+    }
+
     /// A name swapped for a symlink between checks is never followed: the new file is made with
     /// CREATE EXCLUSIVE and changed only through its handle; NFSv4 attribute changes go over NFSv3.
     @Test(arguments: versions)
