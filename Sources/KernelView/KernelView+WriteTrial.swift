@@ -26,6 +26,9 @@ public struct WriteTrialFailure: Sendable, Hashable, Error {
 
     public var step: Step
     public var errno: Errno
+
+    /// `step` failed just now: the thread's errno says why.
+    static func now(_ step: Step) -> Self { Self(step: step, errno: Errno(rawValue: Glibc.errno)) }
 }
 
 extension KernelView {
@@ -39,7 +42,7 @@ extension KernelView {
         bounded {
             let saved = Self.threadCredentials()
             guard nfsk_thread_setgroups(account.groups.count, account.groups) == 0 else {
-                return .success(WriteTrialFailure(step: .credentials, errno: Errno(rawValue: errno)))
+                return .success(WriteTrialFailure.now(.credentials))
             }
             _ = nfsk_thread_setfsgid(account.gid)
             _ = nfsk_thread_setfsuid(account.uid)
@@ -66,17 +69,17 @@ extension KernelView {
     /// The trial itself, already as the account.
     static func trial(_ directory: String, purpose: String, node: String) -> WriteTrialFailure? {
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { return WriteTrialFailure(step: .openDirectory, errno: Errno(rawValue: errno)) }
+        guard dir >= 0 else { return WriteTrialFailure.now(.openDirectory) }
         defer { close(dir) }
         removeLeftovers(dir, purpose: purpose, node: node)
         let name = TemporaryName.make(purpose: purpose, node: node)
-        guard mkdirat(dir, name, 0o700) == 0 else { return WriteTrialFailure(step: .createDirectory, errno: Errno(rawValue: errno)) }
+        guard mkdirat(dir, name, 0o700) == 0 else { return WriteTrialFailure.now(.createDirectory) }
         let made = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         var failure: WriteTrialFailure?
-        if made < 0 { failure = WriteTrialFailure(step: .createDirectory, errno: Errno(rawValue: errno)) }
+        if made < 0 { failure = WriteTrialFailure.now(.createDirectory) }
         else { failure = writeFile(in: made); close(made) }
         if unlinkat(dir, name, AT_REMOVEDIR) != 0, failure == nil {
-            failure = WriteTrialFailure(step: .remove, errno: Errno(rawValue: errno))
+            failure = WriteTrialFailure.now(.remove)
         }
         return failure
     }
@@ -86,21 +89,20 @@ extension KernelView {
     /// Creates, writes, fsyncs and removes `data` in the trial's own directory.
     static func writeFile(in made: Int32) -> WriteTrialFailure? {
         let fd = openat(made, fileName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return WriteTrialFailure(step: .createFile, errno: Errno(rawValue: errno)) }
+        guard fd >= 0 else { return WriteTrialFailure.now(.createFile) }
         var failure: WriteTrialFailure?
         let bytes: [UInt8] = Array("nfskeeper write trial\n".utf8)
-        if write(fd, bytes, bytes.count) != bytes.count { failure = WriteTrialFailure(step: .write, errno: Errno(rawValue: errno)) }
-        else if fsync(fd) != 0 { failure = WriteTrialFailure(step: .flush, errno: Errno(rawValue: errno)) }
-        if close(fd) != 0, failure == nil { failure = WriteTrialFailure(step: .flush, errno: Errno(rawValue: errno)) }
+        if write(fd, bytes, bytes.count) != bytes.count { failure = WriteTrialFailure.now(.write) }
+        else if fsync(fd) != 0 { failure = WriteTrialFailure.now(.flush) }
+        if close(fd) != 0, failure == nil { failure = WriteTrialFailure.now(.flush) }
         if unlinkat(made, fileName, 0) != 0, failure == nil {
-            failure = WriteTrialFailure(step: .remove, errno: Errno(rawValue: errno))
+            failure = WriteTrialFailure.now(.remove)
         }
         return failure
     }
 
     /// Trial directories of this node's killed runs (their pid gone): the file in each, then the directory.
     static func removeLeftovers(_ dir: Int32, purpose: String, node: String) {
-        let prefix = TemporaryName.prefix + purpose + "-" + TemporaryName.safeNode(node) + "-"
         let listing = dup(dir)
         guard listing >= 0, let stream = fdopendir(listing) else { return }
         defer { closedir(stream) }
@@ -111,10 +113,7 @@ extension KernelView {
             let name = withUnsafeBytes(of: entry.pointee.d_name) {
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
-            let fields = name.hasPrefix(prefix) ? name.dropFirst(prefix.count).split(separator: "-") : []
-            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
-            names.append(name)
+            if TemporaryName.isKilledRunsLeftover(name, purpose: purpose, node: node) { names.append(name) }
         }
         for name in names {
             let made = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

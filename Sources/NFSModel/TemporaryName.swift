@@ -11,6 +11,17 @@ public enum TemporaryName {
         return "\(prefix)\(purpose)-\(safeNode(node))-\(getpid())-\(random)"
     }
 
+    /// Whether `name` is one `make(purpose:node:)` gave a run of this node whose process is gone (killed,
+    /// crashed): its leftovers are this node's to remove. Another node's names, a live process's, and
+    /// names of any other shape are not.
+    public static func isKilledRunsLeftover(_ name: String, purpose: String, node: String) -> Bool {
+        let ours = prefix + purpose + "-" + safeNode(node) + "-"
+        guard name.hasPrefix(ours) else { return false }
+        let fields = name.dropFirst(ours.count).split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid() else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     /// The node name as it appears in file names: `NodeName.fileComponent` for a valid name (the CLI
     /// and the configuration accept no other); anything else is flattened to letters, digits and '.'.
     public static func safeNode(_ node: String) -> String {

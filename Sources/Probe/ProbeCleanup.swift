@@ -78,7 +78,6 @@ enum ProbeCleanup {
         _ server: ServerView, _ probe: String, node: String, uid: UInt32,
         findings: inout [Finding]
     ) async -> Int {
-        let prefix = TemporaryName.prefix + "probe-" + TemporaryName.safeNode(node) + "-"
         var removed = 0
         let entries: [NFSDirectoryEntry]
         do { entries = try await server.readdir(probe) } catch {
@@ -88,14 +87,11 @@ enum ProbeCleanup {
                     "could not look for leftovers of killed probes: \(error.description)"))
             return 0
         }
-        for entry in entries where entry.name.hasPrefix(prefix) {
-            let rest = entry.name.dropFirst(prefix.count)
-            guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid(),
-                let attributes = await attributes(entry, in: probe, server),
+        for entry in entries where TemporaryName.isKilledRunsLeftover(entry.name, purpose: "probe", node: node) {
+            guard let attributes = await attributes(entry, in: probe, server),
                 attributes.type == .directory,
                 ownedBy(uid, attributes.uid, await server.url.version)
             else { continue }
-            if kill(pid, 0) == 0 || errno != ESRCH { continue }  // that process still runs
             await removeRun(server, probe + "/" + entry.name, findings: &findings)
             removed += 1
         }

@@ -89,6 +89,9 @@ public struct ProductReadiness: Codable, Sendable {
 public struct WriteTrial: Codable, Sendable, Hashable {
     public enum Result: String, Codable, Sendable {
         case ok, failed, notFound = "not-found", timedOut = "timed-out"
+
+        /// How a report colours it: not there yet is no judgement; anything but ok is critical.
+        public var severity: Severity? { [.ok: .ok, .notFound: nil][self] ?? .crit }
     }
 
     public var setting: String

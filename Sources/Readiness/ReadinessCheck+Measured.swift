@@ -63,6 +63,10 @@ extension ReadinessReport {
         let groups = facts.groups.groups.filter { $0.members.contains(user) }.map(\.gid)
         let account = Credentials(uid: uid, gid: gid, groups: Array(Set(groups + [gid])).sorted())
         let who = "\(user) (\(uid):\(gid))"
+        func critical(_ text: String, fix: String) -> Finding {
+            Finding(.crit, Rule("\(product.product.rulePrefix)-data-dir-write"), subject: product.product.rawValue,
+                    text, fix: fix)
+        }
         switch kernel.writeTrial(in: path, as: account, purpose: "write", node: node) {
         case .success(nil):
             product.writeTrials[t].result = .ok
@@ -73,20 +77,18 @@ extension ReadinessReport {
         case .success(let failure?):
             product.writeTrials[t].result = .failed
             product.writeTrials[t].detail = "\(failure.step.rawValue): \(failure.errno)"
-            return Finding(.crit, Rule("\(product.product.rulePrefix)-data-dir-write"), subject: product.product.rawValue,
-                           "\(who) cannot \(failure.step.rawValue) in \(product.writeTrials[t].setting) \(path) "
-                           + "through this node's mount: \(failure.errno)",
-                           fix: "on the NFS server, give \(path) to \(uid):\(gid) (chown -R \(uid):\(gid)); "
-                               + "root squash maps only root, so the server must see the same uid; export it rw")
+            return critical("\(who) cannot \(failure.step.rawValue) in \(product.writeTrials[t].setting) \(path) "
+                            + "through this node's mount: \(failure.errno)",
+                            fix: "on the NFS server, give \(path) to \(uid):\(gid) (chown -R \(uid):\(gid)); "
+                                + "root squash maps only root, so the server must see the same uid; export it rw")
         case .failure(let e):
             product.writeTrials[t].result = .failed
             product.writeTrials[t].detail = "\(e)"
             return nil
         case .timedOut:
             product.writeTrials[t].result = .timedOut
-            return Finding(.crit, Rule("\(product.product.rulePrefix)-data-dir-write"), subject: product.product.rawValue,
-                           "\(path) did not answer within \(kernel.timeout): the mount is hung (a hard mount waits "
-                           + "for the server forever)", fix: "nfskeeper check \(path) shows the mount's state")
+            return critical("\(path) did not answer within \(kernel.timeout): the mount is hung (a hard mount waits "
+                            + "for the server forever)", fix: "nfskeeper check \(path) shows the mount's state")
         }
     }
 }

@@ -11,8 +11,8 @@ extension ReadinessReport {
             var facts = [("Service user", TextTable.Cell(user))]
             for t in p.writeTrials {
                 guard let result = t.result else { continue }
-                facts.append(("Writes \(t.setting)", TextTable.Cell(result.rawValue + (t.detail.map { " (\($0))" } ?? ""),
-                                                                     severity: [.ok: .ok, .notFound: nil][result] ?? .crit)))
+                let text = result.rawValue + (t.detail.map { " (\($0))" } ?? "")
+                facts.append(("Writes \(t.setting)", TextTable.Cell(text, severity: result.severity)))
             }
             var block = heading + "\n" + keyValueBlock(facts, color: color)
             if !p.placements.isEmpty {

@@ -23,7 +23,8 @@ import Testing
         let dir = try directory(mode: 0o755)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let refused = trial(dir).value ?? nil
-        #expect(refused?.step == .createDirectory && refused?.errno == .permissionDenied, "\(String(describing: refused))")
+        #expect(refused?.step == .createDirectory && refused?.errno == .permissionDenied,
+                "\(String(describing: refused))")
         #expect(chmod(dir, 0o1777) == 0)
         #expect(trial(dir).value.map { $0 == nil } == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
