@@ -162,14 +162,14 @@ import Testing
     @Test(arguments: versions)
     func aNewFileWhoseCreateReplyIsLostIsRemovedAllTheSame(_ version: ServerURL.Version) async throws {
         var url = try TestServer.url("rw", version)
-        let proxy = try ReplyDroppingProxy(upstream: try #require(url.nfsPort))
-        defer { proxy.stop() }
-        url.nfsPort = proxy.port
+        let relay = try TCPRelay(to: try #require(url.nfsPort), losesReplies: true)
+        defer { relay.cut() }
+        url.nfsPort = relay.port
         let view = try await ServerView.connect(url, as: .root, timeout: .seconds(1))
         let file = TestServer.scratchName("lost-reply")
-        proxy.armed.withLock { $0 = version == .v3 ? 8 : 1 }  // CREATE; COMPOUND (the OPEN)
+        relay.loseReply(toProcedure: version == .v3 ? 8 : 1)  // CREATE; COMPOUND (the OPEN)
         await #expect(throws: ServerViewError.self) { try await view.readNewFile(file) }
-        #expect(proxy.armed.withLock { $0 } == nil && proxy.lost.withLock { $0.isEmpty }, "the reply was lost")
+        #expect(relay.lostTheReply, "the CREATE's reply was lost")
         let backing = try TestServer.backingDirectory("rw")
         #expect(!FileManager.default.fileExists(atPath: backing + file), "the server's new file was left")
     }

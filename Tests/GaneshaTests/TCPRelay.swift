@@ -5,20 +5,26 @@ import Synchronization
 /// A TCP relay on 127.0.0.1 in front of the test server: `cut()` drops every connection and stops
 /// listening (the server "dies" as far as clients can tell, for this test only); `resume()`
 /// listens again on the same port. With `forwardFirst: n`, connections after the n-th are accepted
-/// and never answered: a server that stops answering new sessions mid-run.
+/// and never answered: a server that stops answering new sessions mid-run. With `losesReplies`, it
+/// relays RPC records and can lose one reply (`loseReply(toProcedure:)`, TCPRelay+LostReplies.swift).
 final class TCPRelay: @unchecked Sendable {
     let port: Int
     let upstream: Int
     let forwardFirst: Int
+    let losesReplies: Bool
+    /// The procedure whose next call's reply is lost, and the xids whose replies are lost.
+    let armedProcedure = Mutex<UInt32?>(nil)
+    let lostXIDs = Mutex<Set<UInt32>>([])
     private var accepted = 0
     private let lock = NSLock()
     private var listener: Int32 = -1
     private var sockets: [Int32] = []
     private var generation = 0
 
-    init(to upstream: Int, forwardFirst: Int = .max) throws {
+    init(to upstream: Int, forwardFirst: Int = .max, losesReplies: Bool = false) throws {
         self.upstream = upstream
         self.forwardFirst = forwardFirst
+        self.losesReplies = losesReplies
         port = try SilentServer.unusedPort()
         try resume()
     }
@@ -60,9 +66,9 @@ final class TCPRelay: @unchecked Sendable {
     /// connection in this process (the tests' own libnfs sessions: that reset them).
     private func relay(_ client: Int32, _ server: Int32) {
         let running = Mutex(2)
-        for (from, to) in [(client, server), (server, client)] {
+        for (from, to, calls) in [(client, server, true), (server, client, false)] {
             Thread { [self] in
-                TCPRelay.pump(from, to)
+                if losesReplies { pumpRecords(from, to, calls: calls) } else { TCPRelay.pump(from, to) }
                 guard
                     running.withLock({
                         $0 -= 1; return $0
@@ -89,16 +95,19 @@ final class TCPRelay: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            var sent = 0
-            while sent < n {
-                let m = buffer.withUnsafeBytes { send(to, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
-                if m <= 0 { break }
-                sent += m
-            }
-            if sent < n { break }
+            if n <= 0 || !sendAll(to, buffer[..<n]) { break }
         }
         shutdown(to, Int32(SHUT_RDWR))  // the other pump's read ends; `relay` closes both
+    }
+
+    static func sendAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let m = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if m <= 0 { return false }
+            sent += m
+        }
+        return true
     }
 
     private static func loopback(_ port: Int) -> sockaddr_in {
