@@ -91,7 +91,13 @@ public struct WriteTrial: Codable, Sendable, Hashable {
         case ok, failed, notFound = "not-found", timedOut = "timed-out"
 
         /// How a report colours it: not there yet is no judgement; anything but ok is critical.
-        public var severity: Severity? { [.ok: .ok, .notFound: nil][self] ?? .crit }
+        public var severity: Severity? {
+            switch self {
+            case .ok: .ok
+            case .notFound: nil
+            case .failed, .timedOut: .crit
+            }
+        }
     }
 
     public var setting: String

@@ -37,12 +37,12 @@ extension ServerView {
         let created = nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, 0o600, &fh)
         // Removed on every path, also after a CREATE that timed out: the server may have done it all the same
         // (its reply lost), and the name is this call's alone. A CREATE the server refused made nothing.
-        let createTimedOut = created < 0 && failure(created, "CREATE", path).isTimeout
+        let createError = created < 0 ? failure(created, "CREATE", path) : nil
         defer {
             if let fh { nfs_close(ctx, fh) }
-            if created == 0 || createTimedOut { nfs_unlink(ctx, path) }
+            if createError?.isTimeout ?? true { nfs_unlink(ctx, path) }
         }
-        try check(created, "CREATE", path)
+        if let createError { throw createError }
         guard let fh else { throw failure(-EIO, "CREATE", path) }
         let before = realtimeNow()
         var byte: UInt8 = 0x2e

@@ -187,6 +187,8 @@ import Testing
         #expect(symlink("victim", backing + dir + "/link") == 0)
         let view = try await TestServer.connect("rw", version)
         await #expect(throws: ServerViewError.self) { try await view.readNewFile(dir + "/link") }
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: backing + dir + "/link")) == "victim",
+                "a CREATE the server refused made nothing, so nothing is removed")
         try? await view.chmod(dir + "/link", mode: .ownerReadWrite)
         let victim = try FileManager.default.attributesOfItem(atPath: backing + dir + "/victim")
         #expect(victim[.posixPermissions] as? Int == 0o644)
