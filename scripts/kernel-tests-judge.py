@@ -35,6 +35,9 @@ SETS = {
     "actimeo3": ((3, 3), True), "noac": ((0, 0), False), "nocto": ((30, 60), True), "v3": ((30, 60), True),
     "v3-pos": ((0, 0), False),
     "v4-ac6": ((6, 6), True), "v4-ac6-1": ((6, 6), True), "v3-ac6": ((6, 6), True), "v3-ac6-1": ((6, 6), True),
+    # knfsd, the kernel's own server, in the guest: the client's options rule there exactly as with ganesha.
+    "k-defaults": ((30, 60), True), "k-pos": ((0, 0), False), "k-v4-ac6": ((6, 6), True),
+    "k-v3-ac6": ((6, 6), True), "k-noac": ((0, 0), False),
 }
 # The 8-vs-1 pairs: the same options mounted twice; N = 6 for acdirmin/acdirmax and acregmin/acregmax.
 PAIRS = {"v4-ac6": "v4-ac6-1", "v3-ac6": "v3-ac6-1"}
@@ -65,7 +68,7 @@ for name, (window, hides) in SETS.items():
     rules = {f["rule"]: f["severity"] for f in mount.get("findings", [])}
     if name == "nocto":
         expect(rules.get("cto") == "warn", f"nocto: check warns about cto ({rules.get('cto')})")
-    if name.startswith("v3"):
+    if name.startswith(("v3", "k-v3")):
         expect(rules.get("locking") == "warn", f"{name}: check warns about node-local locks")
     neg, fresh = scenario(probe, "negative-lookup"), scenario(probe, "fresh-name")
     # "At once" means within the probe's own resolution: under TCG, with noac or lookupcache=none,
@@ -235,6 +238,42 @@ for case, want in (("refused", "failed"), ("written", "ok")):
 left = open(os.path.join(results, "pm-left.txt")).read().split() if os.path.exists(os.path.join(results, "pm-left.txt")) else ["?"]
 expect(not left, f"pm write trial: nothing left in DataDir ({left})")
 
+# Two real nodes (scripts/two-nodes.py): what node B saw of node A's changes, against what the probe (libnfs
+# as the other node) measured on a mount with the same options. Each change the probe makes has its
+# counterpart: a create and a rename onto a name looked up before (negative lookup), a file growing
+# (attribute change), a file removed (deletion).
+TWO_NODES = {"2n-defaults": "defaults", "2n-pos": "pos", "2n-v4-ac6": "v4-ac6-1", "2n-v3-ac6": "v3-ac6-1",
+             "2n-k-defaults": "k-defaults", "2n-k-pos": "k-pos", "2n-k-v4-ac6": "k-v4-ac6", "2n-k-v3-ac6": "k-v3-ac6"}
+COUNTERPART = {"create": "negative-lookup", "rename": "negative-lookup", "change": "attribute-change",
+               "delete": "deletion"}
+two_node_rows = []
+for pair, probe_set in TWO_NODES.items():
+    nodes, probe = load(f"{pair}.two-nodes.json"), load(f"{probe_set}.probe.json")
+    window, hides = SETS[probe_set]
+    resolution = probe.get("resolutionSeconds") or 0.0
+    for sc, seen in (nodes.get("scenarios") or {"create": {"_error": nodes.get("_error")}}).items():
+        expect(not seen.get("_error") and not seen.get("errors") and seen.get("neverVisible") == 0
+               and seen.get("medianSeconds") is not None,
+               f"{pair}: node B saw every {sc} of node A ({seen})")
+        theirs = scenario(probe, COUNTERPART[sc])
+        if seen.get("medianSeconds") is None or theirs.get("medianSeconds") is None:
+            continue
+        if sc in ("create", "rename") and hides:
+            expect(seen["minSeconds"] >= window[0] - 1.0 - lag(seen),
+                   f"{pair}: node B misses node A's {sc} for acdirmin {window[0]} s - 1 s - lag ({seen})")
+        # Agreement within the two measurements' resolution: 1 s + 2 poll periods, each one's lag and poll gap.
+        bound = 1.0 + 2 * resolution + max(lag(seen), lag(theirs)) + max(gap(seen), gap(theirs))
+        diff = seen["medianSeconds"] - theirs["medianSeconds"]
+        expect(abs(diff) <= bound, f"{pair}: two real nodes' {sc} median {seen['medianSeconds']:.3f} s agrees with "
+               f"the probe's {COUNTERPART[sc]} on {probe_set} ({theirs['medianSeconds']:.3f} s) within {bound:.2f} s")
+        two_node_rows.append((pair, probe_set, sc, f"{seen['minSeconds']:.3f}", f"{seen['medianSeconds']:.3f}",
+                              f"{seen['maxSeconds']:.3f}", COUNTERPART[sc], f"{theirs['medianSeconds']:.3f}",
+                              f"{diff:+.3f}", f"{bound:.2f}"))
+clients = open(os.path.join(results, "knfsd.clients"), errors="replace").read() \
+    if os.path.exists(os.path.join(results, "knfsd.clients")) else ""
+owners = {l.split(":", 1)[1].strip() for l in clients.splitlines() if l.startswith("name:")}
+expect(len(owners) >= 2, f"knfsd saw two NFSv4 client owners (two nodes), not one ({owners})")
+
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
       "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag "
@@ -245,6 +284,11 @@ for r in rows:
 print("| lock mount | advisory | what was seen | link-based | wall |")
 print("|" + "---|" * 5)
 for r in lock_rows:
+    print("| " + " | ".join(str(c) for c in r) + " |")
+print("| two nodes | probe set | change | node B min | median | max | probe scenario | probe median | difference "
+      "| bound |")
+print("|" + "---|" * 10)
+for r in two_node_rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print(f"Linux {kernel}: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
