@@ -271,8 +271,10 @@ for pair, probe_set in TWO_NODES.items():
                               f"{diff:+.3f}", f"{bound:.2f}"))
 clients = open(os.path.join(results, "knfsd.clients"), errors="replace").read() \
     if os.path.exists(os.path.join(results, "knfsd.clients")) else ""
-owners = {l.split(":", 1)[1].strip() for l in clients.splitlines() if l.startswith("name:")}
-expect(len(owners) >= 2, f"knfsd saw two NFSv4 client owners (two nodes), not one ({owners})")
+# The kernel's owners only ("Linux NFSv4.x HOST"): the probes' libnfs sessions are clients of knfsd too.
+owners = {l.split(":", 1)[1].strip() for l in clients.splitlines() if l.startswith('name: "Linux NFSv4')}
+expect(len(owners) == 2 and any(o.endswith('-b"') for o in owners),
+       f"knfsd saw two kernel NFSv4 client owners, node A's and node B's (HOST-b), not one ({owners})")
 
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
