@@ -34,12 +34,12 @@ let package = Package(
         .target(
             name: "ServerView",
             dependencies: [
-                "CNFS", "CNFSShim", "NFSModel",
+                "CGlibcCompat", "CNFS", "CNFSShim", "NFSModel",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Mount table, effective NFS options, mountstats, fstab/systemd/autofs: pure parsing.
-        .target(name: "Mounts", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Mounts", dependencies: ["NFSModel", .product(name: "SystemPackage", package: "swift-system")]),
         // This node's kernel mount: every call on a thread with a deadline.
         .target(name: "KernelView",
                 dependencies: ["CGlibcCompat", "Mounts", "NFSModel",

@@ -38,6 +38,9 @@ SETS = {
     # knfsd, the kernel's own server, in the guest: the client's options rule there exactly as with ganesha.
     "k-defaults": ((30, 60), True), "k-pos": ((0, 0), False), "k-v4-ac6": ((6, 6), True),
     "k-v3-ac6": ((6, 6), True), "k-noac": ((0, 0), False),
+    # The kernel as the other node (a private mount of the export: noac, lookupcache=none, nosharecache), on
+    # ganesha's NFSv4-only export and on knfsd, at the defaults.
+    "v4only-k": ((30, 60), True), "k-kernel": ((30, 60), True),
 }
 # The 8-vs-1 pairs: the same options mounted twice; N = 6 for acdirmin/acdirmax and acregmin/acregmax.
 PAIRS = {"v4-ac6": "v4-ac6-1", "v3-ac6": "v3-ac6-1"}
@@ -142,15 +145,41 @@ for many, one in PAIRS.items():
             expect(abs(a["maxSeconds"] - b["maxSeconds"]) <= agree, f"{many} vs {one}: {sc} 8 and 1 trials agree "
                    f"({a['maxSeconds']:.3f} vs {b['maxSeconds']:.3f})")
 
-p1, p2 = load("provision1.json"), load("provision2.json")
-expect(p1.get("rootSquashed") is True, f"provision: root squash seen ({p1.get('_error', p1.get('findings'))})")
-expect(p1.get("changed") is True and (p1.get("actions") or [{}])[0].get("route") == "server-view",
-       f"provision: created through the server view as the owner ({p1.get('actions')})")
-expect(p1.get("kernelView") == {"uid": 1, "gid": 1, "mode": "0755"}, f"provision: the real mount shows daemon's 0755 ({p1.get('kernelView')})")
-expect(p2.get("changed") is False, f"provision: the second run changes nothing ({p2.get('actions')})")
-chown_rc = open(os.path.join(results, "chown.rc")).read().strip() if os.path.exists(os.path.join(results, "chown.rc")) else "?"
-chown_err = open(os.path.join(results, "chown.err")).read() if os.path.exists(os.path.join(results, "chown.err")) else ""
-expect(chown_rc != "0" and "not permitted" in chown_err, f"a root chown through the squashed kernel mount is EPERM ({chown_rc}: {chown_err.strip()})")
+def text(name, default="?"):
+    path = os.path.join(results, name)
+    return open(path, errors="replace").read().strip() if os.path.exists(path) else default
+
+# The kernel as the other node agrees with libnfs on the same server and options (each its own superblock).
+for kernel_set, libnfs_set in (("v4only-k", "defaults"), ("k-kernel", "k-defaults")):
+    pk, pl = load(f"{kernel_set}.probe.json"), load(f"{libnfs_set}.probe.json")
+    expect("private kernel mount" in (pk.get("otherNode") or "") and "noac,lookupcache=none" in pk.get("otherNode", "")
+           and "libnfs" in (pl.get("otherNode") or ""),
+           f"{kernel_set}: the report names its other node, a private kernel mount ({pk.get('otherNode')}; "
+           f"{libnfs_set}: {pl.get('otherNode')})")
+    slack = 1.0 + 2 * max(pk.get("resolutionSeconds") or 0, pl.get("resolutionSeconds") or 0)
+    for sc in ("negative-lookup", "deletion"):
+        a, b = scenario(pk, sc), scenario(pl, sc)
+        if a.get("medianSeconds") is None or b.get("medianSeconds") is None:
+            expect(False, f"{kernel_set} vs {libnfs_set}: {sc} measured by both ({a}, {b})")
+            continue
+        bound = slack + max(lag(a), lag(b)) + max(gap(a), gap(b))
+        expect(abs(a["medianSeconds"] - b["medianSeconds"]) <= bound,
+               f"{kernel_set} vs {libnfs_set}: {sc} median with the kernel as the other node "
+               f"{a['medianSeconds']:.3f} s agrees with libnfs's {b['medianSeconds']:.3f} s within {bound:.2f} s")
+
+# Provisioning on the root-squashing exports, ganesha's and knfsd's, twice, and the kernel's own EPERM.
+for prefix, server in (("", "ganesha"), ("k-", "knfsd")):
+    p1, p2 = load(f"{prefix}provision1.json"), load(f"{prefix}provision2.json")
+    expect(p1.get("rootSquashed") is True,
+           f"{server} provision: root squash seen ({p1.get('_error', p1.get('findings'))})")
+    expect(p1.get("changed") is True and (p1.get("actions") or [{}])[0].get("route") == "server-view",
+           f"{server} provision: created through the server view as the owner ({p1.get('actions')})")
+    expect(p1.get("kernelView") == {"uid": 1, "gid": 1, "mode": "0755"},
+           f"{server} provision: the real mount shows daemon's 0755 ({p1.get('kernelView')})")
+    expect(p2.get("changed") is False, f"{server} provision: the second run changes nothing ({p2.get('actions')})")
+    chown_rc, chown_err = text(f"{prefix}chown.rc"), text(f"{prefix}chown.err", "")
+    expect(chown_rc != "0" and "not permitted" in chown_err,
+           f"{server}: a root chown through the squashed kernel mount is EPERM ({chown_rc}: {chown_err})")
 
 # nfskeeper locks: the verdict each mount must get, measured (no verdict comes from the options alone).
 LOCKS = {"lk-v42": ("coherent", None), "lk-v40": ("coherent", None), "lk-v3-nlm": ("coherent", None),
@@ -276,6 +305,58 @@ owners = {l.split(":", 1)[1].strip() for l in clients.splitlines() if l.startswi
 expect(len(owners) == 2 and any(o.endswith('-b"') for o in owners),
        f"knfsd saw two kernel NFSv4 client owners, node A's and node B's (HOST-b), not one ({owners})")
 
+# NFSv4-only servers (ganesha's /v4only; knfsd with NFSv3 off), every command: check, the probe with each
+# other node, provision (auto: the kernel, for want of NFSv3), locks; nothing left, no mount left behind.
+v4only_rows = []
+for name, server in (("g-rw", "ganesha v3+v4"), ("g-v4only", "ganesha Protocols = 4"),
+                     ("k-v4only", "knfsd, NFSv3 off")):
+    v3 = name == "g-rw"
+    if name == "k-v4only":
+        expect("-3" in text("k-v4only.versions"), f"knfsd serves no NFSv3 ({text('k-v4only.versions')})")
+    check = load(f"{name}.check.json")
+    mount = (check.get("mounts") or [{}])[0]
+    crit = [f for f in check.get("findings", []) + mount.get("findings", []) if f.get("severity") == "crit"]
+    expect(mount.get("fsType") == "nfs4" and not crit, f"{name}: check runs, no critical finding "
+           f"({check.get('_error', mount.get('fsType'))}, {crit})")
+    row = [name, server, check.get("severity", "?")]
+    for other in ("libnfs", "kernel"):
+        probe = load(f"{name}.{other}.probe.json")
+        neg = scenario(probe, "negative-lookup")
+        slack = 1.0 + 2 * (probe.get("resolutionSeconds") or 0)
+        word = "private kernel mount" if other == "kernel" else "libnfs NFSv4"
+        expect(word in (probe.get("otherNode") or ""), f"{name}: probe --other-node {other} names it "
+               f"({probe.get('_error', probe.get('otherNode'))})")
+        expect(neg.get("neverVisible") == 0 and near(neg, "medianSeconds", 3, slack) and probe.get("severity") != "crit",
+               f"{name}: probe with {other} as the other node measures actimeo=3's 3 s ({neg}, {probe.get('findings')})")
+        row.append(f"{neg.get('medianSeconds') or 0:.2f} s")
+    p1, p2, pl = (load(f"{name}.provision1.json"), load(f"{name}.provision2.json"),
+                  load(f"{name}.provision-libnfs.json"))
+    crit = [f for f in p1.get("findings", []) if f.get("severity") == "crit"]
+    word = "libnfs" if v3 else "private kernel mount"
+    expect(p1.get("changed") is True and not crit and word in (p1.get("otherNode") or "")
+           and p1.get("rootSquashed") is True,
+           f"{name}: provision (auto) takes {word} ({'NFSv3 is there' if v3 else 'for want of NFSv3'}) and makes "
+           f"Local ({p1.get('_error', p1.get('otherNode'))}, {crit})")
+    expect(text(f"{name}.provision.stat") == "1 1 755", f"{name}: Local is daemon's, 0755, here "
+           f"({text(f'{name}.provision.stat')})")
+    expect(p2.get("changed") is False and not [f for f in p2.get("findings", []) if f.get("severity") == "crit"],
+           f"{name}: provision again changes nothing ({p2.get('actions')}, {p2.get('findings')})")
+    said = " ".join(f["message"] for f in pl.get("findings", []) if f.get("severity") == "crit")
+    # Without NFSv3, libnfs may still serve (knfsd sends numeric owners) or must say why not (ganesha's).
+    expect(pl.get("changed") is True or (not v3 and "NFSv3" in said),
+           f"{name}: provision with libnfs works{'' if v3 else ' or says it needs NFSv3'} ({pl.get('_error', said)})")
+    row += ["yes" if p1.get("changed") else "no", "works" if pl.get("changed") else said[:60]]
+    locks = load(f"{name}.locks.json")
+    verdict = (locks.get("advisory") or {}).get("verdict")
+    expect(verdict == "coherent", f"{name}: locks coherent over NFSv4 ({locks.get('_error', locks.get('advisory'))})")
+    row.append(verdict)
+    before, after = text(f"{name}.mounts-before"), text(f"{name}.mounts-after")
+    expect(before == after and before != "?", f"{name}: no mount left behind, none shown ({before} vs {after} lines)")
+    left = text(f"{name}.left").split()
+    expect(not [n for n in left if n.startswith(".nfskeeper-probe")], f"{name}: nothing left in the probe directory "
+           f"({left})")
+    v4only_rows.append(row)
+
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
       "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag "
@@ -291,6 +372,10 @@ print("| two nodes | probe set | change | node B min | median | max | probe scen
       "| bound |")
 print("|" + "---|" * 10)
 for r in two_node_rows:
+    print("| " + " | ".join(str(c) for c in r) + " |")
+print("| export | server | check | probe, libnfs | probe, kernel | provision (auto) | provision, libnfs | locks |")
+print("|" + "---|" * 8)
+for r in v4only_rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print(f"Linux {kernel}: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -9,6 +9,7 @@ extension ProbeReport {
         if let mountPoint, let fsType { facts.append(("Mount", TextTable.Cell("\(mountPoint) (\(fsType))"))) }
         if let options { facts.append(("Options", TextTable.Cell(options))) }
         if let serverURL { facts.append(("Server view", TextTable.Cell(serverURL))) }
+        if let otherNode { facts.append(("Other node", TextTable.Cell(otherNode))) }
         if let rtt = serverRoundTripSeconds {
             facts.append(("Server round trip", TextTable.Cell(formatSeconds(rtt) + " (the floor)")))
         }

@@ -17,6 +17,8 @@ public struct ProbeRequest: Sendable {
     public var node: String
     /// AUTH_SYS identity of the server view; use a non-root owner of the share where root is squashed.
     public var credentials = NFSCredentials.mostPrivileged
+    /// Who plays the other node: libnfs, or a private kernel mount of the share's export.
+    public var otherNode = OtherNodeChoice.auto
     /// Seconds of delay beyond which a scenario that hurts is a warning.
     public var targetDelay = 5.0
     public var mountInfoPath = "/proc/self/mountinfo"
@@ -112,6 +114,8 @@ public struct ProbeReport: Codable, Sendable {
     public var mountPoint: String?
     public var fsType: String?
     public var serverURL: String?
+    /// Which other node made the changes this node measured (`OtherNode`'s words).
+    public var otherNode: String?
     public var options: String?
     public var intervalSeconds: Double
     /// The measured time between two polls of the same name: the resolution of every figure.

@@ -129,7 +129,8 @@ final class ProbeRun: Sendable {
         if !findings.isEmpty,
            // nil: the first attempt's findings stand
            // Ignored: without a fresh session the first attempt's findings stand.
-           let fresh = try? await ServerView.connect(location.url, as: credentials, timeout: timeout) {
+           let fresh = try? await ServerView.connect(location.url, through: server.privateMountRequest,
+                                                     as: credentials, timeout: timeout) {
             findings = []
             report.removedAtEnd += await ProbeCleanup.removeRun(fresh, runServer, findings: &findings)
         }

@@ -90,8 +90,18 @@ public enum VisibilityProbe {
     /// A server-view session; nil after a finding.
     static func connect(_ r: ProbeRequest, _ location: ServerLocation,
                         into report: inout ProbeReport) async -> ServerView? {
+        let request: PrivateMountRequest?
+        switch location.privateMount(for: r.otherNode, timeout: r.timeout) {
+        case .success(let found): request = found
+        case .failure(let failure):
+            report.fail("server", r.share, "no other node: \(failure)", fix: "use --other-node libnfs")
+            return nil
+        }
         do {
-            return try await ServerView.connect(location.url, as: r.credentials, timeout: r.timeout)
+            let view = try await ServerView.connect(location.url, through: request, as: r.credentials,
+                                                    timeout: r.timeout)
+            report.otherNode = view.otherNode.description
+            return view
         } catch {
             report.fail("server", r.share, "the server view failed: \(error)",
                         fix: "check with: nfskeeper server '\(location.url)'")

@@ -15,6 +15,8 @@ public struct ProvisionRequest: Sendable {
     public var dryRun = false
     /// The server view's URL; derived from the mount when nil.
     public var server: ServerURL?
+    /// Who plays the other node (the server view's sessions).
+    public var otherNode = OtherNodeChoice.auto
     public var rstudioConfigDirectory = "/etc/rstudio"
     public var writeConfig = false
     public var node: String
@@ -56,6 +58,8 @@ public struct ProvisionResult: Codable, Sendable {
     public var changed = false
     public var rootSquashed: Bool?
     public var serverURL: String?
+    /// Which other node the server view was (`OtherNode`'s words).
+    public var otherNode: String?
     public var serverPath: String?
     public var actions: [ProvisionAction] = []
     /// As the server stores it (numeric ids, through the server view).
@@ -81,6 +85,9 @@ public struct ProvisionResult: Codable, Sendable {
         ]
         if let serverURL {
             facts.append(("Server view", TextTable.Cell(serverURL + (serverPath.map { " path \($0)" } ?? ""))))
+        }
+        if let otherNode {
+            facts.append(("Other node", TextTable.Cell(otherNode)))
         }
         if let rootSquashed {
             facts.append(

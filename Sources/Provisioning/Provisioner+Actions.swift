@@ -61,7 +61,7 @@ extension Provisioner {
         guard await shareStillInPlace(root, sharePath, "before mkdir") else { return false }
         do {
             let owner = try await ServerView.connect(
-                url, as: NFSCredentials(uid: uid, gid: gid), timeout: request.timeout)
+                url, through: privateMount, as: NFSCredentials(uid: uid, gid: gid), timeout: request.timeout)
             try await owner.mkdir(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
             // Made where it should be: the share unchanged, and the new directory in it, owned by uid.
             guard await shareStillInPlace(root, sharePath, "during mkdir"),
@@ -160,7 +160,8 @@ extension Provisioner {
             guard await shareStillInPlace(root, parentPath(serverPath), "before chmod") else { return }
             do {  // as the directory's owner, which AUTH_SYS lets the server view be
                 let owner = try await ServerView.connect(
-                    url, as: NFSCredentials(uid: onServer.uid, gid: onServer.gid), timeout: request.timeout)
+                    url, through: privateMount, as: NFSCredentials(uid: onServer.uid, gid: onServer.gid),
+                    timeout: request.timeout)
                 try await owner.chmod(serverPath, mode: FilePermissions(rawValue: CModeT(mode)))
                 guard await shareStillInPlace(root, parentPath(serverPath), "during chmod") else { return }
                 record("chmod", .serverView, detail + " (as uid \(onServer.uid))", done: true)

@@ -16,6 +16,8 @@ public struct Provisioner {
     let kernel: KernelView
     /// The share directory's fileid as the server view first saw it (see `shareStillInPlace`).
     var shareFileID: UInt64?
+    /// The other node's private kernel mount (`OtherNodeChoice`); nil: libnfs sessions.
+    var privateMount: PrivateMountRequest?
 
     public static func run(_ request: ProvisionRequest) async -> ProvisionResult {
         var p = Provisioner(
@@ -128,8 +130,20 @@ public struct Provisioner {
     mutating func connectServerView(_ location: ServerLocation, _ shareStatus: KernelView.Status?) async
         -> ServerView? {
         let (url, sharePath) = (location.url, location.path)
+        // libnfs 4.0.0 changes no NFSv4 directory's attributes: without NFSv3, auto takes the kernel.
+        var noNFSv3 = false
+        if request.otherNode == .auto && location.mount.isNFS && url.version == .v4 {
+            noNFSv3 = !(await ServerView.answersNFSv3(url, timeout: min(request.timeout, .seconds(3))))
+        }
+        switch location.privateMount(for: request.otherNode, noNFSv3: noNFSv3, timeout: request.timeout) {
+        case .success(let found): privateMount = found
+        case .failure(let failure):
+            fail("server", "no other node: \(failure)", fix: "use --other-node libnfs")
+            return nil
+        }
         do {
-            let rootView = try await ServerView.connect(url, as: .root, timeout: request.timeout)
+            let rootView = try await ServerView.connect(url, through: privateMount, as: .root, timeout: request.timeout)
+            result.otherNode = rootView.otherNode.description
             let onServer = try await rootView.stat(sharePath)
             if onServer.type == .symlink {
                 fail("symlink", "\(sharePath) on \(url.serverAndExport) is a symlink: refused, nothing followed")

@@ -33,6 +33,7 @@ extension ServerView {
     /// Cache expiry runs on each client's own clock, so skew does not delay visibility; it does
     /// break every timestamp comparison between nodes.
     public func readNewFile(_ path: String) throws(ServerViewError) -> NewFileReading {
+        if let privateMount { return try readNewFile(path, through: privateMount) }
         var fh: OpaquePointer?
         let created = nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, 0o600, &fh)
         // Removed on every path, also after a CREATE that timed out: the server may have done it all the same
@@ -78,6 +79,28 @@ extension ServerView {
                     + "and the export does not answer NFSv3: not judged")
         }
         return (uid, "\(what) is owned by uid \(uid) (NFSv4)")
+    }
+
+    /// The same through a private kernel mount: OPEN exclusive, WRITE (synchronous under `noac`), GETATTR
+    /// through the open descriptor, REMOVE. The owner is the kernel's reading: numeric ids over NFSv3 and
+    /// NFSv4 `sec=sys` (the kernel sends and takes numbers there), this node's idmapper's mapping otherwise.
+    private func readNewFile(_ path: String, through mount: PrivateMount) throws(ServerViewError) -> NewFileReading {
+        defer { try? mount.remove(path, directory: false) }
+        let (st, before, after) = try mount.createExclusive(path, mode: [.ownerReadWrite]) {
+            (fd) throws(ServerViewError) in
+            let before = realtimeNow()
+            try mount.writeAll(fd, [0x2e], at: 0, path)
+            var st = Glibc.stat()
+            guard fstat(fd, &st) == 0 else { throw mount.failure("GETATTR", path) }
+            return (st, before, realtimeNow())
+        }
+        let server = NFSTime(seconds: Int64(st.st_mtim.tv_sec), nanoseconds: UInt32(st.st_mtim.tv_nsec))
+        let clock = ServerClockReading(
+            serverTime: server, offsetSeconds: server.timeIntervalSince1970 - (before + after) / 2,
+            uncertaintySeconds: (after - before) / 2)
+        let evidence = "a file created as uid \(credentials.uid) through a private kernel mount is owned by "
+            + "uid \(st.st_uid)"
+        return NewFileReading(owner: st.st_uid, ownerEvidence: evidence, clock: clock)
     }
 }
 

@@ -14,7 +14,9 @@ extension ServerView {
     public func conflictingLockHeld(_ path: String) throws(ServerViewError) -> Bool {
         try requireLocking(path)
         var fh: OpaquePointer?
-        try check(nfs_open(ctx, path, O_RDONLY, &fh), "OPEN", path)
+        var (opened, delay) = (Int32(0), retries())
+        repeat { opened = nfs_open(ctx, path, O_RDONLY, &fh) } while delay.again(opened)
+        try check(opened, "OPEN", path)
         defer { nfs_close(ctx, fh) }
         return try deniedOrGranted(nfs_lockf(ctx, fh, NFS4_F_TEST, UInt64.max), "LOCKT", path)
     }
@@ -29,7 +31,9 @@ extension ServerView {
     public func tryWriteLock(_ path: String) throws(ServerViewError) -> HeldLock? {
         try requireLocking(path)
         var fh: OpaquePointer?
-        try check(nfs_open(ctx, path, O_RDWR, &fh), "OPEN", path)
+        var (opened, delay) = (Int32(0), retries())
+        repeat { opened = nfs_open(ctx, path, O_RDWR, &fh) } while delay.again(opened)
+        try check(opened, "OPEN", path)
         var request = wholeFile(F_WRLCK)
         let denied: Bool
         do { denied = try deniedOrGranted(nfs_fcntl(ctx, fh, NFS4_F_SETLK, &request), "LOCK", path) } catch {
@@ -60,6 +64,11 @@ extension ServerView {
     }
 
     private func requireLocking(_ path: String) throws(ServerViewError) {
+        guard privateMount == nil else {
+            throw ServerViewError(operation: "LOCK", server: url.serverAndExport, path: path, errno: .notSupported,
+                                  detail: "a private kernel mount shares this node's NFSv4 client and lock owner, "
+                                      + "so its locks would not conflict with this node's")
+        }
         guard url.version == .v4 else {
             throw ServerViewError(operation: "LOCK", server: url.serverAndExport, path: path, errno: .notSupported,
                                   detail: "libnfs 4.0.0 locks only over NFSv4 (it has no NLM client)")

@@ -6,6 +6,10 @@ extension ServerView {
     /// Attributes of `path` as the server stores them. Sends LOOKUP for each component, then GETATTR.
     /// A symlink is reported as itself, never followed, unless `followSymlinks` is set.
     public func stat(_ path: String, followSymlinks: Bool = false) throws(ServerViewError) -> NFSAttributes {
+        if let privateMount {
+            guard !followSymlinks else { throw privateMount.failure("GETATTR", path, ELOOP) }
+            return try privateMount.stat(path)
+        }
         var st = nfs_stat_64()
         let rc = followSymlinks ? nfs_stat64(ctx, path, &st) : nfs_lstat64(ctx, path, &st)
         try check(rc, "GETATTR", path)
@@ -24,6 +28,7 @@ extension ServerView {
 
     /// Creates a directory with `mode` (MKDIR), owned by this session's credentials.
     public func mkdir(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        if let privateMount { return try privateMount.mkdir(path, mode: mode) }
         try check(nfs_mkdir2(ctx, path, Int32(mode.rawValue)), "MKDIR", path)
     }
 
@@ -60,6 +65,7 @@ extension ServerView {
     /// Exclusive creation stores no attributes, and libnfs 4.0.0 drops the mode on NFSv4, so the
     /// mode is set afterwards (SETATTR) when the server did not record it.
     public func createExclusive(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        if let privateMount { return try privateMount.createExclusive(path, mode: mode) { _ in } }
         var fh: OpaquePointer?
         try check(nfs_create(ctx, path, O_CREAT | O_EXCL | O_WRONLY, Int32(mode.rawValue), &fh), "CREATE", path)
         guard let fh else { throw failure(-EIO, "CREATE", path) }
@@ -74,6 +80,7 @@ extension ServerView {
 
     /// Writes `bytes` at `offset` (OPEN/LOOKUP, WRITE with FILE_SYNC semantics via COMMIT on close).
     public func write(_ path: String, _ bytes: [UInt8], at offset: UInt64 = 0) throws(ServerViewError) {
+        if let privateMount { _ = try privateMount.write(path, bytes, at: offset); return }
         try withOpenFile(path, flags: O_WRONLY) { (fh) throws(ServerViewError) in
             try writeAll(fh, bytes, at: offset, path: path)
         }
@@ -82,7 +89,8 @@ extension ServerView {
     /// Appends `bytes` to the end of the file (GETATTR for the size, then WRITE); returns the new size.
     @discardableResult
     public func append(_ path: String, _ bytes: [UInt8]) throws(ServerViewError) -> UInt64 {
-        try withOpenFile(path, flags: O_WRONLY) { (fh) throws(ServerViewError) in
+        if let privateMount { return try privateMount.write(path, bytes, at: nil) }
+        return try withOpenFile(path, flags: O_WRONLY) { (fh) throws(ServerViewError) in
             var st = nfs_stat_64()
             try check(nfs_fstat64(ctx, fh, &st), "GETATTR", path)
             try writeAll(fh, bytes, at: st.nfs_size, path: path)
@@ -92,7 +100,8 @@ extension ServerView {
 
     /// Reads up to `count` bytes from `offset` (READ).
     public func read(_ path: String, count: Int, at offset: UInt64 = 0) throws(ServerViewError) -> [UInt8] {
-        try withOpenFile(path, flags: O_RDONLY) { (fh) throws(ServerViewError) in
+        if let privateMount { return try privateMount.read(path, count: count, at: offset) }
+        return try withOpenFile(path, flags: O_RDONLY) { (fh) throws(ServerViewError) in
             var buffer = [UInt8](repeating: 0, count: count)
             let n = buffer.withUnsafeMutableBytes { nfs_pread(ctx, fh, offset, UInt64(count), $0.baseAddress) }
             try check(Int32(clamping: n), "READ", path)
@@ -102,17 +111,24 @@ extension ServerView {
 
     /// Removes a file (REMOVE).
     public func unlink(_ path: String) throws(ServerViewError) {
-        try check(nfs_unlink(ctx, path), "REMOVE", path)
+        if let privateMount { return try privateMount.remove(path, directory: false) }
+        var (rc, delay) = (Int32(0), retries())
+        repeat { rc = nfs_unlink(ctx, path) } while delay.again(rc)
+        try check(rc, "REMOVE", path)
     }
 
     /// Removes an empty directory (RMDIR).
     public func rmdir(_ path: String) throws(ServerViewError) {
+        if let privateMount { return try privateMount.remove(path, directory: true) }
         try check(nfs_rmdir(ctx, path), "RMDIR", path)
     }
 
     /// Renames within the export (RENAME); replaces `to` if it exists, as rename(2) does.
     public func rename(_ from: String, to: String) throws(ServerViewError) {
-        try check(nfs_rename(ctx, from, to), "RENAME", from)
+        if let privateMount { return try privateMount.rename(from, to: to) }
+        var (rc, delay) = (Int32(0), retries())
+        repeat { rc = nfs_rename(ctx, from, to) } while delay.again(rc)
+        try check(rc, "RENAME", from)
     }
 
     /// Lists a directory with each entry's attributes (READDIRPLUS for NFSv3, READDIR with
@@ -129,6 +145,7 @@ extension ServerView {
     ) throws(ServerViewError)
         -> (directoryFileid: UInt64?, entries: [NFSDirectoryEntry])
     {
+        if let privateMount { return try privateMount.listing(path) }
         var dir: OpaquePointer?
         try check(nfs_opendir(ctx, path, &dir), "READDIRPLUS", path)
         defer { nfs_closedir(ctx, dir) }
@@ -151,6 +168,7 @@ extension ServerView {
     /// A v4-only export fails with ENOTSUP: create the directory as its owner instead (connect
     /// with the owner's credentials, then `mkdir`).
     public func chown(_ path: String, uid: UInt32, gid: UInt32) throws(ServerViewError) {
+        if let privateMount { return try privateMount.chown(path, uid: uid, gid: gid) }
         let (u, g) = (Int32(bitPattern: uid), Int32(bitPattern: gid))
         try setattrRoutingAroundV4(
             path, byPath: { (ctx) in nfs_lchown(ctx, path, u, g) },
@@ -159,6 +177,7 @@ extension ServerView {
 
     /// Changes permission bits (SETATTR). Never follows a symlink. Same NFSv4 directory route as `chown`.
     public func chmod(_ path: String, mode: FilePermissions) throws(ServerViewError) {
+        if let privateMount { return try privateMount.chmod(path, mode: mode) }
         try setattrRoutingAroundV4(
             path, byPath: { (ctx) in nfs_lchmod(ctx, path, Int32(mode.rawValue)) },
             byHandle: { (ctx, fh) in nfs_fchmod(ctx, fh, Int32(mode.rawValue)) })
@@ -171,7 +190,7 @@ extension ServerView {
         _ path: String, byPath call: (OpaquePointer) -> Int32,
         byHandle: (OpaquePointer, OpaquePointer) -> Int32
     ) throws(ServerViewError) {
-        guard url.version == .v4 else { return try check(call(ctx), "SETATTR", path) }
+        guard url.version == .v4 else { return try check(call(ctx), "SETATTR", path) }  // NFSv3: no delegations
         let v3: OpaquePointer
         do { v3 = try oneShotSession(url.with(version: .v3), for: path) } catch {
             let seen = try stat(path)
@@ -185,7 +204,9 @@ extension ServerView {
                         errno: .tooManySymbolicLinkLevels,
                         detail: "the name was swapped between GETATTR and OPEN: nothing changed")
                 }
-                try check(byHandle(ctx, fh), "SETATTR", path)
+                var (rc, delay) = (Int32(0), retries())
+                repeat { rc = byHandle(ctx, fh) } while delay.again(rc)
+                try check(rc, "SETATTR", path)
             }
         }
         defer { nfs_destroy_context(v3) }
@@ -226,6 +247,7 @@ extension ServerView {
 
     /// Space and inode counts of the exported filesystem (FSSTAT / NFSv4 space attributes).
     public func statvfs(_ path: String = "/") throws(ServerViewError) -> NFSFileSystemStats {
+        if let privateMount { return try privateMount.statvfs(path) }
         var sv = nfs_statvfs_64()
         try check(nfs_statvfs64(ctx, path, &sv), "FSSTAT", path)
         return NFSFileSystemStats(
@@ -238,6 +260,10 @@ extension ServerView {
     public func timedGetattr(_ path: String = "/") throws(ServerViewError) -> Duration {
         let clock = ContinuousClock()
         let start = clock.now
+        if let privateMount {
+            _ = try privateMount.stat(path)
+            return clock.now - start
+        }
         var st = nfs_stat_64()
         try check(nfs_lstat64(ctx, path, &st), "GETATTR", path)
         return clock.now - start
@@ -248,7 +274,9 @@ extension ServerView {
         _ body: (OpaquePointer) throws(ServerViewError) -> T
     ) throws(ServerViewError) -> T {
         var fh: OpaquePointer?
-        try check(nfs_open(ctx, path, flags, &fh), "OPEN", path)
+        var (opened, delay) = (Int32(0), retries())
+        repeat { opened = nfs_open(ctx, path, flags, &fh) } while delay.again(opened)
+        try check(opened, "OPEN", path)
         defer { nfs_close(ctx, fh) }
         return try body(fh!)
     }
@@ -326,5 +354,19 @@ extension ServerView {
         let view = try await connect(url.with(version: .v3), timeout: timeout)
         let attributes = try await view.stat(path)
         return (attributes.uid, attributes.gid)
+    }
+}
+
+extension ServerView {
+    /// Whether the export answers NFSv3 (MOUNT MNT, then NFS through a libnfs session): false for an
+    /// NFSv4-only server's answer; true when nothing answered in time either, so a slow server is
+    /// reported by the session that follows, not taken for an NFSv4-only one.
+    public static func answersNFSv3(_ url: ServerURL, timeout: Duration) async -> Bool {
+        do {
+            _ = try await connect(url.with(version: .v3), timeout: timeout)
+            return true
+        } catch {
+            return !error.isServerAnswer && !error.isUnreachable
+        }
     }
 }

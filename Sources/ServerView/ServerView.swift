@@ -20,6 +20,8 @@ public actor ServerView {
     private let thread: SessionThread
     // Owned by this actor and touched only on its thread; destroyed in deinit, when no call can run.
     nonisolated(unsafe) private var context: OpaquePointer?
+    /// Instead of the libnfs context: a private kernel mount (`connect(_:through:…)`), made on this actor's thread.
+    nonisolated(unsafe) private(set) var privateMount: PrivateMount?
     /// Open files holding this session's locks (`tryWriteLock`), by `HeldLock.id`; freed with the context.
     var heldLocks: [Int: OpaquePointer] = [:]
     var nextLockID = 0
@@ -27,6 +29,14 @@ public actor ServerView {
     var openOwnerSpent = false
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    /// Which other node this view is: libnfs's session, or a private kernel mount and its options.
+    public nonisolated var otherNode: OtherNode {
+        privateMount.map { .kernel($0.request) } ?? .libnfs(url.version)
+    }
+
+    /// The private mount this view acts through; nil for a libnfs session.
+    public nonisolated var privateMountRequest: PrivateMountRequest? { privateMount?.request }
 
     /// The session's thread as a task executor. A caller that makes many calls in a row (polling,
     /// timing round trips) runs its loop in `withTaskExecutorPreference(view.taskExecutor) { … }`:
@@ -76,6 +86,36 @@ public actor ServerView {
         return view
     }
 
+    /// Mounts the export privately (`PrivateMountRequest`) and acts through that mount as `credentials`:
+    /// the kernel, not libnfs, is then the other node. Needs root (fsopen needs CAP_SYS_ADMIN). The server's
+    /// port is tried first, as `connect` does; every later call fails with ETIMEDOUT after about `timeout`
+    /// (`softerr`) instead of hanging.
+    /// Without a request (libnfs plays the other node): `connect(_:as:timeout:)`.
+    public static func connect(
+        _ url: ServerURL, through request: PrivateMountRequest?, as credentials: NFSCredentials? = nil,
+        timeout: Duration = .seconds(10)
+    ) async throws(ServerViewError) -> ServerView {
+        guard let request else { return try await connect(url, as: credentials, timeout: timeout) }
+        let port = request.parameters.first { $0.name == "port" }.flatMap { $0.value.flatMap(Int.init) } ?? 2049
+        let host = request.parameters.first { $0.name == "addr" }?.value ?? url.host
+        if port != 0, case .failure(let errno) = tcpConnect(host: host, port: port, timeout: timeout) {
+            throw ServerViewError(operation: "CONNECT", server: "\(host) port \(port)", path: nil, errno: errno,
+                                  detail: "")
+        }
+        guard geteuid() == 0 else {
+            throw ServerViewError(operation: "MOUNT", server: url.serverAndExport, path: nil, errno: .notPermitted,
+                                  detail: "a private kernel mount needs root (fsopen needs CAP_SYS_ADMIN); "
+                                      + "this process is uid \(getuid())")
+        }
+        let view = ServerView(url: url, credentials: credentials ?? .root, timeout: timeout)
+        try await view.mountPrivately(request)
+        return view
+    }
+
+    private func mountPrivately(_ request: PrivateMountRequest) throws(ServerViewError) {
+        privateMount = try PrivateMount.make(request, server: url.serverAndExport, as: credentials)
+    }
+
     private func mount() throws(ServerViewError) {
         guard let ctx = nfs_init_context() else {
             throw ServerViewError(
@@ -111,6 +151,10 @@ public actor ServerView {
         if rc < 0 { throw failure(rc, operation, path) }
     }
 
+    /// Retries a call while the server answers NFS4ERR_DELAY: `var delay = retries(); repeat { rc = … }
+    /// while delay.again(rc)`.
+    func retries() -> DelayRetry { DelayRetry(context: ctx, deadline: .now + timeout) }
+
     /// Turns libnfs's negative errno and message into a typed error. libnfs reports a timeout as
     /// EINTR or EIO with "timed out" in the text, and a dropped connection as EIO from the service
     /// loop: both are re-labelled so callers can tell them from a server's answer.
@@ -126,6 +170,41 @@ public actor ServerView {
         return ServerViewError(
             operation: operation, server: url.serverAndExport, path: path,
             errno: errno, detail: detail)
+    }
+}
+
+/// Whether to send a call again after NFS4ERR_DELAY, as the kernel's client does (100 ms, doubling): knfsd
+/// answers it to an OPEN, REMOVE, RENAME or SETATTR while it recalls a delegation another client holds on the
+/// file, such as this node's kernel on a file it has open. libnfs 4.0.0 does not retry, and its first answer
+/// would be taken for the server's refusal. Within the session's timeout.
+struct DelayRetry {
+    let context: OpaquePointer
+    let deadline: ContinuousClock.Instant
+    var pause = Duration.milliseconds(100)
+
+    /// After `rc`: true (having waited) to send the call again.
+    mutating func again(_ rc: Int32) -> Bool {
+        guard rc == -EAGAIN, let message = nfs_get_error(context), String(cString: message).contains("NFS4ERR_DELAY"),
+              ContinuousClock.now + pause < deadline else { return false }
+        usleep(UInt32(pause.milliseconds * 1000))
+        pause = min(pause * 2, .seconds(2))
+        return true
+    }
+}
+
+/// How nfskeeper plays another node on the share: the server view's session.
+public enum OtherNode: Sendable, Hashable, CustomStringConvertible {
+    /// libnfs's own session to the server (AUTH_SYS), in this NFS version.
+    case libnfs(ServerURL.Version)
+    /// A private kernel mount of the export with these options (the kernel's NFS client, with this node's
+    /// security flavour).
+    case kernel(PrivateMountRequest)
+
+    public var description: String {
+        switch self {
+        case .libnfs(let version): "a libnfs NFSv\(version.rawValue) session (AUTH_SYS)"
+        case .kernel(let r): "a private kernel mount of \(r.source) (\(r.options))"
+        }
     }
 }
 

@@ -6,6 +6,14 @@ import NFSModel
 /// `--role`: parsed once by ArgumentParser, which lists the values in help, errors and completions.
 extension Role: ExpressibleByArgument {}
 
+/// `--other-node auto|libnfs|kernel`: who plays the other node.
+extension OtherNodeChoice: ExpressibleByArgument {
+    static let help = ArgumentHelp(
+        "Who plays the other node: libnfs, or a private kernel mount of the share's export (noac, "
+            + "lookupcache=none; root only). auto takes the kernel where libnfs cannot serve (sec=krb5*, "
+            + "or an NFSv4 export with no NFSv3 where owners or attributes matter).", valueName: "who")
+}
+
 /// `--server`: an `nfs://` URL or the fstab form `host:/export`, parsed once by ArgumentParser; a bad one
 /// is a usage error that says why (`@Option(transform: parseServerURL)` in every command that takes it).
 func parseServerURL(_ text: String) throws -> ServerURL {

@@ -67,6 +67,9 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @OptionGroup var serverView: ServerViewOptions
 
+    @Option(help: OtherNodeChoice.help)
+    var otherNode = OtherNodeChoice.auto
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -96,6 +99,7 @@ struct ProbeCommand: AsyncParsableCommand {
         request.targetDelay = targetDelay
         (request.server, request.allowNonNFS) = (serverView.server, serverView.allowNonNFS)
         request.credentials = serverView.credentials
+        request.otherNode = otherNode
         request.serverOwners = ServerOwners.reader(timeout: common.timeoutDuration)
         let bar = Progress(enabled: !common.json && Terminal.standardErrorIsTerminal)
         if bar.enabled { request.progress = { bar.showProbe("probing", $0) } }

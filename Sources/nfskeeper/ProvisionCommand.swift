@@ -68,6 +68,9 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Flag(help: "Set scratch-path in launcher.local.conf to the scratch directory.")
     var writeConfig = false
 
+    @Option(help: OtherNodeChoice.help)
+    var otherNode = OtherNodeChoice.auto
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -86,6 +89,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         request.mode = mode
         request.server = server
         request.allowNonNFS = allowNonNFS
+        request.otherNode = otherNode
         request.dryRun = dryRun
         request.rstudioConfigDirectory = rstudioConfig
         request.writeConfig = writeConfig
