@@ -58,6 +58,8 @@ let package = Package(
         // `nfskeeper ready`: each Posit product's shared-storage and HA requirements on this node.
         .target(name: "Readiness",
                 dependencies: ["Check", "KernelView", "Mounts", "NFSModel", "PositConfig", "Reports"]),
+        // `nfskeeper watch`: canaries made and awaited by name between every pair of nodes, continuously.
+        .target(name: "Watch", dependencies: ["Audit", "KernelView", "Mounts", "NFSModel", "Reports"]),
         // `nfskeeper locks`: whether locks on the share hold across nodes, measured.
         .target(name: "Locks", dependencies: ["Check", "KernelView", "Mounts", "PositConfig", "Reports", "ServerView",
                                              .product(name: "SystemPackage", package: "swift-system")]),
@@ -83,7 +85,7 @@ let package = Package(
             name: "nfskeeper",
             dependencies: [
                 "ServerView", "ServerSurvey", "Mounts", "KernelView", "Check", "Provisioning", "Probe", "Advice",
-                "Audit", "Fleet", "Locks", "PositConfig", "Readiness", "Reports", "CGlibcCompat",
+                "Audit", "Fleet", "Locks", "PositConfig", "Readiness", "Reports", "Watch", "CGlibcCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: ["Mounts", "Check", "KernelView", "ServerView", "Advice", "Provisioning", "Audit", "Probe",
-                           "Fleet", "Reports", "FuzzTargets", "PositConfig", "Readiness",
+                           "Fleet", "Reports", "FuzzTargets", "PositConfig", "Readiness", "Watch",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),

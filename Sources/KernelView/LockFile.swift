@@ -65,6 +65,22 @@ extension DirectoryHandle {
         }
     }
 
+    /// Creates `name` exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) with exactly `mode`, writes one byte and
+    /// fsyncs it (WRITE and COMMIT), and returns its status: its mtime is the server's clock at the WRITE.
+    /// Not the create's: servers may keep an exclusive create's verifier in mtime until a SETATTR.
+    public func createStamped(_ name: String, mode: UInt32) -> KernelView.Outcome<KernelView.Status> {
+        let fd = fd
+        return kernel.bounded {
+            let file = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+            guard file >= 0 else { return .failure(Errno(rawValue: errno)) }
+            defer { close(file) }
+            var byte: UInt8 = 0x2e, st = stat()
+            guard fchmod(file, mode_t(mode)) == 0, pwrite(file, &byte, 1, 0) == 1, fsync(file) == 0,
+                  fstat(file, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
+            return .success(KernelView.Status(st))
+        }
+    }
+
     /// Opens an existing regular file read-write (O_NOFOLLOW: a symlink fails with ELOOP), as a second,
     /// independent open of it: a new NFSv4 open state, so a lock request starts from scratch.
     public func openFile(_ name: String) -> KernelView.Outcome<LockFile> {

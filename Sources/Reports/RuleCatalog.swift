@@ -15,7 +15,8 @@ public struct RuleInfo: Sendable, Hashable {
 /// (`markdownTable`; a test compares), and a test checks that every id the sources emit is here and
 /// every id here is emitted.
 public enum RuleCatalog {
-    public static let all: [RuleInfo] = mounts + server + provisioning + probe + locks + fleet + readiness + audit
+    public static let all: [RuleInfo] = mounts + server + provisioning + probe + locks + watch + fleet + readiness
+        + audit
 
     public static func info(_ id: String) -> RuleInfo? { byID[id] }
 
@@ -35,7 +36,8 @@ public enum RuleCatalog {
         r("no-nfs", "check", "unknown", "no NFS mount to judge (name a directory)"),
         r("not-mounted", "check, audit", "crit", "no mount holds the path"),
         r("not-nfs", "check, provision, audit", "crit; info when allowed", "the path's mount is not NFS"),
-        r("hung", "check, probe, provision, locks, audit", "crit", "a call on the mount did not return in --timeout"),
+        r("hung", "check, probe, provision, locks, watch, audit", "crit",
+          "a call on the mount did not return in --timeout"),
         r("nfs-version", "check", "ok/info/warn", "the NFS version and what it implies (NLM, change attributes)"),
         r("negative-lookup", "check", "ok/warn/crit", "how long another node's new file can stay hidden here"),
         r("attribute-cache", "check", "warn", "an attribute cache time (acregmax, acdirmax) longer than the target"),
@@ -68,7 +70,8 @@ public enum RuleCatalog {
     ]
 
     static let provisioning = [
-        r("share", "provision, probe, locks", "crit", "the share path is unusable (missing, a symlink on the way)"),
+        r("share", "provision, probe, locks, watch", "crit",
+          "the share path is unusable (missing, a symlink on the way)"),
         r("server", "provision, probe, locks", "crit", "the server view could not connect"),
         r("symlink", "provision", "crit", "the share is or passes through a symlink: refused"),
         r("swapped", "provision", "crit", "the share was replaced on the server during the run"),
@@ -96,6 +99,11 @@ public enum RuleCatalog {
         r("trial", "probe", "warn/crit", "trials that could not run"),
         r("visibility", "probe", "ok/warn/crit", "a scenario's measured delay against the target"),
         r("first-verdict", "probe", "ok/warn", "a name looked up here stayed hidden after another node made it"),
+    ]
+
+    static let watch = [
+        r("watch-writer-gone", "watch", "info", "another watcher's canaries went unseen for --stale-age: removed"),
+        r("watch-name-taken", "watch", "crit", "another watch of the share runs under this node's name: stopped"),
     ]
 
     static let locks = [

@@ -7,7 +7,8 @@ import Synchronization
 /// work in progress stops at its next check and removes what it created on shared storage.
 /// Returns the body's result, or exits 128+signal once the body has unwound, saying how many of the
 /// run's files and directories it removed when `removed` can tell.
-func runInterruptible<T: Sendable>(removed: (T) -> Int? = { _ in nil },
+/// `stopsQuietly`: a service's stop (`watch`): the signal only ends the body, whose result is then returned.
+func runInterruptible<T: Sendable>(removed: (T) -> Int? = { _ in nil }, stopsQuietly: Bool = false,
                                    _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let task = Task { try await body() }
     let caught = SignalBox()
@@ -23,7 +24,7 @@ func runInterruptible<T: Sendable>(removed: (T) -> Int? = { _ in nil },
     }
     defer { sources.forEach { $0.cancel() } }
     let result = await task.result
-    if let signo = caught.get() {
+    if let signo = caught.get(), !stopsQuietly {
         let name = signo == SIGINT ? "SIGINT" : "SIGTERM"
         let erase = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""  // the progress bar, if one is shown
         let count = (try? result.get()).flatMap(removed)  // nil: the body failed or cannot count

@@ -48,7 +48,8 @@ struct NFSKeeper: AsyncParsableCommand {
         version: nfskeeperVersion,
         // In the order an admin uses them: look, measure, fix, then the cluster and the timers.
         subcommands: [CheckCommand.self, ProbeCommand.self, AdviseCommand.self, ProvisionCommand.self,
-                      ReadyCommand.self, LocksCommand.self, ServerCommand.self, AuditCommand.self, FleetCommand.self,
+                      ReadyCommand.self, LocksCommand.self, ServerCommand.self, AuditCommand.self, WatchCommand.self,
+                      FleetCommand.self,
                       HistoryCommand.self]
     )
 }

@@ -5,8 +5,8 @@ import Testing
 /// share is positional, `--json` is a flag, the same option has one meaning, help fits the terminal.
 @Suite struct ConventionTests {
     static let commands = ["advise", "audit", "check", "fleet", "history", "locks", "probe", "provision", "ready",
-                           "server"]
-    static let takeAShare = ["audit", "fleet", "locks", "probe", "provision"]
+                           "server", "watch"]
+    static let takeAShare = ["audit", "fleet", "locks", "probe", "provision", "watch"]
 
     static func help(_ command: String) throws -> String {
         let agent = try AgentProcess([command, "--help"], errorsToo: true, environment: ["COLUMNS": "80"])

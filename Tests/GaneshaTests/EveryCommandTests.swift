@@ -65,6 +65,11 @@ import Testing
                        "server")
         try Self.twice(["probe", share, "--quick"] + onShare, "probe")
         try Self.twice(["locks", share] + onShare, "locks")
+        let watchArguments = ["watch", share, "--period", "1", "--duration", "2", "--node-name", "every-watch"]
+        let watch = try Self.twice(watchArguments, "watch")
+        #expect((watch["canariesWritten"] as? Int ?? 0) >= 2)
+        #expect(!FileManager.default.fileExists(atPath: share + "/.nfskeeper/watch/every-watch"),
+                "the watch removes its own directory")
         try Self.twice(["provision", share, "--owner", "daemon", "--dry-run"] + onShare, "provision")
         let history = scratch + "/history.jsonl"
         try Self.twice(["audit", share, "--quick", "--history", history, "--node-name", "every-test",
