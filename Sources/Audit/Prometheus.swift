@@ -26,6 +26,26 @@ public struct PrometheusText {
         }
     }
 
+    /// A histogram: cumulative `_bucket` samples (`le` upper bounds, then +Inf), `_sum` and `_count`, under
+    /// one HELP and TYPE.
+    public mutating func addHistogram(_ name: String, help: String, labels: [(String, String)],
+                                      buckets: [(le: Double, count: UInt64)], sum: Double, count: UInt64) {
+        func sample(_ suffix: String, _ extra: [(String, String)], _ value: Double) -> String {
+            let all = constantLabels + labels + extra
+            let pairs = all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }
+            let text = all.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
+            return name + suffix + text + " " + Self.format(value)
+        }
+        var samples = buckets.map { sample("_bucket", [("le", Self.format($0.le))], Double($0.count)) }
+        samples += [sample("_bucket", [("le", "+Inf")], Double(count)), sample("_sum", [], sum),
+                    sample("_count", [], Double(count))]
+        if let i = metrics.firstIndex(where: { $0.0 == name }) {
+            metrics[i].1.samples += samples
+        } else {
+            metrics.append((name, Metric(help: help, type: "histogram", samples: samples)))
+        }
+    }
+
     public var text: String {
         metrics.map { name, m in
             (["# HELP \(name) \(m.help)", "# TYPE \(name) \(m.type)"] + m.samples).joined(separator: "\n")

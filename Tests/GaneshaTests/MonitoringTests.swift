@@ -44,6 +44,52 @@ import Reports
         #expect(alerts.count >= 9 && alerts == unitTested)
     }
 
+    /// Two real watchers of one share (`nfskeeper watch`, a canary a second each), one writing its textfile:
+    /// Debian's node_exporter serves the pair's histogram, and its count is the watcher's own JSON figure.
+    /// A local directory stands for the share: the watch needs no server view.
+    @Test func nodeExporterServesTheWatchsPairHistogram() throws {
+        let work = NSTemporaryDirectory() + "nfskeeper-watch-metrics-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work + "/textfiles", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let common = ["--period", "1", "--duration", "6", "--json"]
+        let a = try AgentProcess(["watch", work, "--node-name", "node-a", "--textfile",
+                                  work + "/textfiles/nfskeeper_watch.prom"] + common)
+        let b = try AgentProcess(["watch", work, "--node-name", "node-b"] + common)
+        #expect(a.wait() == 0 && b.wait() == 0, "\(a.text)\(b.text)")
+        let report = try JSONSerialization.jsonObject(with: Data(a.text.utf8)) as? [String: Any]
+        let pair = try #require((report?["pairs"] as? [[String: Any]])?.first)
+        let seen = try #require(pair["seen"] as? Int)
+        #expect(pair["writer"] as? String == "node-b" && seen >= 3, "\(pair)")
+        let (scraped, log) = try Self.scrape(work + "/textfiles")
+        let samples = Self.samples(scraped)
+        func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+            samples.first { s in s.name == name && labels.allSatisfy { s.labels[$0.key] == $0.value } }?.value
+        }
+        #expect(value("node_textfile_scrape_error") == 0 && !log.contains("level=error"), "\(log)")
+        let labels = ["writer": "node-b", "reader": "node-a", "share": work]
+        #expect(value("nfskeeper_visibility_pair_seconds_count", labels) == Double(seen))
+        let infinite = labels.merging(["le": "+Inf"]) { $1 }
+        #expect(value("nfskeeper_visibility_pair_seconds_bucket", infinite) == Double(seen))
+        #expect(value("nfskeeper_visibility_pair_never_seen_total", labels) == 0)
+        #expect(value("nfskeeper_watch_up", ["share": work]) == 0, "the watch stopped: its file says so")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: work + "/.nfskeeper/watch")) == [],
+                "both watchers removed their canaries and directories")
+        // The dashboard's pair matrix and p95 query what node_exporter served here (the histogram's series).
+        let served = Set(samples.map(\.name))
+        let queried = try Self.dashboardMetrics().filter(Self.isWatchMetric)
+        #expect(queried.count >= 2 && queried.isSubset(of: served), "not served: \(queried.subtracting(served))")
+    }
+
+    /// Every metric name the shipped Grafana dashboard queries.
+    static func dashboardMetrics() throws -> Set<String> {
+        let dashboard = try String(contentsOfFile: repository + "/scripts/grafana/nfskeeper.json", encoding: .utf8)
+        return Set(dashboard.matches(of: /nfskeeper_[a-z_]+/).map { String($0.0) })
+    }
+
+    static func isWatchMetric(_ name: String) -> Bool {
+        name.hasPrefix("nfskeeper_visibility_pair_") || name.hasPrefix("nfskeeper_watch_")
+    }
+
     /// One sample of the exposition format: name, labels, value.
     struct Sample {
         var name: String
@@ -171,8 +217,7 @@ import Reports
 
         // Every metric the shipped dashboard queries is one node_exporter served above.
         let served = Set((samples + nfs).map(\.name))
-        let dashboard = try String(contentsOfFile: Self.repository + "/scripts/grafana/nfskeeper.json", encoding: .utf8)
-        let queried = Set(dashboard.matches(of: /nfskeeper_[a-z_]+/).map { String($0.0) })
+        let queried = try Self.dashboardMetrics().filter { !Self.isWatchMetric($0) }
         #expect(queried.count >= 10 && queried.isSubset(of: served), "not served: \(queried.subtracting(served))")
     }
 
