@@ -357,6 +357,36 @@ for name, server in (("g-rw", "ganesha v3+v4"), ("g-v4only", "ganesha Protocols 
            f"({left})")
     v4only_rows.append(row)
 
+# nfskeeper watch between two real nodes: each side's canaries seen by the other, by name, through its own
+# mount, with the delay the options allow less the lookup's lead (0.5 s before the canary is due).
+WATCH = {"2n-pos": (0.0, 1.0, 5), "2n-v4-ac6": (6 - 0.5 - 1.0, 6 + 1.0, 4), "2n-defaults": (30 - 0.5 - 1.5, 60 + 1.5, 1),
+         "2n-k-v4-ac6": (6 - 0.5 - 1.0, 6 + 1.0, 4)}
+watch_rows = []
+for pair, (low, high, least) in WATCH.items():
+    for side, other in (("a", f"wb-{pair}"), ("b", f"wa-{pair}")):
+        w = load(f"{pair}.watch-{side}.json")
+        seen = [p for p in w.get("pairs", []) if p.get("writer") == other]
+        p = seen[0] if seen else {}
+        crit = [f for f in w.get("findings", []) if f.get("severity") == "crit"]
+        expect(len(w.get("pairs", [])) == 1 and p.get("seen", 0) >= least and p.get("neverSeen") == 0 and not crit,
+               f"{pair} watch on node {side}: at least {least} of {other}'s canaries seen, none missed "
+               f"({w.get('_error', p)}, {crit})")
+        expect(p.get("minSeconds") is not None and low <= p["minSeconds"] and p.get("maxSeconds", 99) <= high,
+               f"{pair} watch on node {side}: every delay within {low:.1f}-{high:.1f} s "
+               f"({p.get('minSeconds')}-{p.get('maxSeconds')})")
+        if p.get("seen"):
+            watch_rows.append((pair, f"{other[:2]} → w{side}", p["seen"], p["neverSeen"], f"{p['minSeconds']:.3f}",
+                               f"{p['sumSeconds'] / p['seen']:.3f}", f"{p['maxSeconds']:.3f}",
+                               f"{w.get('rpcsPerPeriod') or 0:.1f}"))
+term = load("watch-term.json")
+term_ms = int(text("watch-term.ms", "99999") or 99999)
+expect(text("watch-term.rc") == "0" and term_ms < 1000 and term.get("canariesWritten", 0) >= 2,
+       f"watch: SIGTERM stops it within a second, report printed, exit 0 ({text('watch-term.rc')}, {term_ms} ms, "
+       f"{term.get('_error', term.get('canariesWritten'))} canaries)")
+expect(text("watch-term.before").startswith("canary-") and "wterm" not in text("watch-term.after").split(),
+       f"watch: its canaries were there and are gone after SIGTERM ({text('watch-term.before')[:40]}; "
+       f"after: {text('watch-term.after')})")
+
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
       "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag "
@@ -376,6 +406,10 @@ for r in two_node_rows:
 print("| export | server | check | probe, libnfs | probe, kernel | provision (auto) | provision, libnfs | locks |")
 print("|" + "---|" * 8)
 for r in v4only_rows:
+    print("| " + " | ".join(str(c) for c in r) + " |")
+print("| watch | writer → reader | seen | never | min | mean | max | RPCs/period |")
+print("|" + "---|" * 8)
+for r in watch_rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print(f"Linux {kernel}: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
