@@ -99,11 +99,10 @@ extension Watcher {
     /// say the watch is down.
     func finish() {
         for (_, w) in writers { if let (_, id) = w.awaiting { poller.cancel(id) } }
-        if let own {
-            for slot in written { _ = own.removeFile(WatchSchedule.canaryName(slot)) }
+        if own != nil {
+            removeOwnCanaries()
             _ = watchDirectory?.removeDirectory(r.node.rawValue)
         }
-        written.removeAll()
         writeMetrics(serverNow(), up: false)
     }
 

@@ -126,9 +126,7 @@ public final class Watcher: @unchecked Sendable {
             return false
         }
         (watchDirectory, own) = (dir, mine)
-        for name in mine.entryNames().value ?? [] where WatchSchedule.slot(ofCanary: name) != nil {
-            _ = mine.removeFile(name)  // this node's directory: a killed run's canaries
-        }
+        removeOwnCanaries()  // a killed run's
         return true
     }
 
@@ -170,7 +168,9 @@ public final class Watcher: @unchecked Sendable {
             report.clockOffsetSeconds = offset
             report.canariesWritten += 1
             written.append(slot)
-        case .timedOut: return hung("making canary \(name)")
+        case .timedOut:
+            written.append(slot)  // it may go through once the mount answers: aged out as the others
+            return hung("making canary \(name)")
         case .failure(.fileExists):
             // A killed run's canaries went at the start: another watcher makes this node's canaries.
             fail("watch-name-taken", "\(own.path)/\(name) exists: another watch of this share runs under the "
@@ -184,6 +184,16 @@ public final class Watcher: @unchecked Sendable {
             written.removeFirst()
         }
         return true
+    }
+
+    /// Every canary in this node's own directory: the ones listed, and a create that timed out but went
+    /// through once the mount answered again.
+    func removeOwnCanaries() {
+        guard let own else { return }
+        for name in own.entryNames().value ?? [] where WatchSchedule.slot(ofCanary: name) != nil {
+            _ = own.removeFile(name)
+        }
+        written.removeAll()
     }
 
     func hung(_ what: String) -> Bool {

@@ -364,4 +364,34 @@ import Testing
         #expect(audit.shares.first?.probe == nil)  // nothing more is asked of a hung mount
         #expect(clock.now - start < .seconds(15))
     }
+    /// A watch whose mount hangs for 4 s (the FUSE daemon stopped) reports it within --timeout, keeps
+    /// running, makes canaries again once the mount answers, and ends on time with its canaries removed.
+    @Test func aHungMountIsAWatchFindingAndTheWatchGoesOn() throws {
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"))
+        let daemon = try #require(view.daemonPID)
+        let share = view.mountPoint + "/" + TestServer.scratchName("watch-hung")
+        try FileManager.default.createDirectory(atPath: share, withIntermediateDirectories: false)
+        defer {
+            kill(daemon, SIGCONT)
+            try? FileManager.default.removeItem(atPath: share)
+            view.unmount()
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let agent = try AgentProcess(["watch", share, "--period", "1", "--duration", "10", "--timeout", "1",
+                                      "--node-name", "hung-watch", "--json"])
+        usleep(2_500_000)
+        kill(daemon, SIGSTOP)
+        usleep(4_000_000)
+        kill(daemon, SIGCONT)
+        let status = agent.wait()
+        let report = try JSONSerialization.jsonObject(with: Data(agent.text.utf8)) as? [String: Any] ?? [:]
+        let findings = report["findings"] as? [[String: Any]] ?? []
+        #expect(status == 2 && findings.contains { $0["rule"] as? String == "hung" }, "\(agent.text.prefix(600))")
+        // About 2 canaries before the hang and 3 after it: it went on.
+        #expect((report["canariesWritten"] as? Int ?? 0) >= 4, "\(report["canariesWritten"] ?? "none")")
+        #expect(clock.now - start < .seconds(14))
+        let left = FileManager.default.subpaths(atPath: share + "/.nfskeeper/watch")
+        #expect(left == [], "left behind: \(left ?? [])")
+    }
 }
