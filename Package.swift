@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Readiness",
                 dependencies: ["Check", "KernelView", "Mounts", "NFSModel", "PositConfig", "Reports"]),
         // `nfskeeper watch`: canaries made and awaited by name between every pair of nodes, continuously.
-        .target(name: "Watch", dependencies: ["Audit", "KernelView", "Mounts", "NFSModel", "Reports"]),
+        .target(name: "Watch", dependencies: ["Audit", "Fleet", "KernelView", "Mounts", "NFSModel", "Reports"]),
         // `nfskeeper locks`: whether locks on the share hold across nodes, measured.
         .target(name: "Locks", dependencies: ["Check", "KernelView", "Mounts", "PositConfig", "Reports", "ServerView",
                                              .product(name: "SystemPackage", package: "swift-system")]),

@@ -31,6 +31,9 @@ public struct FleetReport: Codable, Sendable {
     public var reachability: [String: [String: Bool]]
     /// visibility[writer][reader]: seconds until the reader first saw the writer's marker (an upper bound).
     public var visibility: [String: [String: Double]]
+    /// watchVisibility[writer][reader]: the last canary's delay as the reader's `nfskeeper watch` measured it
+    /// (fresh summaries only); shown instead of `visibility` when present.
+    public var watchVisibility: [String: [String: Double]] = [:]
     public var findings: [Finding]
     public var severity: Severity
 
@@ -48,8 +51,8 @@ public struct FleetReport: Codable, Sendable {
 
     /// Long: the fleet's majorities and matrices are built from the same pass over the reports.
     public static func build(
-        share: String, reports: [NodeReport], problems: [ReportProblem], now: Date = Date(),
-        staleAfter: Double = defaultStaleAfter
+        share: String, reports: [NodeReport], problems: [ReportProblem], watches: [WatchSummary] = [],
+        now: Date = Date(), staleAfter: Double = defaultStaleAfter
     ) -> FleetReport {
         var findings = problems.map { Finding(.warn, "node-report", subject: $0.file, $0.description) }
         let fresh = reports.filter { isFresh($0, now: now, staleAfter: staleAfter) }
@@ -96,9 +99,20 @@ public struct FleetReport: Codable, Sendable {
         if reports.isEmpty {
             findings.append(Finding(.unknown, "no-nodes", subject: share, "no node has reported into \(share)"))
         }
-        return FleetReport(
+        var fleet = FleetReport(
             share: share, rows: rows, reachability: matrix, visibility: visibility, findings: findings,
             severity: findings.worst)
+        fleet.watchVisibility = watchMatrix(watches, now: now, staleAfter: staleAfter)
+        return fleet
+    }
+
+    /// The fresh watch summaries' last delays, writer → reader.
+    static func watchMatrix(_ watches: [WatchSummary], now: Date, staleAfter: Double) -> [String: [String: Double]] {
+        var matrix: [String: [String: Double]] = [:]
+        for w in watches where (-futureTolerance...staleAfter).contains(now.timeIntervalSince(w.time)) {
+            for p in w.pairs { if let last = p.lastSeconds { matrix[p.writer, default: [:]][w.reader] = last } }
+        }
+        return matrix
     }
 
     /// The most common value; ties go to the smallest, so every reader picks the same.
@@ -167,13 +181,15 @@ public struct FleetReport: Codable, Sendable {
     /// The matrices in one paragraph, for fleets too large to show them (`--json` has them whole).
     var matrixSummary: String {
         let pairs = reachability.values.flatMap(\.values)
-        let delays = visibility.values.flatMap(\.values).sorted()
+        let watched = !watchVisibility.isEmpty
+        let delays = (watched ? watchVisibility : visibility).values.flatMap(\.values).sorted()
         var lines = ["Launcher reachability: \(pairs.filter { !$0 }.count) of \(pairs.count) tried pairs fail."]
         if let worst = delays.last {
+            let bound = watched ? "" : "≤ "
             lines.append(
-                "Node-to-node visibility: \(delays.count) pairs, "
-                 + "median ≤ \(formatSeconds(delays[delays.count / 2])), "
-                    + "worst ≤ \(formatSeconds(worst)).")
+                "Node-to-node visibility\(watched ? " (nfskeeper watch)" : ""): \(delays.count) pairs, "
+                    + "median \(bound)\(formatSeconds(delays[delays.count / 2])), "
+                    + "worst \(bound)\(formatSeconds(worst)).")
         }
         lines.append("(\(rows.count) nodes: the matrices are in --json.)")
         return lines.joined(separator: "\n")
@@ -234,7 +250,9 @@ public struct FleetReport: Codable, Sendable {
             }
             out += "\n\nLauncher reachability (TCP connect):\n" + matrix.render(color: color)
         }
-        if !visibility.isEmpty {
+        if !watchVisibility.isEmpty {
+            out += "\n\n" + watchMatrixText(color: color)
+        } else if !visibility.isEmpty {
             var matrix = TextTable(headers: ["WRITER \\ READER"] + nodes)
             for writer in nodes {
                 matrix.add(
@@ -250,5 +268,18 @@ public struct FleetReport: Codable, Sendable {
                 + matrix.render(color: color)
         }
         return out + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
+    }
+
+    /// The watch's matrix over every node it names (a watcher need not have run an audit).
+    func watchMatrixText(color: Bool) -> String {
+        let nodes = Set(rows.map(\.node) + watchVisibility.keys + watchVisibility.values.flatMap(\.keys)).sorted()
+        var matrix = TextTable(headers: ["WRITER \\ READER"] + nodes)
+        for writer in nodes {
+            matrix.add([TextTable.Cell(writer)] + nodes.map { reader in
+                TextTable.Cell(writer == reader ? "·" : watchVisibility[writer]?[reader].map(formatSeconds) ?? "-")
+            })
+        }
+        return "Node-to-node visibility (nfskeeper watch: the last canary's delay; server clock):\n"
+            + matrix.render(color: color)
     }
 }

@@ -1,4 +1,5 @@
 import Audit
+import Fleet
 import Foundation
 import KernelView
 import Mounts
@@ -102,8 +103,22 @@ extension Watcher {
         if own != nil {
             removeOwnCanaries()
             _ = watchDirectory?.removeDirectory(r.node.rawValue)
+            summaries.removeWatchSummary(of: r.node.rawValue)
         }
         writeMetrics(serverNow(), up: false)
+    }
+
+    /// What this node saw of every writer, for `fleet` (`WatchSummary`); skipped while the mount hangs.
+    func publishSummary(_ now: Double) {
+        guard hungSince == nil, own != nil else { return }
+        let pairs = writers.keys.sorted().map { name in
+            let d = writers[name]!.delays
+            return WatchSummary.Pair(writer: name, lastSeconds: d.lastSeconds, maxSeconds: d.maxSeconds,
+                                     seen: d.seen, neverSeen: d.neverSeen)
+        }
+        let summary = WatchSummary(reader: r.node.rawValue, time: Date(timeIntervalSince1970: now),
+                                   periodSeconds: r.schedule.period.seconds, pairs: pairs)
+        if case .timedOut = summaries.writeWatchSummary(summary) { _ = hung("writing the watch summary") }
     }
 
     func readStats() -> MountStats.Device? {

@@ -1,4 +1,5 @@
 import Audit
+import Fleet
 import Foundation
 import KernelView
 import Mounts
@@ -53,6 +54,8 @@ public final class Watcher: @unchecked Sendable {
     let r: WatchRequest
     let kernel: KernelView
     let poller: KernelPoller
+    /// `.nfskeeper/watch-summaries`, where `fleet` reads every node's pairs.
+    let summaries: NodeDirectory
     var report: WatchReport
     var own: DirectoryHandle?
     var watchDirectory: DirectoryHandle?
@@ -79,6 +82,7 @@ public final class Watcher: @unchecked Sendable {
         r = request
         kernel = KernelView(timeout: request.timeout)
         poller = KernelPoller(interval: request.interval)
+        summaries = NodeDirectory(share: request.share, kernel: kernel)
         report = WatchReport(share: request.share, node: request.node.rawValue,
                              periodSeconds: request.schedule.period.seconds)
     }
@@ -146,6 +150,7 @@ public final class Watcher: @unchecked Sendable {
             // it would end an awaited canary's negative dentry early, so it waits for a moment none is awaited.
             if !writers.values.contains(where: { $0.awaiting != nil }) { discoverWriters(now) }
             writeMetrics(now)
+            publishSummary(now)
         }
         collectSightings()
         for name in writers.keys { step(name, now: serverNow(), slot: slot) }

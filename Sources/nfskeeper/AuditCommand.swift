@@ -344,9 +344,10 @@ struct FleetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (reports, problems) = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration))
-            .readAll()
-        let fleet = FleetReport.build(share: share, reports: reports, problems: problems, staleAfter: staleAfter)
+        let directory = NodeDirectory(share: share, kernel: KernelView(timeout: common.timeoutDuration))
+        let (reports, problems) = directory.readAll()
+        let fleet = FleetReport.build(share: share, reports: reports, problems: problems,
+                                      watches: directory.readWatchSummaries(), staleAfter: staleAfter)
         print(common.json ? try encodeEnvelope("fleet", fleet, severity: fleet.severity, findings: fleet.findings)
                           : fleet.textReport())
         throw ExitCode(fleet.severity.exitCode)

@@ -113,4 +113,39 @@ import Reports
                 && cli.text.contains("differs: launcher.conf"))
         #expect(cli.text.contains("Node-to-node visibility"))
     }
+    /// Two watchers, each through its own FUSE view of one export: while they run, `fleet` shows the
+    /// watch's matrix (seconds, both ways); a forged summary (another node's name in it) is not believed;
+    /// the watchers remove their summaries when they stop.
+    @Test func fleetShowsTheWatchsPairMatrix() throws {
+        let export = try TestServer.backingDirectory("rw")
+        let dir = TestServer.scratchName("fleet-watch")
+        try FileManager.default.createDirectory(atPath: export + dir, withIntermediateDirectories: false)
+        let views = [try FuseView(of: export, options: ["attr_timeout=0"]), try FuseView(of: export, options: [])]
+        defer {
+            views.forEach { $0.unmount() }
+            try? FileManager.default.removeItem(atPath: export + dir)
+        }
+        let watchers = try zip(["node-a", "node-b"], views).map { name, view in
+            try AgentProcess(["watch", view.mountPoint + dir, "--node-name", name, "--period", "1", "--duration", "6"])
+        }
+        let summaries = export + dir + "/.nfskeeper/watch-summaries"
+        usleep(1_500_000)
+        try FileManager.default.createDirectory(atPath: summaries, withIntermediateDirectories: true)
+        let forged = #"{"reader":"node-a","time":\#(Int(Date().timeIntervalSince1970 * 1000)),"periodSeconds":1,"#
+            + #""pairs":[{"writer":"node-b","lastSeconds":999,"seen":1,"neverSeen":0}]}"#
+        try forged.write(toFile: summaries + "/zz-forged.json", atomically: true, encoding: .utf8)
+        usleep(3_000_000)
+        let doc = try JSONSchemaTests.run(["fleet", views[0].mountPoint + dir, "--json"], "fleet")
+        let matrix = doc["watchVisibility"] as? [String: [String: Double]] ?? [:]
+        for (writer, reader) in [("node-a", "node-b"), ("node-b", "node-a")] {
+            let delay = matrix[writer]?[reader]
+            #expect(delay.map { (0..<1).contains($0) } == true, "\(writer) → \(reader): \(matrix)")
+        }
+        let text = try AgentProcess(["fleet", views[0].mountPoint + dir], environment: ["COLUMNS": "80"])
+        _ = text.wait()
+        #expect(text.text.contains("Node-to-node visibility (nfskeeper watch"), "\(text.text)")
+        #expect(watchers.map { $0.wait() } == [0, 0])
+        try FileManager.default.removeItem(atPath: summaries + "/zz-forged.json")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: summaries)) == [])
+    }
 }

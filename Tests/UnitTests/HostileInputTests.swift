@@ -70,6 +70,30 @@ import ServerView
         #expect(fleet.reachability.isEmpty && fleet.rows.count == 1)
     }
 
+    @Test func aWatchSummaryIsBelievedOnlyInItsOwnFileAndWithSaneDelays() throws {
+        let share = try Share()
+        let pairs: [WatchSummary.Pair] = [
+            .init(writer: "node-b", lastSeconds: 5.5, maxSeconds: 5.6, seen: 3, neverSeen: 0),
+            .init(writer: "node-c", lastSeconds: -1, maxSeconds: nil, seen: 1, neverSeen: 0),
+            .init(writer: "node-d", lastSeconds: .infinity, maxSeconds: nil, seen: 1, neverSeen: 0),
+            .init(writer: "web_1", lastSeconds: 1, maxSeconds: nil, seen: 1, neverSeen: 0),
+            .init(writer: "node-a", lastSeconds: 1, maxSeconds: nil, seen: 1, neverSeen: 0),
+        ]
+        let own = WatchSummary(reader: "node-a", time: Date(), periodSeconds: 10, pairs: pairs)
+        #expect(share.directory.writeWatchSummary(own).value != nil)
+        var forged = own
+        forged.pairs = [.init(writer: "node-b", lastSeconds: 999, maxSeconds: nil, seen: 1, neverSeen: 0)]
+        try NodeDirectory.encoder.encode(forged).write(
+            to: URL(fileURLWithPath: share.path + "/.nfskeeper/watch-summaries/zzz.json"))
+        let read = share.directory.readWatchSummaries()
+        #expect(read.count == 1 && read.first?.pairs.map(\.writer) == ["node-b"])
+        let fleet = FleetReport.build(share: share.path, reports: [], problems: [], watches: read)
+        #expect(fleet.watchVisibility == ["node-b": ["node-a": 5.5]])
+        let stale = FleetReport.build(share: share.path, reports: [], problems: [], watches: read,
+                                      now: Date().addingTimeInterval(7200))
+        #expect(stale.watchVisibility.isEmpty)
+    }
+
     @Test func reportsAndMarkersAreRootOnly() throws {
         let share = try Share()
         #expect(share.directory.write(Self.report("node-1")).value != nil)
