@@ -33,19 +33,23 @@ public struct WatchSummary: Codable, Sendable {
     static let limit = 256 << 10
 }
 
-extension NodeDirectory {
-    /// This node's watch summary (temporary file + rename, 0600).
-    public func writeWatchSummary(_ summary: WatchSummary) -> KernelView.Outcome<Void> {
-        guard let data = try? Self.encoder.encode(summary) else { return .failure(.invalidArgument) }
-        return subdirectory(WatchSummary.directory, create: true)
-            .then { $0.writeFileAtomically(Self.fileName(for: summary.reader), Array(data), mode: 0o600) }
+extension WatchSummary {
+    /// Written into `watch-summaries` (`NodeDirectory.openWatchSummaries`): temporary file + rename, 0600.
+    public func write(into directory: DirectoryHandle) -> KernelView.Outcome<Void> {
+        guard let data = try? NodeDirectory.encoder.encode(self) else { return .failure(.invalidArgument) }
+        return directory.writeFileAtomically(NodeDirectory.fileName(for: reader), Array(data), mode: 0o600)
     }
 
-    /// Removes this node's summary (the watch stopped).
-    public func removeWatchSummary(of node: String) {
-        if case .success(let dir) = subdirectory(WatchSummary.directory, create: false) {
-            _ = dir.removeFile(Self.fileName(for: node))
-        }
+    /// Removes `node`'s summary (its watch stopped).
+    public static func remove(of node: String, from directory: DirectoryHandle) {
+        _ = directory.removeFile(NodeDirectory.fileName(for: node))
+    }
+}
+
+extension NodeDirectory {
+    /// `<share>/.nfskeeper/watch-summaries`, made if missing; a watcher keeps it open.
+    public func openWatchSummaries() -> KernelView.Outcome<DirectoryHandle> {
+        subdirectory(WatchSummary.directory, create: true)
     }
 
     /// Every node's watch summary, believed as reports are: in its own node's file only, names valid,

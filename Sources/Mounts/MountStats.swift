@@ -115,6 +115,17 @@ public struct MountStats: Sendable {
         if let current { devices.append(current) }
     }
 
+    /// Only the blocks of the mount on `point`: a watcher reads its own mount's counters as it stops, and a
+    /// node with many mounts has a long file (warnings' line numbers count the kept lines only).
+    public init(parsing text: String, onlyMountedOn point: String, source: String = "/proc/self/mountstats") {
+        var kept: [Substring] = [], keep = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("device ") { keep = Self.parseDeviceLine(line)?.mountPoint == point }
+            if keep { kept.append(line) }
+        }
+        self.init(parsing: kept.joined(separator: "\n"), source: source)
+    }
+
     static func parseDeviceLine(_ line: Substring) -> Device? {
         // device SOURCE mounted on POINT with fstype TYPE [statvers=X]
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)

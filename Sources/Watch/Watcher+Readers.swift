@@ -103,14 +103,18 @@ extension Watcher {
         if own != nil {
             removeOwnCanaries()
             _ = watchDirectory?.removeDirectory(r.node.rawValue)
-            summaries.removeWatchSummary(of: r.node.rawValue)
+            if let summaries { WatchSummary.remove(of: r.node.rawValue, from: summaries) }
         }
         writeMetrics(serverNow(), up: false)
     }
 
-    /// What this node saw of every writer, for `fleet` (`WatchSummary`); skipped while the mount hangs.
+    /// What this node saw of every writer, for `fleet` (`WatchSummary`): when something new was seen or
+    /// missed, at most once a minute (each write is a few RPCs: at a canary a period, they would double
+    /// the watch's cost); skipped while the mount hangs.
     func publishSummary(_ now: Double) {
-        guard hungSince == nil, own != nil else { return }
+        let events = writers.values.reduce(0) { $0 + $1.delays.seen + $1.delays.neverSeen }
+        guard hungSince == nil, let summaries, events > 0, events != summaryWritten?.events,
+              now - (summaryWritten?.at ?? -.infinity) >= Self.summaryInterval else { return }
         let pairs = writers.keys.sorted().map { name in
             let d = writers[name]!.delays
             return WatchSummary.Pair(writer: name, lastSeconds: d.lastSeconds, maxSeconds: d.maxSeconds,
@@ -118,14 +122,20 @@ extension Watcher {
         }
         let summary = WatchSummary(reader: r.node.rawValue, time: Date(timeIntervalSince1970: now),
                                    periodSeconds: r.schedule.period.seconds, pairs: pairs)
-        if case .timedOut = summaries.writeWatchSummary(summary) { _ = hung("writing the watch summary") }
+        switch summary.write(into: summaries) {
+        case .success: summaryWritten = (now, events)
+        case .timedOut: _ = hung("writing the watch summary")
+        case .failure(let e): log("could not write the watch summary: \(e)")
+        }
     }
+
+    static let summaryInterval = 60.0
 
     func readStats() -> MountStats.Device? {
         guard let text = readWholeFile(r.mountStatsPath),
               let mount = MountTable(MountInfo(parsing: readWholeFile(r.mountInfoPath) ?? ""))
                 .mount(containing: MountTable.normalize(r.share), device: nil) else { return nil }
-        let device = MountStats(parsing: text).device(mountedOn: mount.mountPoint)
+        let device = MountStats(parsing: text, onlyMountedOn: mount.mountPoint).device(mountedOn: mount.mountPoint)
         return device?.fsType.hasPrefix("nfs") == true ? device : nil
     }
 

@@ -54,8 +54,10 @@ public final class Watcher: @unchecked Sendable {
     let r: WatchRequest
     let kernel: KernelView
     let poller: KernelPoller
-    /// `.nfskeeper/watch-summaries`, where `fleet` reads every node's pairs.
-    let summaries: NodeDirectory
+    /// `.nfskeeper/watch-summaries`, where `fleet` reads every node's pairs; opened once.
+    var summaries: DirectoryHandle?
+    /// When the summary was last written (server clock), and what it held (sightings + misses).
+    var summaryWritten: (at: Double, events: Int)?
     var report: WatchReport
     var own: DirectoryHandle?
     var watchDirectory: DirectoryHandle?
@@ -82,7 +84,6 @@ public final class Watcher: @unchecked Sendable {
         r = request
         kernel = KernelView(timeout: request.timeout)
         poller = KernelPoller(interval: request.interval)
-        summaries = NodeDirectory(share: request.share, kernel: kernel)
         report = WatchReport(share: request.share, node: request.node.rawValue,
                              periodSeconds: request.schedule.period.seconds)
     }
@@ -130,6 +131,7 @@ public final class Watcher: @unchecked Sendable {
             return false
         }
         (watchDirectory, own) = (dir, mine)
+        summaries = NodeDirectory(share: r.share, kernel: kernel).openWatchSummaries().value
         removeOwnCanaries()  // a killed run's
         return true
     }

@@ -80,7 +80,8 @@ import ServerView
             .init(writer: "node-a", lastSeconds: 1, maxSeconds: nil, seen: 1, neverSeen: 0),
         ]
         let own = WatchSummary(reader: "node-a", time: Date(), periodSeconds: 10, pairs: pairs)
-        #expect(share.directory.writeWatchSummary(own).value != nil)
+        let summaries = try #require(share.directory.openWatchSummaries().value)
+        #expect(own.write(into: summaries).value != nil)
         var forged = own
         forged.pairs = [.init(writer: "node-b", lastSeconds: 999, maxSeconds: nil, seen: 1, neverSeen: 0)]
         try NodeDirectory.encoder.encode(forged).write(

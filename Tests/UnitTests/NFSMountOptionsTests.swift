@@ -90,6 +90,14 @@ import Testing
         #expect(d.bytes["normalreadbytes"] == 1207640230)
     }
 
+    @Test func oneMountsBlocksAloneAreTheSameAsInTheWholeFile() throws {
+        let text = Fixture.text("procfs-v4.0.mountstats")
+        let alone = MountStats(parsing: text, onlyMountedOn: "/mnt/nfs/test")
+        #expect(alone.devices.count == 1 && alone.warnings.isEmpty)
+        #expect(alone.devices.first == MountStats(parsing: text).device(mountedOn: "/mnt/nfs/test"))
+        #expect(MountStats(parsing: text, onlyMountedOn: "/mnt/nfs").devices.isEmpty)
+    }
+
     @Test func readsRdmaAndSpaceIndentedBlocks() throws {
         let rdma = try #require(MountStats(parsing: Fixture.text("procfs-v3-rdma-nocto.mountstats")).devices.first)
         #expect(rdma.transport?.proto == "rdma" && rdma.operations["NULL"]?.operations == 16)
