@@ -64,6 +64,7 @@ public final class Watcher: @unchecked Sendable {
     var writers: [String: WriterState] = [:]
     var offset = 0.0
     var lastSlot: Int64?
+    var discoveredSlot: Int64?
     var written: [Int64] = []
     var hungSince: ContinuousClock.Instant?
     let sightings = Mutex<[Sighting]>([])
@@ -148,16 +149,27 @@ public final class Watcher: @unchecked Sendable {
         if slot != lastSlot {
             lastSlot = slot
             began = makeCanary(slot)
-            // A listing of watch/ brings every writer directory's attributes (READDIRPLUS, NFSv4 READDIR):
-            // it would end an awaited canary's negative dentry early, so it waits for a moment none is awaited.
-            if !writers.values.contains(where: { $0.awaiting != nil }) { discoverWriters(now) }
             writeMetrics(now)
             publishSummary(now)
         }
         collectSightings()
         for name in writers.keys { step(name, now: serverNow(), slot: slot) }
+        discoverOncePerSlot(slot, now: now)
         return began
     }
+
+    /// A listing of watch/ brings every writer directory's attributes (READDIRPLUS, NFSv4 READDIR): it would
+    /// end an awaited canary's negative dentry early, so it waits, once a slot, for a moment none is awaited;
+    /// after `forcedDiscovery` slots without one it lists anyway (a busy fleet must still find new nodes).
+    func discoverOncePerSlot(_ slot: Int64, now: Double) {
+        guard discoveredSlot != slot else { return }
+        let idle = !writers.values.contains { $0.awaiting != nil }
+        guard idle || discoveredSlot.map({ slot - $0 >= Self.forcedDiscovery }) ?? true else { return }
+        discoverWriters(now)
+        discoveredSlot = slot
+    }
+
+    static let forcedDiscovery: Int64 = 10
 
     func serverNow() -> Double { Date().timeIntervalSince1970 + offset }
 
