@@ -15,34 +15,33 @@ public struct PrometheusText {
 
     public mutating func add(_ name: String, help: String, type: String = "gauge", labels: [(String, String)] = [],
                              value: Double) {
-        let all = constantLabels + labels
-        let pairs = all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }
-        let labelText = all.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
-        let sample = name + labelText + " " + Self.format(value)
-        if let i = metrics.firstIndex(where: { $0.0 == name }) {
-            metrics[i].1.samples.append(sample)
-        } else {
-            metrics.append((name, Metric(help: help, type: type, samples: [sample])))
-        }
+        append(name, help: help, type: type, [sample(name, labels, value)])
     }
 
     /// A histogram: cumulative `_bucket` samples (`le` upper bounds, then +Inf), `_sum` and `_count`, under
     /// one HELP and TYPE.
     public mutating func addHistogram(_ name: String, help: String, labels: [(String, String)],
                                       buckets: [(le: Double, count: UInt64)], sum: Double, count: UInt64) {
-        func sample(_ suffix: String, _ extra: [(String, String)], _ value: Double) -> String {
-            let all = constantLabels + labels + extra
-            let pairs = all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }
-            let text = all.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
-            return name + suffix + text + " " + Self.format(value)
-        }
-        var samples = buckets.map { sample("_bucket", [("le", Self.format($0.le))], Double($0.count)) }
-        samples += [sample("_bucket", [("le", "+Inf")], Double(count)), sample("_sum", [], sum),
-                    sample("_count", [], Double(count))]
+        var samples = buckets.map { sample(name + "_bucket", labels + [("le", Self.format($0.le))], Double($0.count)) }
+        samples += [sample(name + "_bucket", labels + [("le", "+Inf")], Double(count)),
+                    sample(name + "_sum", labels, sum), sample(name + "_count", labels, Double(count))]
+        append(name, help: help, type: "histogram", samples)
+    }
+
+    /// One sample line: the constant labels, then `labels`, values escaped.
+    func sample(_ name: String, _ labels: [(String, String)], _ value: Double) -> String {
+        let all = constantLabels + labels
+        let pairs = all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }
+        let labelText = all.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
+        return name + labelText + " " + Self.format(value)
+    }
+
+    /// Samples under `name`'s HELP and TYPE, the metric made on its first samples.
+    mutating func append(_ name: String, help: String, type: String, _ samples: [String]) {
         if let i = metrics.firstIndex(where: { $0.0 == name }) {
             metrics[i].1.samples += samples
         } else {
-            metrics.append((name, Metric(help: help, type: "histogram", samples: samples)))
+            metrics.append((name, Metric(help: help, type: type, samples: samples)))
         }
     }
 

@@ -251,35 +251,26 @@ public struct FleetReport: Codable, Sendable {
             out += "\n\nLauncher reachability (TCP connect):\n" + matrix.render(color: color)
         }
         if !watchVisibility.isEmpty {
-            out += "\n\n" + watchMatrixText(color: color)
+            // Every node the watch names: a watcher need not have run an audit.
+            let watched = Set(nodes + watchVisibility.keys + watchVisibility.values.flatMap(\.keys)).sorted()
+            out += "\n\nNode-to-node visibility (nfskeeper watch: the last canary's delay; server clock):\n"
+                + Self.delayMatrix(watchVisibility, nodes: watched, color: color) { formatSeconds($0) }
         } else if !visibility.isEmpty {
-            var matrix = TextTable(headers: ["WRITER \\ READER"] + nodes)
-            for writer in nodes {
-                matrix.add(
-                    [TextTable.Cell(writer)]
-                        + nodes.map { reader in
-                            TextTable.Cell(
-                                writer == reader
-                                    ? "·" : visibility[writer]?[reader].map { "≤ " + formatSeconds($0) } ?? "-")
-                        })
-            }
-            out +=
-                "\n\nNode-to-node visibility (marker written → first seen by the reader's audit; server clock):\n"
-                + matrix.render(color: color)
+            out += "\n\nNode-to-node visibility (marker written → first seen by the reader's audit; server clock):\n"
+                + Self.delayMatrix(visibility, nodes: nodes, color: color) { "≤ " + formatSeconds($0) }
         }
         return out + "\n\n" + findingsTable(findings, showSubject: true, subjectHeader: "NODE", color: color)
     }
 
-    /// The watch's matrix over every node it names (a watcher need not have run an audit).
-    func watchMatrixText(color: Bool) -> String {
-        let nodes = Set(rows.map(\.node) + watchVisibility.keys + watchVisibility.values.flatMap(\.keys)).sorted()
+    /// A writer × reader matrix of delays, `·` on the diagonal, `-` where none is known.
+    static func delayMatrix(_ delays: [String: [String: Double]], nodes: [String], color: Bool,
+                            cell: (Double) -> String) -> String {
         var matrix = TextTable(headers: ["WRITER \\ READER"] + nodes)
         for writer in nodes {
             matrix.add([TextTable.Cell(writer)] + nodes.map { reader in
-                TextTable.Cell(writer == reader ? "·" : watchVisibility[writer]?[reader].map(formatSeconds) ?? "-")
+                TextTable.Cell(writer == reader ? "·" : delays[writer]?[reader].map(cell) ?? "-")
             })
         }
-        return "Node-to-node visibility (nfskeeper watch: the last canary's delay; server clock):\n"
-            + matrix.render(color: color)
+        return matrix.render(color: color)
     }
 }

@@ -160,7 +160,7 @@ public struct NodeDirectory: Sendable {
     }
 
     /// `<share>/.nfskeeper/<name>`, walked without following symlinks; made when `create`.
-    func subdirectory(_ name: String, create: Bool) -> KernelView.Outcome<DirectoryHandle> {
+    public func subdirectory(_ name: String, create: Bool) -> KernelView.Outcome<DirectoryHandle> {
         let open: (DirectoryHandle, String) -> KernelView.Outcome<DirectoryHandle> = {
             create ? $0.openOrMakeDirectory($1) : $0.openDirectory($1)
         }

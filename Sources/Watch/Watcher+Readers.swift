@@ -72,7 +72,7 @@ extension Watcher {
         for s in sightings.withLock({ list in defer { list.removeAll() }; return list }) {
             guard var w = writers[s.writer], let awaiting = w.awaiting, awaiting.slot == s.slot else { continue }
             let delay = s.realtime + offset - r.schedule.madeTime(ofCanary: s.slot, mtime: s.mtime)
-            if w.delays.seen == 0 { log("\(s.writer) → \(r.node): first canary seen after \(format(delay))") }
+            if w.delays.seen == 0 { log("\(s.writer) → \(r.node): first canary seen after \(formatSeconds(delay))") }
             w.delays.record(delay)
             (w.awaiting, w.lastSeen) = (nil, serverNow())
             writers[s.writer] = w
@@ -89,8 +89,9 @@ extension Watcher {
                case .success = dir.removeFile(entry) { removed += 1 }
         }
         _ = watchDirectory?.removeDirectory(name)
+        let unseen = formatSeconds(r.staleAge.seconds)
         report.findings.append(Finding(.info, "watch-writer-gone", subject: r.share,
-                                       "\(name) made no canary seen here for \(format(r.staleAge.seconds)): gone; "
+                                       "\(name) made no canary seen here for \(unseen): gone; "
                                        + "its \(removed) canaries removed"))
         log("\(name): gone, \(removed) canaries removed")
         writers[name] = nil
@@ -156,8 +157,6 @@ extension Watcher {
         do { try writeAtomically(text.text, to: path) } catch { log("could not write \(path): \(error)") }
     }
 }
-
-func format(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
 
 /// A canary's sighting as the poller made it: the canary's mtime and this node's realtime clock then.
 struct Sighting: Sendable {

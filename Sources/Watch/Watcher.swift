@@ -120,11 +120,11 @@ public final class Watcher: @unchecked Sendable {
     /// The share opened without following a symlink, `.nfskeeper/watch/<node>` made, a killed run's
     /// canaries removed, and the clock offset read from a first canary-like file.
     func prepare() -> Bool {
-        let path = MountTable.normalize(r.share)
-        let opened = kernel.openDirectoryNoFollow(path)
-            .then { $0.openOrMakeDirectory(".nfskeeper") }.then { $0.openOrMakeDirectory(WatchSchedule.directory) }
+        let nodeDirectory = NodeDirectory(share: r.share, kernel: kernel)
+        let opened = nodeDirectory.subdirectory(WatchSchedule.directory, create: true)
         guard case .success(let dir) = opened else {
-            fail(opened.isTimedOut ? "hung" : "share", "\(path)/.nfskeeper/\(WatchSchedule.directory): \(opened)")
+            fail(opened.isTimedOut ? "hung" : "share",
+                 "\(MountTable.normalize(r.share))/.nfskeeper/\(WatchSchedule.directory): \(opened)")
             return false
         }
         guard case .success(let mine) = dir.openOrMakeDirectory(r.node.rawValue) else {
@@ -132,7 +132,7 @@ public final class Watcher: @unchecked Sendable {
             return false
         }
         (watchDirectory, own) = (dir, mine)
-        summaries = NodeDirectory(share: r.share, kernel: kernel).openWatchSummaries().value
+        summaries = nodeDirectory.openWatchSummaries().value
         removeOwnCanaries()  // a killed run's
         return true
     }
