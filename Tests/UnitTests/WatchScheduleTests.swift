@@ -1,3 +1,4 @@
+import Audit
 import Testing
 @testable import Watch
 
@@ -32,6 +33,23 @@ import Testing
         for bad in ["", ".", "..", "-x", "a/b", String(repeating: "a", count: 65), "é"] {
             #expect(WatchSchedule.watcher(bad) == nil, "\(bad)")
         }
+    }
+
+    @Test func aPairIsOneHistogramInTheExpositionFormat() {
+        var p = PairDelays(writer: "a", reader: "b")
+        for d in [0.05, 5.9, 29.5] { p.record(d) }
+        var text = PrometheusText(constantLabels: [("share", "/s")])
+        p.metrics(into: &text)
+        let lines = text.text.split(separator: "\n").map(String.init)
+        let name = "nfskeeper_visibility_pair_seconds"
+        #expect(lines.filter { $0 == "# TYPE \(name) histogram" }.count == 1)
+        let labels = #"share="/s",writer="a",reader="b""#
+        for line in [#"_bucket{\#(labels),le="0.1"} 1"#, #"_bucket{\#(labels),le="7.5"} 2"#,
+                     #"_bucket{\#(labels),le="90"} 3"#, #"_bucket{\#(labels),le="+Inf"} 3"#,
+                     "_sum{\(labels)} 35.45", "_count{\(labels)} 3"] {
+            #expect(lines.contains(name + line), "\(line) in\n\(text.text)")
+        }
+        #expect(lines.filter { $0.hasPrefix(name + "_bucket") }.count == PairDelays.buckets.count + 1)
     }
 
     @Test func delaysFillCumulativeBucketsAndNegativeOnesCountAsZero() {
