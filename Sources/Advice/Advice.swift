@@ -1,4 +1,5 @@
 import Check
+import FoundationGaps
 import Mounts
 import Reports
 
@@ -90,9 +91,8 @@ public enum Advisor {
         }
         if let probeCost {
             a.cost.append(
-                String(
-                    format: "measured now: %.1f LOOKUP and %.1f GETATTR per probe sample", probeCost.lookup,
-                    probeCost.getattr))
+                String(printf: "measured now: %.1f LOOKUP and %.1f GETATTR per probe sample",
+                       probeCost.lookup, probeCost.getattr))
         }
         guard !a.changesNothing else { return a }
 

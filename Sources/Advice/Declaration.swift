@@ -1,3 +1,4 @@
+import FoundationGaps
 import Mounts
 
 extension Advisor {
@@ -66,7 +67,7 @@ extension Advisor {
     /// A path as a shell word: single-quoted when it holds anything but safe characters.
     static func shellQuoted(_ path: String) -> String {
         let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@%".contains($0) }
-        return safe ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return safe ? path : "'" + path.replacingEvery("'", with: "'\\''") + "'"
     }
 
     static func steps(mountPoint rawPoint: String, declared: DeclaredMount?, changesCache: Bool) -> [String] {

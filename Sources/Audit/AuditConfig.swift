@@ -1,8 +1,8 @@
 import Advice
-import Foundation
+import FoundationEssentials
 import ServerView
 import Probe
-import Yams
+import YAMLCompose
 
 /// `/etc/nfskeeper/config.yaml`: what the scheduled audit looks at and where it writes.
 /// Command-line flags override it. A bad file is an error naming the line (libyaml's marks).
@@ -57,11 +57,9 @@ public struct AuditConfig: Sendable {
             throw Invalid(file: file, line: line,
                           reason: "nested or indented more than \(YAMLNesting.limit) levels deep")
         }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
-            throw Invalid(file: file, line: Self.line(of: error), reason: Self.problem(of: error))
-        } catch {
-            throw Invalid(file: file, line: nil, reason: "\(error)")
+        let root: YAMLNode?
+        do { root = try composeYAML(text) } catch {
+            throw Invalid(file: file, line: error.line, reason: error.description)
         }
         guard let root else { return }  // an empty file: defaults
         let read = ConfigReader(file: file)
@@ -86,14 +84,14 @@ public struct AuditConfig: Sendable {
         if let n = settings["output"] { try readOutput(n, read) }
     }
 
-    mutating func readProbe(_ n: Node, _ read: ConfigReader) throws(Invalid) {
+    mutating func readProbe(_ n: YAMLNode, _ read: ConfigReader) throws(Invalid) {
         guard let m = n.mapping else { throw read.invalid(n, "probe must be a mapping") }
         let e = try read.entries(m, allowed: ["samples", "scenarios", "max_wait"])
         if let v = e["samples"] { probeSamples = Int(try read.number(v, "samples", 1...100)) }
         if let v = e["scenarios"] {
             guard let list = v.sequence else { throw read.invalid(v, "scenarios must be a list") }
             probeScenarios = try list.map { (s) throws(Invalid) -> Scenario in
-                guard let scenario = s.string.flatMap(Scenario.init(rawValue:)) else {
+                guard let scenario = s.scalar.flatMap(Scenario.init(rawValue:)) else {
                     let known = Scenario.allCases.map(\.rawValue).joined(separator: ", ")
                     throw read.invalid(s, "scenarios take: \(known)")
                 }
@@ -103,7 +101,7 @@ public struct AuditConfig: Sendable {
         if let v = e["max_wait"] { probeMaxWait = try read.number(v, "max_wait", 0.1...3600) }
     }
 
-    mutating func readOutput(_ n: Node, _ read: ConfigReader) throws(Invalid) {
+    mutating func readOutput(_ n: YAMLNode, _ read: ConfigReader) throws(Invalid) {
         guard let m = n.mapping else { throw read.invalid(n, "output must be a mapping") }
         let e = try read.entries(m, allowed: ["json_file", "json", "prometheus", "history"])
         if let v = e["json_file"] ?? e["json"] { jsonPath = try read.string(v, "json_file") }  // json: earlier name
@@ -111,21 +109,6 @@ public struct AuditConfig: Sendable {
         if let v = e["history"] {
             let text = try read.string(v, "history")
             historyPath = text.isEmpty || text == "none" ? nil : text
-        }
-    }
-
-    static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: nil
-        }
-    }
-
-    static func problem(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
-            "not valid YAML: " + problem
-        default: "not valid YAML: \(error)"
         }
     }
 
@@ -151,45 +134,45 @@ struct ConfigReader {
     typealias Invalid = AuditConfig.Invalid
     var file: String
 
-    func invalid(_ node: Node?, _ reason: String) -> Invalid {
-        Invalid(file: file, line: node?.mark?.line, reason: reason)
+    func invalid(_ node: YAMLNode?, _ reason: String) -> Invalid {
+        Invalid(file: file, line: node?.line, reason: reason)
     }
 
     /// The mapping's entries, refusing keys not in `allowed` (a typo must not pass silently).
-    func entries(_ m: Node.Mapping, allowed: [String]) throws(Invalid) -> [String: Node] {
-        var out: [String: Node] = [:]
+    func entries(_ m: [(key: YAMLNode, value: YAMLNode)], allowed: [String]) throws(Invalid) -> [String: YAMLNode] {
+        var out: [String: YAMLNode] = [:]
         for (key, value) in m {
-            guard let name = key.string, allowed.contains(name) else {
-                throw invalid(key, "unknown setting '\(key.string ?? "?")' (known: \(allowed.joined(separator: ", ")))")
+            guard let name = key.scalar, allowed.contains(name) else {
+                throw invalid(key, "unknown setting '\(key.scalar ?? "?")' (known: \(allowed.joined(separator: ", ")))")
             }
             out[name] = value
         }
         return out
     }
 
-    func string(_ n: Node, _ what: String) throws(Invalid) -> String {
-        guard let s = n.scalar?.string, n.scalar != nil else { throw invalid(n, "\(what) must be a single value") }
+    func string(_ n: YAMLNode, _ what: String) throws(Invalid) -> String {
+        guard let s = n.scalar else { throw invalid(n, "\(what) must be a single value") }
         return s
     }
 
-    func number(_ n: Node, _ what: String, _ range: ClosedRange<Double>) throws(Invalid) -> Double {
-        guard let d = n.float ?? n.int.map(Double.init), range.contains(d) else {
+    func number(_ n: YAMLNode, _ what: String, _ range: ClosedRange<Double>) throws(Invalid) -> Double {
+        guard let d = n.number, range.contains(d) else {
             throw invalid(n, "\(what) must be a number from \(range.lowerBound) to \(range.upperBound)")
         }
         return d
     }
 
-    func flag(_ n: Node, _ what: String) throws(Invalid) -> Bool {
+    func flag(_ n: YAMLNode, _ what: String) throws(Invalid) -> Bool {
         guard let b = n.bool else { throw invalid(n, "\(what) must be true or false") }
         return b
     }
 
     /// One `shares:` item.
-    func share(_ item: Node) throws(Invalid) -> AuditConfig.Share {
+    func share(_ item: YAMLNode) throws(Invalid) -> AuditConfig.Share {
         guard let m = item.mapping else { throw invalid(item, "each share must be a mapping with a path") }
         let e = try entries(m, allowed: ["path", "role", "owner", "group", "cluster", "mode", "server",
                                          "allow_non_nfs", "provision", "locks"])
-        guard let p = e["path"], let path = p.scalar?.string, path.hasPrefix("/") else {
+        guard let p = e["path"], let path = p.scalar, path.hasPrefix("/") else {
             throw invalid(e["path"] ?? item, "a share needs an absolute path")
         }
         var share = AuditConfig.Share(path: path)
@@ -204,7 +187,7 @@ struct ConfigReader {
         if let c = e["cluster"] { share.cluster = try string(c, "cluster") }
         if let m = e["mode"] {
             // Written 0755 or "0755": the text as written, read as octal.
-            guard let mode = m.scalar.flatMap({ UInt32($0.string, radix: 8) }), mode <= 0o7777 else {
+            guard let mode = m.scalar.flatMap({ UInt32($0, radix: 8) }), mode <= 0o7777 else {
                 throw invalid(m, "mode must be octal, like \"0755\"")
             }
             share.mode = mode

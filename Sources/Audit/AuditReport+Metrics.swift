@@ -1,4 +1,11 @@
-import Foundation
+import ServerView
+import ServerSurvey
+import Provisioning
+import Probe
+import Mounts
+import Check
+import Advice
+import FoundationEssentials
 import Locks
 import Reports
 

@@ -1,3 +1,8 @@
+import ServerView
+import ServerSurvey
+import Mounts
+import FoundationGaps
+import Check
 import Probe
 import Reports
 
@@ -31,7 +36,7 @@ extension ShareAudit {
             perf.append(.init(prefix + label, s.p95Seconds ?? .nan, unit: "s", warn: target, crit: crit, min: "0"))
             perf.append(
                 .init(
-                    prefix + label.replacingOccurrences(of: "_p95", with: "_never_visible"), Double(s.neverVisible),
+                    prefix + label.replacingEvery("_p95", with: "_never_visible"), Double(s.neverVisible),
                     crit: "0", min: "0"))
         }
         if let first = probe?.firstVerdict {

@@ -1,3 +1,9 @@
+import ServerView
+import ServerSurvey
+import Provisioning
+import Probe
+import Check
+import Advice
 import Locks
 import Reports
 

@@ -1,7 +1,8 @@
+import SystemPackage
 import Advice
 import Check
 import Fleet
-import Foundation
+import FoundationEssentials
 import KernelView
 import Locks
 import PositConfig
@@ -293,8 +294,8 @@ extension Auditor {
 
     /// Workbench's effective lock settings, when Workbench's configuration directory exists here.
     static func workbenchLockSettings(_ rstudioConfig: String) -> NodeReport.LockSettings? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: rstudioConfig, isDirectory: &isDirectory), isDirectory.boolValue
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: rstudioConfig, isDirectory: &isDirectory), isDirectory
         else { return nil }
         let settings = FileLocksSettings.read(rstudioConfig: rstudioConfig)?.settings ?? FileLocksSettings()
         return NodeReport.LockSettings(settings)

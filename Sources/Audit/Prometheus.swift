@@ -1,4 +1,6 @@
-import Foundation
+import FoundationGaps
+import Glibc
+import FoundationEssentials
 import Reports
 
 /// The node_exporter textfile collector's format (Prometheus text exposition 0.0.4): HELP and TYPE
@@ -52,8 +54,8 @@ public struct PrometheusText {
     }
 
     static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.replacingEvery("\\", with: "\\\\").replacingEvery("\"", with: "\\\"")
+            .replacingEvery("\n", with: "\\n")
     }
 
     static func format(_ v: Double) -> String {

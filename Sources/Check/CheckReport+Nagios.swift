@@ -1,3 +1,4 @@
+import Mounts
 import Reports
 
 extension CheckReport {

@@ -1,3 +1,4 @@
+import NFSModel
 import Mounts
 import Reports
 

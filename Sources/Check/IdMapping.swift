@@ -1,4 +1,5 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 import Mounts
 import NFSModel
 import Reports
@@ -31,18 +32,18 @@ public struct IdMapSettings: Codable, Sendable, Hashable {
     public init(idmapdConf: String?, disableIdmapping: String?) {
         var section = "", domain: String?
         for raw in (idmapdConf ?? "").split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmed()
             if line.hasPrefix("#") || line.hasPrefix(";") || line.isEmpty { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
-                section = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces).lowercased()
+                section = line.dropFirst().dropLast().trimmed().lowercased()
                 continue
             }
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmed() }
             if section == "general", parts.count == 2, parts[0].lowercased() == "domain", !parts[1].isEmpty {
                 domain = parts[1]
             }
         }
-        let flag = disableIdmapping?.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let flag = disableIdmapping?.trimmed().uppercased()
         self.init(domain: domain, idmappingDisabled: flag == "Y" ? true : flag == "N" ? false : nil)
     }
 

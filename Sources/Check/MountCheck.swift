@@ -1,3 +1,4 @@
+import SystemPackage
 import KernelView
 import Mounts
 import Reports

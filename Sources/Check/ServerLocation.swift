@@ -1,3 +1,4 @@
+import SystemPackage
 import Reports
 import KernelView
 import Mounts

@@ -1,5 +1,5 @@
-import Crypto
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 import Glibc
 
 /// Fingerprints of the configuration files every node must share, as HMAC-SHA256 keyed with a
@@ -30,7 +30,7 @@ public struct ConfigFingerprints: Sendable, Equatable {
         var out = ConfigFingerprints(keyID: key.id)
         for path in files.map({ rstudioConfig + "/" + $0 }) + [base + "/etc/rstudio-pm/rstudio-pm.gcfg"] {
             if let data = FileManager.default.contents(atPath: path) {
-                out.hashes[(path as NSString).lastPathComponent] = key.fingerprint(data)
+                out.hashes[String(path.split(separator: "/").last ?? "")] = key.fingerprint(data)
             }
         }
         return out
@@ -40,7 +40,7 @@ public struct ConfigFingerprints: Sendable, Equatable {
 
     /// The key's bytes, accepted only from a regular file (not a symlink) that only its owner, root
     /// or this process's user, can read.
-    static func readKey(_ path: String) -> Result<SymmetricKey, KeyProblem> {
+    static func readKey(_ path: String) -> Result<[UInt8], KeyProblem> {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             return .failure(KeyProblem(description: "no key at \(path) (\(String(cString: strerror(errno))))"))
@@ -53,9 +53,8 @@ public struct ConfigFingerprints: Sendable, Equatable {
         guard st.st_mode & 0o077 == 0, st.st_uid == 0 || st.st_uid == getuid() else {
             return .failure(
                 KeyProblem(
-                    description: String(
-                        format: "%@ is not root-only (owner %u, mode %04o): not used as a key",
-                        path, st.st_uid, st.st_mode & 0o7777)))
+                    description: "\(path) is not root-only "
+                        + String(printf: "(owner %u, mode %04o): not used as a key", st.st_uid, st.st_mode & 0o7777)))
         }
         var bytes = [UInt8](repeating: 0, count: 4096)
         let n = read(fd, &bytes, bytes.count)
@@ -63,24 +62,24 @@ public struct ConfigFingerprints: Sendable, Equatable {
             return .failure(
                 KeyProblem(description: "\(path) holds fewer than \(minimumKeyBytes) bytes: too short for a key"))
         }
-        return .success(SymmetricKey(data: bytes.prefix(n)))
+        return .success(Array(bytes.prefix(n)))
     }
 
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        bytes.map { String(printf: "%02x", $0) }.joined()
     }
 }
 
 /// The cluster's fingerprint key: a secret every node holds root-only. A fingerprint (HMAC-SHA256)
 /// tells equal from different across nodes without letting a reader of the share guess the text.
 public struct ClusterKey {
-    let key: SymmetricKey
+    let key: [UInt8]
     /// Names the key without revealing it (64 bits of an HMAC of a constant).
     public let id: String
 
-    init(_ key: SymmetricKey) {
+    init(_ key: [UInt8]) {
         self.key = key
-        id = ConfigFingerprints.hex(HMAC<SHA256>.authenticationCode(for: Data("nfskeeper key id".utf8), using: key))
+        id = ConfigFingerprints.hex(HMACSHA256.authenticationCode(Array("nfskeeper key id".utf8), key: key))
             .prefix(16).description
     }
 
@@ -98,7 +97,7 @@ public struct ClusterKey {
     }
 
     public func fingerprint(_ data: Data) -> String {
-        ConfigFingerprints.hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
+        ConfigFingerprints.hex(HMACSHA256.authenticationCode(data, key: key))
     }
 
     public func fingerprint(_ text: String) -> String { fingerprint(Data(text.utf8)) }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 import Reports
 import SystemPackage
 
@@ -202,7 +203,7 @@ public struct FleetReport: Codable, Sendable {
         let s = Int(min(max(0, seconds), 1e12).rounded())
         if s < 120 { return "\(s) s" }
         if s < 7200 { return "\(s / 60) min" }
-        return String(format: "%.1f h", Double(s) / 3600)
+        return String(printf: "%.1f h", Double(s) / 3600)
     }
 
     /// Long: the text laid out top to bottom as it is printed.

@@ -1,5 +1,6 @@
+import FoundationGaps
 import Dispatch
-import Foundation
+import FoundationEssentials
 import NFSModel
 import Synchronization
 import SystemPackage
@@ -46,12 +47,10 @@ public enum LauncherReach {
         let group = DispatchGroup()
         for (i, t) in chosen.enumerated() {
             group.enter()
-            let thread = Thread {
+            startThread {
                 results.set(i, tcpConnect(host: t.host, port: t.port, timeout: timeout))
                 group.leave()
             }
-            thread.stackSize = 256 * 1024
-            thread.start()
         }
         _ = group.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds) + 100))
         return chosen.enumerated().map { i, t in

@@ -1,4 +1,5 @@
-import Foundation
+import SystemPackage
+import FoundationEssentials
 import KernelView
 import NFSModel
 

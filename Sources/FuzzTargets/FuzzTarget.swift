@@ -1,6 +1,6 @@
 import Audit
 import Fleet
-import Foundation
+import FoundationEssentials
 import Mounts
 import PositConfig
 

@@ -1,5 +1,6 @@
+import FoundationGaps
 import NFSModel
-import Foundation
+import FoundationEssentials
 
 /// Runs `body` on a thread of its own and waits at most `timeout` for it.
 ///
@@ -9,16 +10,12 @@ import Foundation
 /// own, and the process can still exit.
 public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () -> T) -> T? {
     let box = ResultBox<T>()
-    let thread = Thread {
-        box.set(body())
-    }
-    thread.stackSize = 256 * 1024
-    thread.start()
+    startThread(stackSize: 256 * 1024) { box.set(body()) }
     return box.wait(timeout)
 }
 
 private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var value: T?
 
     func set(_ v: T) {
@@ -29,11 +26,12 @@ private final class ResultBox<T: Sendable>: @unchecked Sendable {
     }
 
     func wait(_ timeout: Duration) -> T? {
-        let deadline = Date().addingTimeInterval(timeout.seconds)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
         condition.lock()
         defer { condition.unlock() }
-        while value == nil {
-            if !condition.wait(until: deadline) { break }
+        while value == nil, clock.now < deadline {
+            if !condition.wait(for: deadline - clock.now) { break }
         }
         return value
     }

@@ -1,5 +1,6 @@
+import FoundationGaps
 import NFSModel
-import Foundation
+import FoundationEssentials
 
 /// One thread that polls this node's mount for many watches at once, every `interval`.
 ///
@@ -9,7 +10,7 @@ import Foundation
 /// abandons the poller: its thread stays blocked, the process does not.
 public final class KernelPoller: @unchecked Sendable {
     public let interval: Duration
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var watches: [Int: Watch] = [:]
     private var nextID = 0
     private var stopping = false
@@ -42,9 +43,7 @@ public final class KernelPoller: @unchecked Sendable {
 
     public init(interval: Duration) {
         self.interval = interval
-        let thread = Thread { [self] in run() }
-        thread.name = "kernel poller"
-        thread.start()
+        startThread { [self] in run() }
     }
 
     /// Calls `check` every round until it returns true, then `done` with when it did.
@@ -108,7 +107,7 @@ public final class KernelPoller: @unchecked Sendable {
             condition.unlock()
             for (id, watch) in round.sorted(by: { $0.key < $1.key }) { poll(id, watch) }
             let next = start.advanced(by: interval)
-            if clock.now < next { Thread.sleep(forTimeInterval: (next - clock.now).seconds) }
+            if clock.now < next { sleepThread(next - clock.now) }
         }
     }
 

@@ -1,3 +1,4 @@
+import Check
 import KernelView
 import Mounts
 import NFSModel

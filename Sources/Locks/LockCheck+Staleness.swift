@@ -1,4 +1,7 @@
-import Foundation
+import PositConfig
+import Check
+import FoundationGaps
+import FoundationEssentials
 import Mounts
 import NFSModel
 import Reports
@@ -30,11 +33,11 @@ extension LockCheck {
     }
 
     static func staleMessage(_ s: LockStaleness) -> String {
-        let offset = s.clockOffsetSeconds.map { String(format: " + clock offset %.1f s", abs($0)) } ?? ""
-        return String(format: "another node can judge a held link-based lock stale and take it: refresh-rate %g s "
-                      + "+ attribute staleness %g s (%@)%@ = %.1f s ≥ timeout-interval %g s",
-                      s.refreshRate, s.attributeStalenessSeconds, s.stalenessSource, offset,
-                      s.worstApparentAgeSeconds, s.timeoutInterval)
+        let offset = s.clockOffsetSeconds.map { String(printf: " + clock offset %.1f s", abs($0)) } ?? ""
+        return String(printf: "another node can judge a held link-based lock stale and take it: refresh-rate %g s "
+                      + "+ attribute staleness %g s", s.refreshRate, s.attributeStalenessSeconds)
+            + " (\(s.stalenessSource))\(offset)"
+            + String(printf: " = %.1f s ≥ timeout-interval %g s", s.worstApparentAgeSeconds, s.timeoutInterval)
     }
 
     static func staleFix(_ s: LockStaleness, _ place: LockPlace) -> String {

@@ -1,5 +1,6 @@
+import PositConfig
 import Check
-import Foundation
+import FoundationEssentials
 import Glibc
 import KernelView
 import Mounts

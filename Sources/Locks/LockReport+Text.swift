@@ -1,4 +1,5 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 import Reports
 
 extension LockReport {
@@ -39,11 +40,11 @@ extension LockReport {
             rows.append(("link-based", l.verdict.rawValue, severity, l.detail))
         }
         if let s = staleness {
-            let offset = s.clockOffsetSeconds.map { String(format: " + clock %.1f s", abs($0)) } ?? " + clock unknown"
-            let detail = String(format: "refresh %g s + attributes %g s (%@)", s.refreshRate,
-                                s.attributeStalenessSeconds, s.stalenessSource) + offset
-                + String(format: " = %.1f s vs timeout %g s", s.worstApparentAgeSeconds, s.timeoutInterval)
-            rows.append(("staleness", s.hazard ? "hazard" : String(format: "margin %.1f s", s.marginSeconds),
+            let offset = s.clockOffsetSeconds.map { String(printf: " + clock %.1f s", abs($0)) } ?? " + clock unknown"
+            let detail = String(printf: "refresh %g s + attributes %g s", s.refreshRate, s.attributeStalenessSeconds)
+                + " (\(s.stalenessSource))" + offset
+                + String(printf: " = %.1f s vs timeout %g s", s.worstApparentAgeSeconds, s.timeoutInterval)
+            rows.append(("staleness", s.hazard ? "hazard" : String(printf: "margin %.1f s", s.marginSeconds),
                          s.hazard ? worstOf("lock-staleness") : .ok, detail))
         }
         return rows

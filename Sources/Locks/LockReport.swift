@@ -1,5 +1,5 @@
 import Check
-import Foundation
+import FoundationEssentials
 import Mounts
 import NFSModel
 import PositConfig

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 
 /// One `key=value` line of a simple configuration file (Workbench's launcher.conf, rserver.conf…),
 /// with the `[section]` it stands in (without brackets) and its line number.
@@ -14,12 +15,12 @@ public func parseConfigEntries(_ text: String) -> [ConfigEntry] {
     var section = ""
     var out: [ConfigEntry] = []
     for (i, raw) in splitLines(text).enumerated() {
-        let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = raw.trimmed()
         if line.isEmpty || line.hasPrefix("#") { continue }
         if line.hasPrefix("[") && line.hasSuffix("]") { section = String(line.dropFirst().dropLast()); continue }
         guard let eq = line.firstIndex(of: "=") else { continue }
-        out.append(ConfigEntry(section: section, key: line[..<eq].trimmingCharacters(in: .whitespaces),
-                               value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), line: i + 1))
+        out.append(ConfigEntry(section: section, key: line[..<eq].trimmed(),
+                               value: line[line.index(after: eq)...].trimmed(), line: i + 1))
     }
     return out
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where an administrator declared an NFS mount, and with which options: what a boot (or an
 /// automount) will mount, as opposed to what the kernel has mounted now.
@@ -140,7 +140,7 @@ public struct DeclaredMounts: Sendable {
             let key = String(fields[0])
             let entryOptions = fields.count >= 3 && fields[1].hasPrefix("-") ? String(fields[1].dropFirst()) : ""
             let location = String(fields.last!)
-            guard let colon = location.range(of: ":/"), colon.lowerBound != location.startIndex else {
+            guard let colon = location.firstRange(of: ":/"), colon.lowerBound != location.startIndex else {
                 continue  // not host:/path (":/dev/sdb1" is a local device)
             }
             let fstypeOption = splitOptions(Substring(entryOptions + "," + masterOptions)).first {

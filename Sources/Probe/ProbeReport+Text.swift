@@ -1,4 +1,5 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 import Reports
 
 extension ProbeReport {
@@ -37,7 +38,7 @@ extension ProbeReport {
             }
             let width = scenarios.map(\.scenario.rawValue.count).max() ?? 0
             let verdicts = scenarios.map { r in
-                let label = (r.scenario.rawValue + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                let label = (r.scenario.rawValue + ":").padded(to: width + 2)
                 return Terminal.hanging("  " + label, r.verdict)
             }
             out +=
@@ -46,9 +47,8 @@ extension ProbeReport {
         }
         if let cost {
             let figures =
-                String(
-                    format: "LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f", cost.lookup,
-                    cost.getattr, cost.access, cost.readdir)
+                String(printf: "LOOKUP %.1f, GETATTR %.1f, ACCESS %.1f, READDIR %.1f", cost.lookup,
+                       cost.getattr, cost.access, cost.readdir)
                 + " (\(cost.samples) samples, from mountstats)"
             out += "\n\n" + Terminal.hanging("RPCs per sample: ", figures)
         } else if let costNote {

@@ -1,3 +1,4 @@
+import KernelView
 import Check
 import Mounts
 

@@ -1,4 +1,6 @@
-import Foundation
+import NFSModel
+import KernelView
+import FoundationEssentials
 import Histogram
 import Mounts
 import Reports

@@ -1,5 +1,5 @@
 import Check
-import Foundation
+import FoundationEssentials
 import Glibc
 import KernelView
 import Mounts

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationGaps
+import Glibc
+import FoundationEssentials
 import Mounts
 import PositConfig
 import Reports
@@ -129,11 +131,7 @@ public struct LauncherConfig: Sendable {
         }
         var backup: String?
         if existing != nil {
-            let stamp = ISO8601DateFormatter.string(
-                from: now, timeZone: TimeZone(identifier: "UTC")!,
-                formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
-            )
-            .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+            let stamp = utcText(now.timeIntervalSince1970, "%Y%m%dT%H%M%SZ")  // ISO 8601, basic format
             backup = localConf + ".nfskeeper-\(stamp).bak"
             try manager.copyItem(atPath: localConf, toPath: backup!)
         }

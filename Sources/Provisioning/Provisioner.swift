@@ -1,5 +1,7 @@
+import SystemPackage
+import Glibc
 import Check
-import Foundation
+import FoundationEssentials
 import KernelView
 import Mounts
 import Reports

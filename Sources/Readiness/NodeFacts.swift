@@ -1,5 +1,6 @@
+import FoundationGaps
 import Check
-import Foundation
+import FoundationEssentials
 import Mounts
 import PositConfig
 
@@ -47,9 +48,9 @@ public struct NodeFacts: Sendable {
         facts.idMap = IdMapSettings.read(root: base)
         let dpkg = DpkgStatus(parsing: read("/var/lib/dpkg/status") ?? "")
         for product in PositProduct.allCases {
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             if FileManager.default.fileExists(atPath: base + product.configDirectory, isDirectory: &isDirectory),
-               isDirectory.boolValue {
+               isDirectory {
                 facts.configDirectories.insert(product.configDirectory)
             }
             let config = ConfigDirectory.read(base + product.configDirectory)
@@ -63,7 +64,7 @@ public struct NodeFacts: Sendable {
                 ?? (root == "/" && dpkg.installed.isEmpty ? rpmVersion(product) : nil)  // rpm: RPM systems only
         }
         if facts.versions[.workbench] == nil, let version = facts.files["/usr/lib/rstudio-server/VERSION"] {
-            facts.versions[.workbench] = version.trimmingCharacters(in: .whitespacesAndNewlines)
+            facts.versions[.workbench] = version.trimmed()
         }
         return facts
     }
@@ -97,15 +98,9 @@ public struct NodeFacts: Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rpm"),
               FileManager.default.fileExists(atPath: "/var/lib/rpm") else { return nil }
         for package in product.packages {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/rpm")
-            process.arguments = ["-q", "--qf", "%{VERSION}-%{RELEASE}", package]
-            let pipe = Pipe()
-            (process.standardOutput, process.standardError) = (pipe, FileHandle.nullDevice)
-            guard (try? process.run()) != nil else { return nil }  // nil: no rpm to ask
-            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            if process.terminationStatus == 0, !out.isEmpty { return out }
+            let query = ["-q", "--qf", "%{VERSION}-%{RELEASE}", package]
+            guard let rpm = runProgram("/usr/bin/rpm", query) else { return nil }  // nil: no rpm to ask
+            if rpm.status == 0, !rpm.output.isEmpty { return rpm.output }
         }
         return nil
     }

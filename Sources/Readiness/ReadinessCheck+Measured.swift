@@ -1,3 +1,5 @@
+import SystemPackage
+import PositConfig
 import Check
 import KernelView
 import Mounts

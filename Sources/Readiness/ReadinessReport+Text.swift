@@ -1,3 +1,4 @@
+import PositConfig
 import Reports
 
 extension ReadinessReport {

@@ -1,4 +1,6 @@
-import Foundation
+import Glibc
+import FoundationGaps
+import FoundationEssentials
 
 /// The JSON coders of everything nfskeeper writes and reads back: sorted keys, slashes unescaped,
 /// non-finite numbers as strings; dates ISO 8601, or milliseconds where sightings compare times a
@@ -33,7 +35,7 @@ public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
 /// Seconds for people: "850 µs", "12.3 ms", "2.41 s".
 public func formatSeconds(_ seconds: Double) -> String {
     let shown = SecondsDisplay(seconds)
-    return String(format: "%.\(shown.decimals)f \(shown.unit)", seconds * shown.scale)
+    return String(printf: "%.*f", Int32(shown.decimals), seconds * shown.scale) + " " + shown.unit
 }
 
 /// `seconds` rounded as `formatSeconds` prints it: for comparisons a reader can check on the page.
@@ -68,7 +70,7 @@ public func formatBytes(_ bytes: UInt64) -> String {
         value /= 1024
         unit += 1
     }
-    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    return unit == 0 ? "\(bytes) B" : String(printf: "%.1f", value) + " " + units[unit]
 }
 
 /// What every command's `--json` document is: an object with `command`, `version`, `severity` (the

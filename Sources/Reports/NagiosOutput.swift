@@ -1,3 +1,5 @@
+import FoundationGaps
+
 /// A Monitoring Plugins status (Nagios, Icinga, Naemon): one line `NFSKEEPER <STATUS> - <summary>`,
 /// performance data after `|`, long output on the lines after it, and the exit code of the status.
 /// https://www.monitoring-plugins.org/doc/guidelines.html
@@ -23,7 +25,7 @@ public struct NagiosOutput: Sendable {
 
         /// Labels are quoted (a quote doubled); '=' cannot stand in one.
         public var text: String {
-            let label = label.replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "=", with: "_")
+            let label = label.replacingEvery("'", with: "''").replacingEvery("=", with: "_")
             let fields = [warn, crit, min, max]
             var last = fields.count
             while last > 0 && fields[last - 1].isEmpty { last -= 1 }
@@ -32,7 +34,7 @@ public struct NagiosOutput: Sendable {
 
         public static func number(_ v: Double) -> String {
             guard v.isFinite else { return "U" }  // the guidelines' "undetermined"
-            return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6g", v)
+            return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(printf: "%.6g", v)
         }
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import Glibc
+import FoundationGaps
+import FoundationEssentials
 import Rainbow
 
 /// A plain-text table in the manner of `findmnt` and `nfsstat -m`: a header row, columns padded to
@@ -42,7 +44,7 @@ public struct TextTable {
                 for (i, cell) in cells.prefix(columns).enumerated() {
                     let piece = k < pieces[i].count ? pieces[i][k] : ""
                     let last = i == columns - 1
-                    let padded = last ? piece : piece.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                    let padded = last ? piece : piece.padded(to: widths[i])
                     text += Terminal.paint(padded, severity: cell.severity, bold: header, color: color)
                     if !last { text += "  " }
                 }
@@ -124,7 +126,7 @@ public func keyValueBlock(_ pairs: [(String, TextTable.Cell)], color: Bool = Ter
     let indent = String(repeating: " ", count: keyWidth + 2)
     return pairs.map { key, value in
         let pieces = width.map { wrap(value.text, to: max(20, $0 - keyWidth - 2)) } ?? [value.text]
-        return (key + ":").padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  "
+        return (key + ":").padded(to: keyWidth) + "  "
             + pieces.map { Terminal.paint($0, severity: value.severity, bold: false, color: color) }
                 .joined(separator: "\n" + indent)
     }.joined(separator: "\n")

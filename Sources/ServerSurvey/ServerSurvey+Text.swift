@@ -1,4 +1,6 @@
-import Foundation
+import ServerView
+import NFSModel
+import FoundationEssentials
 import Reports
 
 extension ServerSurvey {

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
+import Glibc
 
 /// A serial executor that runs every job on one dedicated thread.
 ///
@@ -7,15 +9,12 @@ import Foundation
 /// per core, two here) would stall every other task — a probe's kernel-side polls included — for
 /// as long as a slow server takes. One thread per session keeps both promises.
 final class SessionThread: SerialExecutor, TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
+        startThread(stackSize: 1 << 20) { [self] in run() }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

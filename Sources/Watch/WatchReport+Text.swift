@@ -1,4 +1,5 @@
-import Foundation
+import FoundationGaps
+import FoundationEssentials
 import Reports
 
 extension WatchReport {
@@ -9,7 +10,7 @@ extension WatchReport {
             facts.append(("Clock offset", TextTable.Cell(formatSeconds(clockOffsetSeconds) + " (server minus node)")))
         }
         if let rpcsPerPeriod {
-            facts.append(("RPCs", TextTable.Cell(String(format: "%.1f per period (mountstats)", rpcsPerPeriod))))
+            facts.append(("RPCs", TextTable.Cell(String(printf: "%.1f per period (mountstats)", rpcsPerPeriod))))
         }
         facts.append(("Wall time", TextTable.Cell(formatSeconds(wallSeconds))))
         var out = keyValueBlock(facts, color: color)

@@ -1,6 +1,7 @@
 import Audit
 import Fleet
-import Foundation
+import FoundationEssentials
+import Synchronization
 import KernelView
 import Mounts
 import NFSModel
@@ -167,9 +168,8 @@ struct Sighting: Sendable {
 }
 
 /// The mtime a poller's check saw, handed to its `done` (the same thread, one after the other).
-final class MtimeBox: @unchecked Sendable {
-    private var value: Double?
-    private let lock = NSLock()
-    func set(_ v: Double) { lock.lock(); value = v; lock.unlock() }
-    func get() -> Double? { lock.lock(); defer { lock.unlock() }; return value }
+final class MtimeBox: Sendable {
+    private let value = Mutex<Double?>(nil)
+    func set(_ v: Double) { value.withLock { $0 = v } }
+    func get() -> Double? { value.withLock { $0 } }
 }

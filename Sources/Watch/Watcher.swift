@@ -1,6 +1,7 @@
+import SystemPackage
 import Audit
 import Fleet
-import Foundation
+import FoundationEssentials
 import KernelView
 import Mounts
 import NFSModel

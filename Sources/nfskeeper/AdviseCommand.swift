@@ -1,7 +1,8 @@
+import FoundationGaps
 import Advice
 import ArgumentParser
 import Check
-import Foundation
+import FoundationEssentials
 import KernelView
 import Mounts
 import Probe
@@ -59,15 +60,14 @@ struct AdviseCommand: AsyncParsableCommand {
                 try JSONCoding.decoder().decode(ProbeReport.self, from: Data(readInput($0).utf8))
             }
         } catch {
-            FileHandle.standardError.write(
-                Data("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n".utf8))
+            writeStandardError("nfskeeper advise: \(probe ?? ""): not a probe report (\(error))\n")
             throw ExitCode(Severity.unknown.exitCode)
         }
         let input: CheckInput
         do {
             input = try source.checkInput(timeout: common.timeoutDuration, rules: MountRules(targetDelay: targetDelay))
         } catch {
-            FileHandle.standardError.write(Data("nfskeeper advise: \(error)\n".utf8))
+            writeStandardError("nfskeeper advise: \(error)\n")
             throw ExitCode(Severity.unknown.exitCode)
         }
         let report = Checker.run(paths: paths, input)

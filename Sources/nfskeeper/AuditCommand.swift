@@ -1,9 +1,12 @@
+import Probe
+import Glibc
+import FoundationGaps
 import Advice
 import ArgumentParser
 import Audit
 import Fleet
 import ServerView
-import Foundation
+import FoundationEssentials
 import KernelView
 import Reports
 
@@ -164,7 +167,7 @@ struct AuditCommand: AsyncParsableCommand {
             if nagios {
                 print("NFSKEEPER UNKNOWN - \(error.description)")
             } else {
-                FileHandle.standardError.write(Data("nfskeeper audit: \(error.description)\n".utf8))
+                writeStandardError("nfskeeper audit: \(error.description)\n")
             }
             throw ExitCode(Severity.unknown.exitCode)
         }
@@ -192,7 +195,7 @@ struct AuditCommand: AsyncParsableCommand {
             let message =
                 "nfskeeper audit: the host name \(node) is not a node name: "
                 + "set node_name in the configuration or pass --node-name\n"
-            FileHandle.standardError.write(Data(message.utf8))
+            writeStandardError(message)
             throw ExitCode(Severity.unknown.exitCode)
         }
         var options = Auditor.Options(config: settings, node: node)
@@ -238,11 +241,11 @@ struct AuditCommand: AsyncParsableCommand {
                 print("Exit: 3 (UNKNOWN): \(failures.count) output(s) could not be written, see below")
             }
         }
-        for f in failures { FileHandle.standardError.write(Data("nfskeeper audit: could not write \(f)\n".utf8)) }
+        for f in failures { writeStandardError("nfskeeper audit: could not write \(f)\n") }
         if !failures.isEmpty && geteuid() != 0 {
             let hint = "nfskeeper audit: not run as root: pass --history none, "
                 + "or --prometheus/--json paths this user may write\n"
-            FileHandle.standardError.write(Data(hint.utf8))
+            writeStandardError(hint)
         }
     }
 }
@@ -290,13 +293,12 @@ struct HistoryCommand: ParsableCommand {
         guard !entries.isEmpty else { print("no history in \(file)"); return }
         var table = TextTable(headers: ["TIME", "NODE", "MOUNT", "CACHE", "NEG P95", "LIST P95", "CLOCK", "SCRATCH",
                                         "STATUS"])
-        let time = DateFormatter()
-        (time.locale, time.timeZone) = (Locale(identifier: "en_US_POSIX"), TimeZone(identifier: "UTC"))
-        time.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"  // a space where a narrow column may wrap
         for e in entries {
             let cache = [e.lookupcache, e.acdirmax.map { "acdirmax \($0)" }].compactMap { $0 }.joined(separator: " ")
             table.add([
-                TextTable.Cell(time.string(from: e.time)), TextTable.Cell(e.node), TextTable.Cell(e.mountPoint),
+                // A space, not a T: where a narrow column may wrap.
+                TextTable.Cell(utcText(e.time.timeIntervalSince1970, "%Y-%m-%d %H:%M:%SZ")), TextTable.Cell(e.node),
+                TextTable.Cell(e.mountPoint),
                 TextTable.Cell(cache.isEmpty ? "-" : cache),
                 TextTable.Cell(e.negativeLookupP95Seconds.map(formatSeconds) ?? "-"),
                 TextTable.Cell(e.listingP95Seconds.map(formatSeconds) ?? "-"),

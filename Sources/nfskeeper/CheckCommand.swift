@@ -1,7 +1,8 @@
+import FoundationGaps
 import ArgumentParser
 import Audit
 import Check
-import Foundation
+import FoundationEssentials
 import KernelView
 import Mounts
 import Reports
@@ -70,7 +71,7 @@ struct CheckCommand: AsyncParsableCommand {
             if nagios {
                 print("NFSKEEPER UNKNOWN - \(error)")
             } else {
-                FileHandle.standardError.write(Data("nfskeeper check: \(error)\n".utf8))
+                writeStandardError("nfskeeper check: \(error)\n")
             }
             throw ExitCode(Severity.unknown.exitCode)
         }

@@ -1,6 +1,7 @@
+import FoundationGaps
 import ArgumentParser
 import Reports
-import Foundation
+import FoundationEssentials
 import ServerView
 
 /// Options every subcommand takes.
@@ -34,7 +35,7 @@ func nextStep(_ command: String, _ why: String) -> String {
 /// `argument` as a POSIX shell reads it back: bare when it is plain, else in single quotes.
 func shellQuoted(_ argument: String) -> String {
     let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
-    return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    return plain ? argument : "'" + argument.replacingEvery("'", with: #"'\''"#) + "'"
 }
 
 /// A usage error unless `name` is a valid node name (a host name, see `NodeName`).
@@ -49,8 +50,8 @@ func checkRange(_ value: Double?, _ flag: String, _ range: ClosedRange<Double>, 
     guard let value else { return }
     guard value.isFinite, range.contains(value) else {
         throw ValidationError(
-            "\(flag) must be a number from \(String(format: "%g", range.lowerBound)) to "
-                + "\(String(format: "%g", range.upperBound)) \(unit), not \(value)")
+            "\(flag) must be a number from \(String(printf: "%g", range.lowerBound)) to "
+                + "\(String(printf: "%g", range.upperBound)) \(unit), not \(value)")
     }
 }
 

@@ -1,5 +1,6 @@
+import FoundationGaps
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 
@@ -30,7 +31,7 @@ func runInterruptible<T: Sendable>(removed: (T) -> Int? = { _ in nil }, stopsQui
         let count = (try? result.get()).flatMap(removed)  // nil: the body failed or cannot count
         let cleaned = count.map { "removed this run's \($0) temporary files and directories from the share" }
             ?? "this run's temporary files on the share are removed"
-        FileHandle.standardError.write(Data((erase + "nfskeeper: interrupted (\(name)): stopped; \(cleaned)\n").utf8))
+        writeStandardError((erase + "nfskeeper: interrupted (\(name)): stopped; \(cleaned)\n"))
         exit(128 + signo)
     }
     return try result.get()

@@ -1,6 +1,7 @@
+import FoundationGaps
 import ArgumentParser
 import Check
-import Foundation
+import FoundationEssentials
 import KernelView
 import Mounts
 import ServerView
@@ -58,7 +59,7 @@ struct InputError: Error, CustomStringConvertible {
 
 /// A whole input file, `-` for standard input; a clear error for anything unreadable.
 func readInput(_ path: String) throws -> String {
-    if path == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
+    if path == "-" { return String(decoding: readStandardInput(), as: UTF8.self) }
     // read(2) to the end: /proc files report size 0 and Foundation would stop after a page.
     guard let text = readWholeFile(path) else {
         throw InputError(description: "cannot read \(path) (missing, unreadable or over 64 MiB)")

@@ -1,5 +1,6 @@
+import FoundationGaps
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 import Reports
 
@@ -10,8 +11,8 @@ struct NFSKeeper: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         if let typo = CommandLine.arguments.dropFirst().first, let suggestion = suggestion(for: typo) {
             let message = "nfskeeper: '\(typo)' is not a command; did you mean '\(suggestion)'?\n"
-            FileHandle.standardError.write(Data(message.utf8))
-            Foundation.exit(ExitCode.validationFailure.rawValue)
+            writeStandardError(message)
+            Glibc.exit(ExitCode.validationFailure.rawValue)
         }
         do {
             var command = try parseAsRoot()
@@ -25,7 +26,7 @@ struct NFSKeeper: AsyncParsableCommand {
             if CommandLine.arguments.contains("--nagios"), exitCode(for: error) != .success, !(error is ExitCode) {
                 let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 print("NFSKEEPER UNKNOWN - \(message)")
-                Foundation.exit(Severity.unknown.exitCode)
+                Glibc.exit(Severity.unknown.exitCode)
             }
             exit(withError: error)
         }

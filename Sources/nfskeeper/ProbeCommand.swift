@@ -1,6 +1,7 @@
+import FoundationGaps
 import ArgumentParser
 import Audit
-import Foundation
+import FoundationEssentials
 import Probe
 import Reports
 import ServerView
@@ -107,7 +108,7 @@ struct ProbeCommand: AsyncParsableCommand {
         request.onFirstVerdict = { verdict in
             guard !json, let verdict else { return }
             bar.clear()
-            FileHandle.standardOutput.write(Data((verdict.textLine(color: Terminal.isColorful) + "\n").utf8))
+            writeStandardOutput((verdict.textLine(color: Terminal.isColorful) + "\n"))
         }
         let immutable = request
         let report = try await runInterruptible(removed: { $0.removedAtEnd }) { await VisibilityProbe.run(immutable) }

@@ -1,4 +1,6 @@
-import Foundation
+import NFSModel
+import FoundationGaps
+import FoundationEssentials
 import Probe
 
 /// A one-line status on standard error while a step waits, erased when it is done.
@@ -8,7 +10,7 @@ struct Progress: Sendable {
 
     func show(_ text: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        writeStandardError("\r\u{1B}[K\(text)")
     }
 
     /// The probe's bar: `label [####......] 12 s of ~30 s, 3/8 samples` (`of at most 14 s` when the options
@@ -23,6 +25,6 @@ struct Progress: Sendable {
 
     func clear() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        writeStandardError("\r\u{1B}[K")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Audit
 import KernelView
-import Foundation
+import FoundationEssentials
 import PositConfig
 import Readiness
 import Reports

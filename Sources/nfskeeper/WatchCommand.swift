@@ -1,5 +1,6 @@
+import FoundationGaps
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import NFSModel
 import Reports
 import Watch
@@ -73,7 +74,7 @@ struct WatchCommand: AsyncParsableCommand {
         request.duration = duration.map { .milliseconds(Int64($0 * 1000)) }
         request.timeout = common.timeoutDuration
         request.textfile = textfile
-        request.log = { line in FileHandle.standardError.write(Data("nfskeeper watch: \(line)\n".utf8)) }
+        request.log = { line in writeStandardError("nfskeeper watch: \(line)\n") }
         let immutable = request
         let report = try await runInterruptible(stopsQuietly: true) { await Watcher(immutable).run() }
         print(common.json ? try encodeEnvelope("watch", report, severity: report.severity, findings: report.findings)
