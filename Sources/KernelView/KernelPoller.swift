@@ -43,7 +43,7 @@ public final class KernelPoller: @unchecked Sendable {
 
     public init(interval: Duration) {
         self.interval = interval
-        startThread { [self] in run() }
+        startThread(stackSize: 1 << 20) { [self] in run() }  // each check runs here: room as on a task
     }
 
     /// Calls `check` every round until it returns true, then `done` with when it did.
