@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CGlibcCompat", linkerSettings: [.linkedLibrary("m")]),
         // What full Foundation gave and FoundationEssentials lacks, small and on glibc: trimming, printf numbers,
         // threads, conditions, a spawned program, UTC text. Nothing here links ICU (issue 28: binary size).
-        .target(name: "FoundationGaps"),
+        .target(name: "FoundationGaps", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // The shared model, free of libnfs: server URLs, credentials, attributes, node and temporary
         // names, TCP reachability, durations as seconds. Check and Fleet need only this.
         .target(name: "NFSModel", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),

@@ -22,12 +22,7 @@ public func runProgram(_ path: String, _ arguments: [String]) -> (status: Int32,
     close(pipe[1])
     defer { close(pipe[0]) }
     guard spawned == 0 else { return nil }
-    var output: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = read(pipe[0], &chunk, chunk.count)
-        if n > 0 { output += chunk.prefix(n) } else if n == 0 || errno != EINTR { break }
-    }
+    let output = readToEnd(pipe[0])
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let exited = status & 0x7f == 0
