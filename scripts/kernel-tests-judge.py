@@ -108,12 +108,19 @@ for name, (window, hides) in SETS.items():
            f"{name}: first verdict 'hides' is {hides}, known within 20 s under TCG ({first})")
     expect(probe.get("severity") is not None and "findings" in probe, f"{name}: severity and findings at the top")
     expect(probe.get("cost") is not None, f"{name}: RPC cost counted from mountstats")
-    # The lag is the harness's (thirteen probes at once on two emulated CPUs): 0.3-0.8 s usually, 2.65 s
-    # seen once on a slow 6.12 run (polled every 10 ms); polled every 100 ms, 0.3-0.8 s, 2.2 s on a busy
-    # host. Every window check above already allows the measured lag; beyond 3.5 s the run no longer
-    # measures the cache but the emulator.
-    worst_lag = max([lag(x) for x in probe.get("scenarios", [])] or [99])
-    expect(worst_lag <= 3.5, f"{name}: every change made within 3.5 s of this node's fetch (max lag {worst_lag:.3f} s)")
+    # A trial whose change came over 1 s after this node's fetch is started again, up to 3 times per scenario.
+    scenarios = probe.get("scenarios", [])
+    expect(all((x.get("maxLagSeconds") or 0) <= 1.0 or x.get("rerunTrials") == 3 for x in scenarios) and scenarios,
+           f"{name}: trials whose change came over 1 s late were started again "
+           f"({[(x['scenario'], x.get('maxLagSeconds'), x.get('rerunTrials')) for x in scenarios]})")
+    # The lag is the harness's (thirteen probes at once on two emulated CPUs): 0.3-1.3 s usually, 3.8 s seen
+    # on CI (polled every 100 ms). The window checks above subtract it from a window's lower bound; beyond
+    # 3.5 s, with no spare left, such a check no longer measures the cache but the emulator. A window of 0
+    # has no lower bound, and there the lag enters no check.
+    windowed = [x for x in scenarios if (x.get("predictedSeconds") or 0) > 0]
+    worst_lag = max([lag(x) for x in windowed] or [0])
+    expect(worst_lag <= 3.5, f"{name}: every change made within 3.5 s of this node's fetch where a window is "
+                             f"judged (max lag {worst_lag:.3f} s)")
     def fmt(s, key):
         v = s.get(key)
         return "never" if v is None and s.get("neverVisible") else ("-" if v is None else f"{v:.3f}")
@@ -125,7 +132,8 @@ for name, (window, hides) in SETS.items():
                  fmt(fresh, "medianSeconds"), fmt(listing, "medianSeconds"), fmt(attr, "maxSeconds"), fmt(deletion, "maxSeconds"),
                  f"{(probe.get('cost') or {}).get('lookup', 0):.1f}", f"{resolution * 1000:.0f} ms",
                  f"{max(lag(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms",
-                 f"{max(gap(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms"))
+                 f"{max(gap(s) for s in probe.get('scenarios', [{}])) * 1000:.0f} ms",
+                 sum(s.get("rerunTrials") or 0 for s in scenarios)))
 
 for many, one in PAIRS.items():
     pm, po = load(f"{many}.probe.json"), load(f"{one}.probe.json")
@@ -390,8 +398,8 @@ expect(text("watch-term.before").startswith("canary-") and "wterm" not in text("
 print(f"Linux {kernel}")
 print("| option set | live options (mountinfo) | allowed | first verdict: hides | known after | neg. lookup min | median | max "
       "| never/N | fresh name | listing | attr. change max | deletion max | LOOKUP/sample | poll period | max lag "
-      "| max poll gap |")
-print("|" + "---|" * 17)
+      "| max poll gap | started again |")
+print("|" + "---|" * 18)
 for r in rows:
     print("| " + " | ".join(str(c) for c in r) + " |")
 print("| lock mount | advisory | what was seen | link-based | wall |")

@@ -86,6 +86,9 @@ public struct ScenarioResult: Codable, Sendable {
     /// poll that did: a delay can exceed the moment the change showed by up to this much. About the
     /// poll period; longer when a poll waits on an RPC or the node stalls.
     public var maxPollGapSeconds: Double?
+    /// Trials started again on a spare directory because the server's change completed more than
+    /// `VisibilityProbe.disturbedLag` after this node's fetch; nil in reports that predate the count.
+    public var rerunTrials: Int?
     public var verdict: String
     public var severity: Severity
 }

@@ -13,6 +13,7 @@ import SystemPackage
 ///     <share>/.nfskeeper/probe/.nfskeeper-probe-NODE-PID-RAND/   this run
 ///         first-verdict/0/                                      the first verdict's trial
 ///         negative-lookup/0/ … negative-lookup/N-1/             one per trial
+///         negative-lookup/N/ … negative-lookup/N+2/             spares, for trials started again
 ///         listing/0/ …
 ///
 /// This node opens the run's directory once (no symlink followed) and reaches everything else
@@ -21,6 +22,8 @@ final class ProbeRun: Sendable {
     static let firstVerdict = "first-verdict"
     /// The subdirectories a run may hold: its scenarios and the first verdict.
     static let groups = Set(Scenario.allCases.map(\.rawValue) + [firstVerdict])
+    /// Directories per scenario beyond its samples, for trials started again (`VisibilityProbe.disturbedLag`).
+    static let spareTrials = 3
 
     let share: String
     let location: ServerLocation
@@ -49,7 +52,7 @@ final class ProbeRun: Sendable {
     }
 
     /// The groups this run makes after the first verdict, with their trial counts.
-    var scenarioGroups: [(group: String, trials: Int)] { scenarios.map { ($0.rawValue, samples) } }
+    var scenarioGroups: [(group: String, trials: Int)] { scenarios.map { ($0.rawValue, samples + Self.spareTrials) } }
 
     /// Trial `index` of `group`, once `prepare` has opened the group's directory on this node.
     func place(_ group: String, _ index: Int, prefix: String) -> TrialPlace? {

@@ -60,6 +60,9 @@ enum TrialOutcome: Sendable {
     case neverVisible
     case failed(String)
     case hung
+    /// Not watched: the server's change completed `lag` after this node's fetch (more than
+    /// `VisibilityProbe.disturbedLag`), so the trial was started again on a spare directory.
+    case rerun(lag: Duration)
 }
 
 /// A trial whose change the server has just made: what to poll, since when, and when this node
@@ -67,6 +70,11 @@ enum TrialOutcome: Sendable {
 enum TrialStep: Sendable {
     case watch(cached: ContinuousClock.Instant, since: ContinuousClock.Instant, until: @Sendable () -> Bool)
     case done(TrialOutcome)
+
+    /// How long after this node's fetch the server's change completed; nil once the trial has ended.
+    var lag: Duration? {
+        if case .watch(let cached, let since, _) = self { since - cached } else { nil }
+    }
 
     /// The trial's end: polled until its change shows (at most `wait`, default the run's max-wait).
     func outcome(_ c: ProbeContext, wait: Duration? = nil) async -> TrialOutcome {

@@ -34,6 +34,7 @@ extension VisibilityProbe {
         case .failed(let why):
             report.findings.append(Finding(.warn, "trial", subject: r.share, "first verdict: \(why)"))
             return nil
+        case .rerun: return nil  // never: only runTrials starts a trial again
         }
         report.firstVerdict = verdict
         // In a full run the negative-lookup figures judge; the verdict alone judges only a quick one.
@@ -44,6 +45,11 @@ extension VisibilityProbe {
         }
         return verdict
     }
+
+    /// A trial whose server change completed longer than this after this node's fetch is started again
+    /// (at most `ProbeRun.spareTrials` times per scenario): its delay would fall short of the window by
+    /// that lag, which measures a slow server or a stalled node, not the cache. Milliseconds when idle.
+    public static let disturbedLag = Duration.seconds(1)
 
     /// Every trial of every scenario at once, each in its own directory, so the wall time is about
     /// one cache window, not samples × window. A watchdog ends the run when a kernel call hangs;
@@ -70,22 +76,33 @@ extension VisibilityProbe {
                 }
                 return .cancelled
             }
-            // Started one after another, round robin over the scenarios; watched all at once.
-            starting: for i in 0..<r.samples {
-                for scenario in r.scenarios {
-                    // A stuck poller or a cancellation: the watchdog ends the run and reports it.
-                    if Task.isCancelled || (c.poller.stuck.map { $0 > r.timeout } ?? false) { break starting }
-                    let step =
-                        if let place = run.place(scenario.rawValue, i, prefix: c.namePrefix) {
-                            await scenario.start(place, c)
-                        } else {
-                            TrialStep.done(.failed("\(scenario.rawValue)/\(i): the trial's directory was not opened"))
-                        }
-                    group.addTask {
-                        let outcome = await step.outcome(c)
-                        done.count.add(1, ordering: .relaxed)
-                        return .outcome(scenario, outcome)
+            // Started one after another, round robin over the scenarios; watched all at once. A disturbed
+            // start goes to the back of the queue, on its scenario's next spare directory.
+            var queue = (0..<r.samples).flatMap { i in r.scenarios.map { (scenario: $0, index: i) } }
+            var nextSpare = Dictionary(uniqueKeysWithValues: r.scenarios.map { ($0, r.samples) })
+            var next = 0
+            while next < queue.count {
+                let (scenario, index) = queue[next]
+                next += 1
+                // A stuck poller or a cancellation: the watchdog ends the run and reports it.
+                if Task.isCancelled || (c.poller.stuck.map { $0 > r.timeout } ?? false) { break }
+                let step =
+                    if let place = run.place(scenario.rawValue, index, prefix: c.namePrefix) {
+                        await scenario.start(place, c)
+                    } else {
+                        TrialStep.done(.failed("\(scenario.rawValue)/\(index): the trial's directory was not opened"))
                     }
+                if let lag = step.lag, lag > disturbedLag, let spare = nextSpare[scenario],
+                   spare < r.samples + ProbeRun.spareTrials {
+                    nextSpare[scenario] = spare + 1
+                    queue.append((scenario, spare))
+                    group.addTask { .outcome(scenario, .rerun(lag: lag)) }
+                    continue
+                }
+                group.addTask {
+                    let outcome = await step.outcome(c)
+                    done.count.add(1, ordering: .relaxed)
+                    return .outcome(scenario, outcome)
                 }
             }
             var collected: [Scenario: [TrialOutcome]] = [:]
@@ -115,6 +132,7 @@ extension VisibilityProbe {
             var failures: [String] = []
             var lag = Duration.zero
             var gap = Duration.zero
+            var reruns = 0
             for outcome in list {
                 switch outcome {
                 case .visible(let delay, let l, let g):
@@ -124,32 +142,49 @@ extension VisibilityProbe {
                 case .neverVisible: never += 1
                 case .failed(let why): failures.append(why)
                 case .hung: break
+                case .rerun: reruns += 1
                 }
             }
+            let trials = list.count - reruns
             if let first = failures.first {  // one finding per scenario; nothing measured is critical
                 let more = failures.count > 1 ? " (and \(failures.count - 1) more trials failed)" : ""
                 report.findings.append(
                     Finding(
-                        failures.count == list.count ? .crit : .warn, "trial", subject: r.share,
+                        failures.count == trials ? .crit : .warn, "trial", subject: r.share,
                         "\(scenario.rawValue): \(first)\(more)"))
             }
             let seen = histogram.totalCount > 0
             func q(_ p: Double) -> Double? { seen ? Double(histogram.valueAtPercentile(p)) / 1e6 : nil }
             var result = ScenarioResult(
-                scenario: scenario, samples: list.count, neverVisible: never,
+                scenario: scenario, samples: trials, neverVisible: never,
                 minSeconds: seen ? Double(histogram.min) / 1e6 : nil,
                 medianSeconds: q(50), p95Seconds: q(95), maxSeconds: seen ? Double(histogram.max) / 1e6 : nil,
                 predictedSeconds: options.map { scenario.predictedWindow($0) }, maxLagSeconds: lag.seconds,
-                maxPollGapSeconds: seen ? gap.seconds : nil, verdict: "", severity: .ok)
+                maxPollGapSeconds: seen ? gap.seconds : nil, rerunTrials: reruns, verdict: "", severity: .ok)
             (result.verdict, result.severity) = judge(result, target: r.targetDelay, maxWait: report.maxWaitSeconds)
+            result.verdict += disturbance(reruns: reruns, keptLag: lag)
             report.scenarios.append(result)
-            if result.severity >= .warn && failures.count < list.count {
+            if result.severity >= .warn && failures.count < trials {
                 report.findings.append(
                     Finding(
                         result.severity, "visibility", subject: r.share,
                         "\(scenario.rawValue): \(result.verdict)"))
             }
         }
+    }
+
+    /// What the verdict adds when trials were started again, or kept although disturbed (no spare left).
+    static func disturbance(reruns: Int, keptLag: Duration) -> String {
+        var words = ""
+        if reruns > 0 {
+            words += "; \(reruns) started again (the server's change came over \(formatSeconds(disturbedLag.seconds)) "
+                + "after this node's fetch)"
+        }
+        if keptLag > disturbedLag {
+            words += "; figures may fall short of the window by up to \(formatSeconds(keptLag.seconds)) "
+                + "(a slow server or a stalled node)"
+        }
+        return words
     }
 
     /// A scenario's verdict; every comparison is made on the figures as they are shown.

@@ -231,7 +231,8 @@ extension ProbeTests {
             layout.withLock { $0 = dirs.sorted() }
         }
         let report = await VisibilityProbe.run(request)
-        let expected = ["first-verdict/0"] + (0..<4).map { "listing/\($0)" } + (0..<4).map { "negative-lookup/\($0)" }
+        let trials = 0..<(4 + ProbeRun.spareTrials)  // each scenario's samples, then its spares
+        let expected = ["first-verdict/0"] + trials.map { "listing/\($0)" } + trials.map { "negative-lookup/\($0)" }
         #expect(layout.withLock { $0 } == expected)
         // Eight concurrent trials each see the whole 2 s window: none shortens another's.
         let negative = try #require(report.scenarios.first { $0.scenario == .negativeLookup })
@@ -245,6 +246,42 @@ extension ProbeTests {
             report.scenarios.allSatisfy { ($0.maxPollGapSeconds ?? 9) < 0.2 },
             "\(report.scenarios.map(\.maxPollGapSeconds))")
         #expect(try ProbeTests.leftovers().isEmpty)
+    }
+}
+
+/// A server whose change lands long after this node's fetch: the trial measures the server, not the cache,
+/// and is started again on a spare directory. The relay delays NFSv3 CREATE (procedure 8) replies.
+extension ProbeTests {
+    static func slowCreates(_ calls: Int, samples: Int) async throws -> ScenarioResult {
+        let relay = try TCPRelay(to: try #require(Int(try TestServer.value("NFSKEEPER_TEST_NFS_PORT"))),
+                                 losesReplies: true)
+        defer { relay.cut() }
+        let view = try FuseView(of: try TestServer.backingDirectory("rw"), options: ["negative_timeout=2"])
+        defer { view.unmount() }
+        var request = try request(view, [.negativeLookup], samples: samples)
+        request.server = try TestServer.url("rw", .v3)
+        request.server?.nfsPort = relay.port
+        // The first verdict's CREATE comes first; the trials' after it.
+        relay.delayReplies(toProcedure: 8, calls: 1 + calls, by: .milliseconds(1500))
+        let report = await VisibilityProbe.run(request)
+        #expect(try leftovers().isEmpty)
+        return try #require(report.scenarios.first, "\(report.findings)")
+    }
+
+    @Test func aTrialWhoseChangeCameLateIsStartedAgain() async throws {
+        let result = try await Self.slowCreates(2, samples: 3)
+        #expect(result.rerunTrials == 2 && result.samples == 3 && result.neverVisible == 0, "\(result)")
+        #expect(try #require(result.maxLagSeconds) < 0.5, "only the undisturbed trials are kept")
+        #expect(try #require(result.minSeconds) > 1.8, "each kept trial saw the whole 2 s window")
+        #expect(result.verdict.contains("2 started again") && !result.verdict.contains("fall short"), "\(result)")
+    }
+
+    @Test func withNoSpareLeftTheDisturbedTrialIsKeptAndSaidSo() async throws {
+        // Trials 0 and 1, then spares 2, 3 and 4: three started again, spares 3 and 4 kept although late.
+        let result = try await Self.slowCreates(5, samples: 2)
+        #expect(result.rerunTrials == ProbeRun.spareTrials && result.samples == 2, "\(result)")
+        #expect(try #require(result.maxLagSeconds) > 1.4)
+        #expect(result.verdict.contains("may fall short of the window by up to"), "\(result)")
     }
 }
 

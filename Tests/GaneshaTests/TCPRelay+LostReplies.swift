@@ -8,6 +8,11 @@ extension TCPRelay {
     /// The reply to the next call of `procedure` is lost (NFSv3 CREATE is 8; NFSv4 has only COMPOUND, 1).
     func loseReply(toProcedure procedure: UInt32) { armedProcedure.withLock { $0 = procedure } }
 
+    /// The replies to the next `calls` calls of `procedure` are sent `delay` late: a slow server.
+    func delayReplies(toProcedure procedure: UInt32, calls: Int, by delay: Duration) {
+        slowed.withLock { $0 = (procedure, calls, delay) }
+    }
+
     /// Whether the armed call went by and its reply was lost.
     var lostTheReply: Bool { armedProcedure.withLock { $0 } == nil && lostXIDs.withLock { $0.isEmpty } }
 
@@ -23,8 +28,16 @@ extension TCPRelay {
                     return true
                 }
                 if hit { _ = lostXIDs.withLock { $0.insert(xid) } }
+                let slow = slowed.withLock { armed in
+                    guard let a = armed, a.procedure == procedure, a.calls > 0 else { return false }
+                    armed?.calls -= 1
+                    return true
+                }
+                if slow { _ = slowXIDs.withLock { $0.insert(xid) } }
             } else if lostXIDs.withLock({ $0.remove(xid) }) != nil {
                 continue
+            } else if slowXIDs.withLock({ $0.remove(xid) }) != nil, let delay = slowed.withLock({ $0?.delay }) {
+                usleep(useconds_t(delay / .microseconds(1)))
             }
             guard Self.sendAll(to, mark[...] + message[...]) else { break }
         }

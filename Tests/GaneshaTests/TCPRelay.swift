@@ -6,7 +6,8 @@ import Synchronization
 /// listening (the server "dies" as far as clients can tell, for this test only); `resume()`
 /// listens again on the same port. With `forwardFirst: n`, connections after the n-th are accepted
 /// and never answered: a server that stops answering new sessions mid-run. With `losesReplies`, it
-/// relays RPC records and can lose one reply (`loseReply(toProcedure:)`, TCPRelay+LostReplies.swift).
+/// relays RPC records and can lose one reply (`loseReply(toProcedure:)`, TCPRelay+LostReplies.swift) or
+/// delay some (`delayReplies(toProcedure:calls:by:)`).
 final class TCPRelay: @unchecked Sendable {
     let port: Int
     let upstream: Int
@@ -15,6 +16,9 @@ final class TCPRelay: @unchecked Sendable {
     /// The procedure whose next call's reply is lost, and the xids whose replies are lost.
     let armedProcedure = Mutex<UInt32?>(nil)
     let lostXIDs = Mutex<Set<UInt32>>([])
+    /// The procedure whose next calls' replies come late: how many calls, and by how much.
+    let slowed = Mutex<(procedure: UInt32, calls: Int, delay: Duration)?>(nil)
+    let slowXIDs = Mutex<Set<UInt32>>([])
     private var accepted = 0
     private let lock = NSLock()
     private var listener: Int32 = -1
