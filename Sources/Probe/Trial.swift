@@ -51,6 +51,36 @@ struct TrialPlace: Sendable {
     var kernelPath: String { parent.path + "/" + directory + "/" + file }
 }
 
+/// The order trials start in: round robin over the scenarios, then each trial started again, on its
+/// scenario's next spare directory (samples, samples + 1, …; `ProbeRun.spareTrials` per scenario).
+struct TrialQueue {
+    private var pending: [(scenario: Scenario, index: Int)]
+    private var nextSpare: [Scenario: Int]
+    private var position = 0
+    private let end: Int
+
+    init(_ scenarios: [Scenario], samples: Int) {
+        pending = (0..<samples).flatMap { i in scenarios.map { (scenario: $0, index: i) } }
+        nextSpare = Dictionary(scenarios.map { ($0, samples) }) { first, _ in first }
+        end = samples + ProbeRun.spareTrials
+    }
+
+    /// The next trial to start: its scenario and its directory's index.
+    mutating func next() -> (scenario: Scenario, index: Int)? {
+        guard position < pending.count else { return nil }
+        defer { position += 1 }
+        return pending[position]
+    }
+
+    /// Queues one more trial of `scenario` on its next spare directory; false when none is left.
+    mutating func startAgain(_ scenario: Scenario) -> Bool {
+        guard let spare = nextSpare[scenario], spare < end else { return false }
+        nextSpare[scenario] = spare + 1
+        pending.append((scenario, spare))
+        return true
+    }
+}
+
 /// The outcome of one trial.
 enum TrialOutcome: Sendable {
     /// Seen `delay` after the server's change; this node had cached what it watched `lag` before

@@ -76,14 +76,9 @@ extension VisibilityProbe {
                 }
                 return .cancelled
             }
-            // Started one after another, round robin over the scenarios; watched all at once. A disturbed
-            // start goes to the back of the queue, on its scenario's next spare directory.
-            var queue = (0..<r.samples).flatMap { i in r.scenarios.map { (scenario: $0, index: i) } }
-            var nextSpare = Dictionary(uniqueKeysWithValues: r.scenarios.map { ($0, r.samples) })
-            var next = 0
-            while next < queue.count {
-                let (scenario, index) = queue[next]
-                next += 1
+            // Started one after another; watched all at once.
+            var queue = TrialQueue(r.scenarios, samples: r.samples)
+            while let (scenario, index) = queue.next() {
                 // A stuck poller or a cancellation: the watchdog ends the run and reports it.
                 if Task.isCancelled || (c.poller.stuck.map { $0 > r.timeout } ?? false) { break }
                 let step =
@@ -92,10 +87,7 @@ extension VisibilityProbe {
                     } else {
                         TrialStep.done(.failed("\(scenario.rawValue)/\(index): the trial's directory was not opened"))
                     }
-                if let lag = step.lag, lag > disturbedLag, let spare = nextSpare[scenario],
-                   spare < r.samples + ProbeRun.spareTrials {
-                    nextSpare[scenario] = spare + 1
-                    queue.append((scenario, spare))
+                if let lag = step.lag, lag > disturbedLag, queue.startAgain(scenario) {
                     group.addTask { .outcome(scenario, .rerun(lag: lag)) }
                     continue
                 }

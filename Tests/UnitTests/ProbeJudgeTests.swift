@@ -33,3 +33,21 @@ import Reports
         #expect(secondsAsShown(0.0004567) == 0.000457 && formatSeconds(0.0004567) == "457 µs")
     }
 }
+
+/// Trials start round robin; one started again goes to the back, on its scenario's next spare directory.
+@Suite struct TrialQueueTests {
+    @Test func startedAgainGoesToTheBackOnTheNextSpareUntilNoneIsLeft() {
+        var queue = TrialQueue([.negativeLookup, .listing], samples: 2)
+        var order: [String] = []
+        while let (scenario, index) = queue.next() {
+            order.append("\(scenario.rawValue)/\(index)")
+            // Every negative-lookup start is disturbed: it is queued again while spares last.
+            if scenario == .negativeLookup, queue.startAgain(scenario) { order.append("again") }
+        }
+        #expect(order == [
+            "negative-lookup/0", "again", "listing/0", "negative-lookup/1", "again", "listing/1",
+            "negative-lookup/2", "again", "negative-lookup/3", "negative-lookup/4",
+        ])
+        #expect(ProbeRun.spareTrials == 3, "the order above uses three spares")
+    }
+}
