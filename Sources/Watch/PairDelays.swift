@@ -11,6 +11,10 @@ public struct PairDelays: Sendable, Codable, Hashable {
     public var lastSeconds: Double?
     public var minSeconds: Double?
     public var maxSeconds: Double?
+    /// The longest a canary seen was made after its slot began (its mtime, server clock), when the reader's
+    /// window had begun a lead before: a delay can fall short of the window by this much (a stalled writer,
+    /// a server restarting, a clock offset misjudged). Milliseconds on a steady cluster.
+    public var maxLateSeconds: Double?
     public var sumSeconds = 0.0
     /// Cumulative counts per upper bound of `PairDelays.buckets`.
     public var bucketCounts = [UInt64](repeating: 0, count: PairDelays.buckets.count)
@@ -20,7 +24,9 @@ public struct PairDelays: Sendable, Codable, Hashable {
 
     public init(writer: String, reader: String) { (self.writer, self.reader) = (writer, reader) }
 
-    public mutating func record(_ delay: Double) {
+    /// `late`: how long after its slot began the canary was made.
+    public mutating func record(_ delay: Double, late: Double = 0) {
+        maxLateSeconds = max(maxLateSeconds ?? late, late)
         let d = max(0, delay)
         seen += 1
         (lastSeconds, sumSeconds) = (d, sumSeconds + d)

@@ -72,9 +72,10 @@ extension Watcher {
     func collectSightings() {
         for s in sightings.withLock({ list in defer { list.removeAll() }; return list }) {
             guard var w = writers[s.writer], let awaiting = w.awaiting, awaiting.slot == s.slot else { continue }
-            let delay = s.realtime + offset - r.schedule.madeTime(ofCanary: s.slot, mtime: s.mtime)
+            let made = r.schedule.madeTime(ofCanary: s.slot, mtime: s.mtime)
+            let delay = s.realtime + offset - made
             if w.delays.seen == 0 { log("\(s.writer) → \(r.node): first canary seen after \(formatSeconds(delay))") }
-            w.delays.record(delay)
+            w.delays.record(delay, late: made - r.schedule.start(of: s.slot))
             (w.awaiting, w.lastSeen) = (nil, serverNow())
             writers[s.writer] = w
         }

@@ -5,6 +5,7 @@ import Testing
 import Check
 import Mounts
 import Reports
+import Watch
 
 /// What shipped monitoring is read by, run for real: promtool on the rules, Debian's node_exporter on
 /// the textfiles a full and a quick audit wrote, and nagiosplugin on the `--nagios` status lines.
@@ -78,6 +79,33 @@ import Reports
         let served = Set(samples.map(\.name))
         let queried = try Self.dashboardMetrics().filter(Self.isWatchMetric)
         #expect(queried.count >= 2 && queried.isSubset(of: served), "not served: \(queried.subtracting(served))")
+    }
+
+    /// A writer stopped (SIGSTOP) across a slot's start makes that canary late, and the reader says by how
+    /// much: a delay falls short of the cache window by it (the kernel suite's judge allows it).
+    @Test func aStalledWritersLateCanaryIsMeasured() async throws {
+        let work = NSTemporaryDirectory() + "nfskeeper-watch-late-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let common = ["--period", "2", "--duration", "10", "--json"]
+        let a = try AgentProcess(["watch", work, "--node-name", "node-a"] + common)
+        let b = try AgentProcess(["watch", work, "--node-name", "node-b"] + common)
+        try await Task.sleep(for: .seconds(3))
+        // From 0.3 s before a slot begins until 1.2 s after it: node-b's canary of that slot comes 1.2 s late.
+        let now = Date().timeIntervalSince1970
+        let slotStart = (now / 2).rounded(.up) * 2
+        try await Task.sleep(for: .seconds(slotStart - 0.3 - now))
+        kill(b.pid, SIGSTOP)
+        try await Task.sleep(for: .seconds(1.5))
+        kill(b.pid, SIGCONT)
+        #expect(a.wait() == 0 && b.wait() == 0, "\(a.text)\(b.text)")
+        func pair(_ text: String) throws -> PairDelays {
+            try #require(try JSONDecoder().decode(WatchReport.self, from: Data(text.utf8)).pairs.first)
+        }
+        let ofB = try pair(a.text), ofA = try pair(b.text)
+        #expect(ofB.writer == "node-b" && ofB.neverSeen == 0, "\(ofB)")
+        #expect(try #require(ofB.maxLateSeconds) > 1.0 && ofB.maxLateSeconds! < 1.6, "\(ofB)")
+        #expect(try #require(ofA.maxLateSeconds) < 0.5, "node-a ran on: \(ofA)")
     }
 
     /// Every metric name the shipped Grafana dashboard queries.
