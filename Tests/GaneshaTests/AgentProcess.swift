@@ -4,7 +4,7 @@ import Glibc
 /// The nfskeeper binary run as a separate process (its own PID, as on another node or in a later
 /// run), with posix_spawn and waitpid: once `wait()` returns, the PID is gone (no zombie that
 /// `kill(pid, 0)` would still find alive, as Foundation's Process can leave behind).
-final class AgentProcess {
+final class AgentProcess: Sendable {
     static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../.build/debug/nfskeeper").standardized.path
     let pid: pid_t
@@ -39,6 +39,12 @@ final class AgentProcess {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// As `wait()`, for async tests: waitpid blocks a thread of its own, not one of the concurrency pool's
+    /// (two on two cores; one blocked for seconds stalled another suite's probe past its 10 s bound).
+    func exited() async -> Int32 {
+        await withCheckedContinuation { done in Thread.detachNewThread { done.resume(returning: self.wait()) } }
     }
 
     var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }

@@ -98,7 +98,8 @@ import Watch
         kill(b.pid, SIGSTOP)
         try await Task.sleep(for: .seconds(1.5))
         kill(b.pid, SIGCONT)
-        #expect(a.wait() == 0 && b.wait() == 0, "\(a.text)\(b.text)")
+        let (statusA, statusB) = (await a.exited(), await b.exited())
+        #expect(statusA == 0 && statusB == 0, "\(a.text)\(b.text)")
         func pair(_ text: String) throws -> PairDelays {
             try #require(try JSONDecoder().decode(WatchReport.self, from: Data(text.utf8)).pairs.first)
         }

@@ -81,7 +81,7 @@ import Testing
         #expect(try !Self.leftovers().isEmpty)  // it was mid-run
         task.cancel()
         let report = await task.value
-        #expect(report.wallSeconds < 10)
+        #expect(report.wallSeconds < 10, "\(report.findings) \(report.scenarios.map { ($0.scenario, $0.samples) })")
         #expect(try Self.leftovers().isEmpty)
         #expect(report.removedAtEnd >= 56, "50 trial directories, 5 scenario directories, the run's, and files")
     }
