@@ -22,7 +22,7 @@ public func runProgram(_ path: String, _ arguments: [String]) -> (status: Int32,
     close(pipe[1])
     defer { close(pipe[0]) }
     guard spawned == 0 else { return nil }
-    let output = readToEnd(pipe[0])
+    let output = (try? readUpTo(pipe[0], limit: .max).get().bytes) ?? []
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let exited = status & 0x7f == 0

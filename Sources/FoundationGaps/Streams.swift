@@ -14,15 +14,22 @@ public func writeStandardOutput(_ text: String) {
     _ = try? FileDescriptor.standardOutput.writeAll(text.utf8)
 }
 
-/// Standard input to its end.
-public func readStandardInput() -> [UInt8] { readToEnd(0) }
+/// Standard input to its end (an empty input when a read fails).
+public func readStandardInput() -> [UInt8] { (try? readUpTo(0, limit: .max).get().bytes) ?? [] }
 
-/// Everything `fd` still yields until end of file or an error other than EINTR.
-func readToEnd(_ fd: Int32) -> [UInt8] {
+/// Reads `fd` until end of file or `limit` bytes, whichever comes first, retrying EINTR (swift-system's
+/// `read`); `more`: the file goes on. A failed read is its errno. The one read loop of every file reader.
+public func readUpTo(_ fd: Int32, limit: Int) -> Result<(bytes: [UInt8], more: Bool), Errno> {
+    let file = FileDescriptor(rawValue: fd)
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = read(fd, &chunk, chunk.count)
-        if n > 0 { bytes += chunk.prefix(n) } else if n == 0 || errno != EINTR { return bytes }
+    while bytes.count <= limit {
+        let n: Int
+        do { n = try chunk.withUnsafeMutableBytes { try file.read(into: $0) } } catch {
+            return .failure(error as? Errno ?? .ioError)
+        }
+        if n == 0 { return .success((bytes, false)) }
+        bytes += chunk[0..<n]
     }
+    return .success((Array(bytes.prefix(limit)), true))
 }

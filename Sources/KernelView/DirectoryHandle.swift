@@ -1,4 +1,5 @@
 import Glibc
+import FoundationGaps
 import Mounts
 import SystemPackage
 

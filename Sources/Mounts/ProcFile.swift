@@ -1,3 +1,4 @@
+import FoundationGaps
 import Glibc
 import SystemPackage
 
@@ -20,19 +21,3 @@ public func readWholeFileBytes(_ path: String, limit: Int = 64 << 20) -> [UInt8]
     return bytes
 }
 
-/// Reads `fd` until end of file or `limit` bytes, whichever comes first, retrying EINTR (swift-system's
-/// `read`); `more`: the file goes on. A failed read is its errno. The one read loop of every file reader.
-public func readUpTo(_ fd: Int32, limit: Int) -> Result<(bytes: [UInt8], more: Bool), Errno> {
-    let file = FileDescriptor(rawValue: fd)
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while bytes.count <= limit {
-        let n: Int
-        do { n = try chunk.withUnsafeMutableBytes { try file.read(into: $0) } } catch {
-            return .failure(error as? Errno ?? .ioError)
-        }
-        if n == 0 { return .success((bytes, false)) }
-        bytes += chunk[0..<n]
-    }
-    return .success((Array(bytes.prefix(limit)), true))
-}

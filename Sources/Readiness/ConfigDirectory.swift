@@ -1,4 +1,5 @@
 import Glibc
+import FoundationGaps
 import Mounts
 
 /// Every file of a product's configuration directory (`/etc/rstudio`, `/etc/rstudio-pm`, …), as the

@@ -1,4 +1,5 @@
 import Check
+import FoundationGaps
 import Glibc
 import Mounts
 import Testing
